@@ -1,0 +1,176 @@
+use crate::__bindings::juju::charm::types;
+use crate::event::{
+    ActionEvent, CheckEvent, Event, NoticeEvent, RelationEvent, SecretEvent, StorageEvent,
+    WorkloadEvent,
+};
+use crate::{Result, logging};
+
+/// A charm: one method per Juju event, each doing nothing unless the charm overrides it.
+///
+/// A charm that prefers one code path for every event (a "reconciler") overrides
+/// [`Charm::reconcile`] instead; its default routes each event to its method.
+///
+/// ```no_run
+/// use wasmcharm_sdk::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Reconciler;
+///
+/// impl Charm for Reconciler {
+///     fn reconcile(&mut self, _event: &Event) -> Result<()> {
+///         apt::install(&["nginx"])?;
+///         systemd::enable_now("nginx")?;
+///         unit::set_status(Status::active())
+///     }
+/// }
+/// ```
+///
+/// Returning an error fails the hook (Juju retries it) or the action; the unit's status,
+/// logs and machine changes stay as the handler left them.
+#[allow(unused_variables)]
+pub trait Charm {
+    /// Handles every event. The default calls the event's own method (see [`route`]).
+    fn reconcile(&mut self, event: &Event) -> Result<()> {
+        route(self, event)
+    }
+
+    fn on_install(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_start(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_remove(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_config_changed(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_update_status(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_upgrade_charm(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_leader_elected(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Legacy: non-leaders only, gone in Juju 4.
+    fn on_leader_settings_changed(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_pre_series_upgrade(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_post_series_upgrade(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn on_relation_created(&mut self, event: &RelationEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_relation_joined(&mut self, event: &RelationEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_relation_changed(&mut self, event: &RelationEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_relation_departed(&mut self, event: &RelationEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_relation_broken(&mut self, event: &RelationEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_storage_attached(&mut self, event: &StorageEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_storage_detaching(&mut self, event: &StorageEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_pebble_ready(&mut self, event: &WorkloadEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_pebble_custom_notice(&mut self, event: &NoticeEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_pebble_check_failed(&mut self, event: &CheckEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_pebble_check_recovered(&mut self, event: &CheckEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_secret_changed(&mut self, event: &SecretEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_secret_rotate(&mut self, event: &SecretEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_secret_remove(&mut self, event: &SecretEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_secret_expired(&mut self, event: &SecretEvent) -> Result<()> {
+        Ok(())
+    }
+    fn on_action(&mut self, event: &ActionEvent) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Calls the charm's method for this event: what [`Charm::reconcile`] does by default,
+/// for a `reconcile` that handles some events itself and leaves the rest to their methods.
+///
+/// ```no_run
+/// use wasmcharm_sdk::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Partial;
+///
+/// impl Charm for Partial {
+///     fn reconcile(&mut self, event: &Event) -> Result<()> {
+///         match event {
+///             Event::UpdateStatus => unit::set_status(Status::active()),
+///             other => wasmcharm_sdk::route(self, other),
+///         }
+///     }
+/// }
+/// ```
+pub fn route<C: Charm + ?Sized>(charm: &mut C, event: &Event) -> Result<()> {
+    match event {
+        Event::Install => charm.on_install(),
+        Event::Start => charm.on_start(),
+        Event::Stop => charm.on_stop(),
+        Event::Remove => charm.on_remove(),
+        Event::ConfigChanged => charm.on_config_changed(),
+        Event::UpdateStatus => charm.on_update_status(),
+        Event::UpgradeCharm => charm.on_upgrade_charm(),
+        Event::LeaderElected => charm.on_leader_elected(),
+        Event::LeaderSettingsChanged => charm.on_leader_settings_changed(),
+        Event::PreSeriesUpgrade => charm.on_pre_series_upgrade(),
+        Event::PostSeriesUpgrade => charm.on_post_series_upgrade(),
+        Event::RelationCreated(e) => charm.on_relation_created(e),
+        Event::RelationJoined(e) => charm.on_relation_joined(e),
+        Event::RelationChanged(e) => charm.on_relation_changed(e),
+        Event::RelationDeparted(e) => charm.on_relation_departed(e),
+        Event::RelationBroken(e) => charm.on_relation_broken(e),
+        Event::StorageAttached(e) => charm.on_storage_attached(e),
+        Event::StorageDetaching(e) => charm.on_storage_detaching(e),
+        Event::PebbleReady(e) => charm.on_pebble_ready(e),
+        Event::PebbleCustomNotice(e) => charm.on_pebble_custom_notice(e),
+        Event::PebbleCheckFailed(e) => charm.on_pebble_check_failed(e),
+        Event::PebbleCheckRecovered(e) => charm.on_pebble_check_recovered(e),
+        Event::SecretChanged(e) => charm.on_secret_changed(e),
+        Event::SecretRotate(e) => charm.on_secret_rotate(e),
+        Event::SecretRemove(e) => charm.on_secret_remove(e),
+        Event::SecretExpired(e) => charm.on_secret_expired(e),
+        Event::Action(e) => charm.on_action(e),
+    }
+}
+
+/// What [`export_charm!`](crate::export_charm) expands to: one event, one fresh charm.
+#[doc(hidden)]
+pub fn __handle<C: Charm + Default>(event: Event) -> std::result::Result<(), types::Error> {
+    logging::install();
+    C::default().reconcile(&event).map_err(types::Error::from)
+}

@@ -1,0 +1,123 @@
+//! Write Juju charms in Rust that run as WebAssembly components under wasmcharm.
+//!
+//! A charm is a type implementing [`Charm`], with one method per event it cares about,
+//! handed to [`export_charm!`]:
+//!
+//! ```no_run
+//! use wasmcharm_sdk::prelude::*;
+//!
+//! #[derive(Default)]
+//! struct Hello;
+//!
+//! impl Charm for Hello {
+//!     fn on_install(&mut self) -> Result<()> {
+//!         apt::install(&["hello"])?;
+//!         unit::set_status(Status::active())
+//!     }
+//! }
+//!
+//! export_charm!(Hello);
+//! ```
+//!
+//! Build it with `cargo build --target wasm32-wasip2` and run it with `wasmcharm run`
+//! (simulated) or under Juju through `wasmcharm dispatch`. Everything the charm does goes
+//! through the host, which checks it against the charm's `wasmcharm.yaml`.
+
+// The generated bindings name this crate by its public path, which must also resolve
+// inside the crate itself.
+extern crate self as wasmcharm_sdk;
+
+pub mod apt;
+mod charm;
+pub mod command;
+pub mod config;
+mod error;
+pub mod fs;
+mod logging;
+pub mod snap;
+mod status;
+pub mod systemd;
+
+pub use charm::{Charm, route};
+pub use command::Command;
+pub use error::{Error, ErrorKind, Result};
+pub use status::{Status, app, unit};
+
+/// The details each event carries.
+pub mod event {
+    pub use crate::__bindings::juju::charm::event::{
+        ActionEvent, CheckEvent, Event, NoticeEvent, RelationEvent, SecretEvent, StorageEvent,
+        StorageKind, WorkloadEvent,
+    };
+}
+
+pub use __bindings::juju::charm::context::JujuContext as Context;
+
+/// Who and where this unit is.
+///
+/// ```no_run
+/// let ctx = wasmcharm_sdk::context();
+/// log::info!("{} in model {}", ctx.unit_name, ctx.model_name);
+/// ```
+pub fn context() -> Context {
+    __bindings::juju::charm::context::get()
+}
+
+/// Everything a charm usually needs, in one `use`.
+pub mod prelude {
+    pub use crate::event::*;
+    pub use crate::{
+        Charm, Command, Error, ErrorKind, Result, Status, app, apt, config, export_charm, fs, snap,
+        systemd, unit,
+    };
+}
+
+#[doc(hidden)]
+pub use wit_bindgen as __wit_bindgen;
+
+#[doc(hidden)]
+pub mod __bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "charm",
+        pub_export_macro: true,
+        export_macro_name: "__export_charm_world",
+        default_bindings_module: "wasmcharm_sdk::__bindings",
+        runtime_path: "wasmcharm_sdk::__wit_bindgen::rt",
+    });
+}
+
+#[doc(hidden)]
+pub use charm::__handle;
+
+/// Makes a [`Charm`] the component's event handler. The type must implement
+/// [`Default`]: a fresh value handles each event, as each Juju hook is a fresh process.
+///
+/// ```no_run
+/// use wasmcharm_sdk::prelude::*;
+///
+/// #[derive(Default)]
+/// struct MyCharm;
+/// impl Charm for MyCharm {}
+///
+/// export_charm!(MyCharm);
+/// ```
+#[macro_export]
+macro_rules! export_charm {
+    ($charm:ty) => {
+        const _: () = {
+            struct __WasmcharmExport;
+
+            impl $crate::__bindings::Guest for __WasmcharmExport {
+                fn handle(
+                    event: $crate::event::Event,
+                ) -> ::core::result::Result<(), $crate::__bindings::juju::charm::types::Error>
+                {
+                    $crate::__handle::<$charm>(event)
+                }
+            }
+
+            $crate::__bindings::__export_charm_world!(__WasmcharmExport with_types_in $crate::__bindings);
+        };
+    };
+}

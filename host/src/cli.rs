@@ -1,0 +1,227 @@
+//! The `wasmcharm` command line. Library errors become one-paragraph messages here, and
+//! outcomes become exit codes: 0 done, 1 the charm failed, 2 bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::charm_dir::CharmDir;
+use crate::event::{self, Dispatch, DispatchPath, Env, ProcessEnv};
+use crate::invoke::{Backends, Charm, GuestOutput, Outcome};
+use crate::juju::real::HookToolsExec;
+use crate::juju::{HookTools, LogLevel};
+use crate::machine::real::RealMachine;
+use crate::state::{Happened, State};
+use crate::unit::UnitContext;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wasmcharm",
+    version,
+    about = "Runs Juju charms built as WebAssembly components"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the hook or action Juju is dispatching (JUJU_DISPATCH_PATH) on this unit.
+    /// This is what a charm's `dispatch` runs.
+    Dispatch,
+    /// Run one event against a simulated unit, with no Juju: state in, state out.
+    Run {
+        /// The charm directory (charmcraft.yaml or metadata.yaml, and wasmcharm.yaml).
+        charm_dir: PathBuf,
+        /// The hook as Juju names it (install, config-changed, db-relation-changed,
+        /// web-pebble-ready) or an action's name.
+        event: String,
+        /// The unit's state before the event (YAML); an empty unit when not given.
+        #[arg(long, value_name = "IN.yaml")]
+        state: Option<PathBuf>,
+        /// Also write the state after the event here, ready to feed to the next run.
+        #[arg(long, value_name = "OUT.yaml")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Exit codes Juju and scripts see.
+const CHARM_FAILED: u8 = 1;
+const BAD_INPUT: u8 = 2;
+
+pub fn main() -> ExitCode {
+    // The host can itself be a charm's `dispatch`.
+    let invoked_as_dispatch = std::env::args_os()
+        .next()
+        .is_some_and(|argv0| Path::new(&argv0).file_name() == Some("dispatch".as_ref()));
+    let result = if invoked_as_dispatch {
+        dispatch()
+    } else {
+        match Cli::parse().command {
+            Command::Dispatch => dispatch(),
+            Command::Run {
+                charm_dir,
+                event,
+                state,
+                out,
+            } => run(&charm_dir, &event, state.as_deref(), out.as_deref()),
+        }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("wasmcharm: {e:#}");
+        ExitCode::from(BAD_INPUT)
+    })
+}
+
+/// What Juju runs for every hook and action.
+fn dispatch() -> Result<ExitCode> {
+    let env = ProcessEnv;
+    let path = DispatchPath::parse(
+        &env.var("JUJU_DISPATCH_PATH")
+            .ok_or(event::EventError::NoDispatchPath)?,
+    )?;
+    if event::is_restricted(&path) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dir = match env.var("JUJU_CHARM_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::current_dir().context("cannot read the working directory")?,
+    };
+    let charm_dir = CharmDir::open(&dir)?;
+    let event = match event::classify(&path, &charm_dir.metadata, &env)? {
+        Dispatch::Event(event) => event,
+        Dispatch::Restricted(_) => return Ok(ExitCode::SUCCESS),
+        Dispatch::Unknown(hook) => {
+            let _ = HookToolsExec::new().juju_log(LogLevel::Debug, &ignored(&hook));
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let unit = UnitContext::from_env(&env)?;
+    let charm = Charm::load(charm_dir, unit)?;
+    let backends = Backends {
+        juju: Box::new(HookToolsExec::new()),
+        machine: Box::new(RealMachine::from_env()),
+    };
+    match charm.handle(&event, backends, &GuestOutput::Inherit) {
+        Outcome::Done => Ok(ExitCode::SUCCESS),
+        Outcome::Failed(cause) => {
+            let message = failure(&path, &cause);
+            eprintln!("wasmcharm: {message}");
+            let _ = HookToolsExec::new().juju_log(LogLevel::Error, &message);
+            Ok(ExitCode::from(CHARM_FAILED))
+        }
+    }
+}
+
+fn ignored(hook: &str) -> String {
+    format!(
+        "ignoring hook `{hook}`: it is neither a Juju hook nor one derived from this \
+         charm's metadata"
+    )
+}
+
+fn failure(path: &DispatchPath, cause: &str) -> String {
+    format!("{path} failed: {cause}")
+}
+
+#[derive(Serialize)]
+struct RunReport<'a> {
+    state: &'a State,
+    happened: &'a Happened,
+}
+
+/// One event against a simulated unit.
+fn run(
+    dir: &Path,
+    event_name: &str,
+    state_in: Option<&Path>,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    let charm_dir = CharmDir::open(dir)?;
+    let state = match state_in {
+        Some(path) => State::load(path)?,
+        None => State::default(),
+    };
+    let path = if event_name.starts_with("hooks/") || event_name.starts_with("actions/") {
+        DispatchPath::parse(event_name)?
+    } else if charm_dir.metadata.actions.contains_key(event_name) {
+        DispatchPath::Action(event_name.to_string())
+    } else {
+        DispatchPath::parse(&format!("hooks/{event_name}"))?
+    };
+    let simulation = state.simulate(&charm_dir.metadata)?;
+    let event = match event::classify(&path, &charm_dir.metadata, &state.event_env())? {
+        Dispatch::Event(event) => Some(event),
+        Dispatch::Restricted(_) => None,
+        Dispatch::Unknown(hook) => {
+            simulation
+                .juju
+                .clone()
+                .juju_log(LogLevel::Debug, &ignored(&hook))?;
+            None
+        }
+    };
+    let mut code = ExitCode::SUCCESS;
+    let mut happened_outcome = ("ignored", None);
+    let mut guest_output = None;
+    if let Some(event) = event {
+        let unit = state.unit_context(&charm_dir.metadata)?;
+        let charm = Charm::load(charm_dir, unit)?;
+        let output = GuestOutput::capture();
+        let backends = Backends {
+            juju: Box::new(simulation.juju.clone()),
+            machine: Box::new(simulation.machine.clone()),
+        };
+        happened_outcome = match charm.handle(&event, backends, &output) {
+            Outcome::Done => ("ok", None),
+            Outcome::Failed(cause) => {
+                let message = failure(&path, &cause);
+                simulation
+                    .juju
+                    .clone()
+                    .juju_log(LogLevel::Error, &message)?;
+                code = ExitCode::from(CHARM_FAILED);
+                ("failed", Some(message))
+            }
+        };
+        guest_output = Some(output);
+    }
+
+    let after = simulation.state_after(&state);
+    let mut happened = simulation.happened();
+    happened.outcome = happened_outcome.0.into();
+    happened.error = happened_outcome.1;
+    if let Some(GuestOutput::Capture { stdout, stderr }) = guest_output {
+        happened.stdout = String::from_utf8_lossy(&stdout.contents()).into_owned();
+        happened.stderr = String::from_utf8_lossy(&stderr.contents()).into_owned();
+    }
+    if let Some(out) = out {
+        write_atomically(out, after.to_yaml().as_bytes())?;
+    }
+    let report = serde_yaml::to_string(&RunReport {
+        state: &after,
+        happened: &happened,
+    })?;
+    std::io::stdout().write_all(report.as_bytes())?;
+    Ok(code)
+}
+
+/// A state file is either the old one or the new one, never half of the new.
+fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.write_all(content)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

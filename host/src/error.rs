@@ -1,0 +1,58 @@
+//! The error a backend call ends in, before it becomes the guest's `error` value.
+
+use std::io;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("`{command}` exited with code {code}{}", stderr_suffix(stderr))]
+    CommandFailed {
+        command: String,
+        code: i32,
+        stderr: String,
+    },
+    #[error("could not run `{command}`: {source}")]
+    Spawn {
+        command: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("`{command}` did not finish within {}s and was killed", timeout.as_secs_f64())]
+    Timeout { command: String, timeout: Duration },
+    #[error("unexpected output from `{command}`: {detail}")]
+    BadOutput { command: String, detail: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    PermissionDenied(String),
+}
+
+fn stderr_suffix(stderr: &str) -> String {
+    let stderr = stderr.trim();
+    if stderr.is_empty() {
+        String::new()
+    } else {
+        format!(": {stderr}")
+    }
+}
+
+impl BackendError {
+    pub fn io(path: impl Into<String>, source: io::Error) -> Self {
+        let path = path.into();
+        match source.kind() {
+            io::ErrorKind::NotFound => BackendError::NotFound(format!("{path}: {source}")),
+            io::ErrorKind::PermissionDenied => {
+                BackendError::PermissionDenied(format!("{path}: {source}"))
+            }
+            _ => BackendError::Io { path, source },
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `juju:charm/machine`: each call checked against the charm's policy before anything
+//! runs, then handed to the machine backend.
+
+use std::time::Duration;
+
+use crate::bindings::v0_1::machine::{
+    self, Command, CommandOutput, FileOptions, Package, ServiceAction, Snap, SnapInstallOptions,
+};
+use crate::bindings::v0_1::types::{Error, ErrorKind};
+use crate::machine::{self as backend, CommandRequest, DEFAULT_COMMAND_TIMEOUT, forbidden_env};
+use crate::sandbox::Access;
+
+use super::{HostState, error};
+
+impl HostState {
+    fn check_packages(&self, packages: &[String]) -> Result<(), Error> {
+        if packages.is_empty() {
+            return Err(error(ErrorKind::InvalidInput, "no packages given"));
+        }
+        for package in packages {
+            self.policy.check_package(package)?;
+        }
+        Ok(())
+    }
+}
+
+fn file_options(o: FileOptions) -> backend::FileOptions {
+    backend::FileOptions {
+        owner: o.owner,
+        group: o.group,
+        mode: o.mode,
+    }
+}
+
+impl machine::Host for HostState {
+    fn apt_update(&mut self) -> Result<(), Error> {
+        self.policy.check_apt_update()?;
+        Ok(self.machine.apt_update()?)
+    }
+
+    fn apt_install(&mut self, packages: Vec<String>) -> Result<(), Error> {
+        self.check_packages(&packages)?;
+        Ok(self.machine.apt_install(&packages)?)
+    }
+
+    fn apt_remove(&mut self, packages: Vec<String>, purge: bool) -> Result<(), Error> {
+        self.check_packages(&packages)?;
+        Ok(self.machine.apt_remove(&packages, purge)?)
+    }
+
+    fn apt_add_repository(&mut self, repository: String) -> Result<(), Error> {
+        self.policy.check_repository(&repository)?;
+        Ok(self.machine.apt_add_repository(&repository)?)
+    }
+
+    fn apt_remove_repository(&mut self, repository: String) -> Result<(), Error> {
+        self.policy.check_repository(&repository)?;
+        Ok(self.machine.apt_remove_repository(&repository)?)
+    }
+
+    fn package_info(&mut self, name: String) -> Result<Package, Error> {
+        self.policy.check_package(&name)?;
+        let info = self.machine.package_info(&name)?;
+        Ok(Package {
+            name: info.name,
+            installed: info.installed,
+            version: info.version,
+        })
+    }
+
+    fn service_control(&mut self, action: ServiceAction, unit: String) -> Result<(), Error> {
+        self.policy.check_service(&unit)?;
+        let action = match action {
+            ServiceAction::Start => backend::ServiceAction::Start,
+            ServiceAction::Stop => backend::ServiceAction::Stop,
+            ServiceAction::Restart => backend::ServiceAction::Restart,
+            ServiceAction::Reload => backend::ServiceAction::Reload,
+            ServiceAction::Enable => backend::ServiceAction::Enable,
+            ServiceAction::Disable => backend::ServiceAction::Disable,
+            ServiceAction::EnableNow => backend::ServiceAction::EnableNow,
+            ServiceAction::DisableNow => backend::ServiceAction::DisableNow,
+        };
+        Ok(self.machine.service(action, &unit)?)
+    }
+
+    fn service_is_active(&mut self, unit: String) -> Result<bool, Error> {
+        self.policy.check_service(&unit)?;
+        Ok(self.machine.service_is_active(&unit)?)
+    }
+
+    fn service_is_enabled(&mut self, unit: String) -> Result<bool, Error> {
+        self.policy.check_service(&unit)?;
+        Ok(self.machine.service_is_enabled(&unit)?)
+    }
+
+    fn daemon_reload(&mut self) -> Result<(), Error> {
+        self.policy.check_daemon_reload()?;
+        Ok(self.machine.daemon_reload()?)
+    }
+
+    fn snap_install(&mut self, name: String, options: SnapInstallOptions) -> Result<(), Error> {
+        self.policy.check_snap(&name)?;
+        let options = backend::SnapInstall {
+            channel: options.channel,
+            classic: options.classic,
+        };
+        Ok(self.machine.snap_install(&name, &options)?)
+    }
+
+    fn snap_remove(&mut self, name: String) -> Result<(), Error> {
+        self.policy.check_snap(&name)?;
+        Ok(self.machine.snap_remove(&name)?)
+    }
+
+    fn snap_info(&mut self, name: String) -> Result<Snap, Error> {
+        self.policy.check_snap(&name)?;
+        let info = self.machine.snap_info(&name)?;
+        Ok(Snap {
+            name: info.name,
+            installed: info.installed,
+            version: info.version,
+            revision: info.revision,
+            channel: info.channel,
+        })
+    }
+
+    fn read_file(&mut self, path: String) -> Result<Vec<u8>, Error> {
+        let path = self.policy.check_path(&path, Access::Read)?;
+        Ok(self.machine.read_file(&path)?)
+    }
+
+    fn write_file(
+        &mut self,
+        path: String,
+        content: Vec<u8>,
+        options: FileOptions,
+    ) -> Result<(), Error> {
+        let path = self.policy.check_path(&path, Access::Write)?;
+        Ok(self
+            .machine
+            .write_file(&path, &content, &file_options(options))?)
+    }
+
+    fn make_dir(&mut self, path: String, options: FileOptions) -> Result<(), Error> {
+        let path = self.policy.check_path(&path, Access::Write)?;
+        Ok(self.machine.make_dir(&path, &file_options(options))?)
+    }
+
+    fn remove_path(&mut self, path: String, recursive: bool) -> Result<(), Error> {
+        let path = self.policy.check_path(&path, Access::Write)?;
+        Ok(self.machine.remove_path(&path, recursive)?)
+    }
+
+    fn run_command(&mut self, command: Command) -> Result<CommandOutput, Error> {
+        let program = command.argv.first().ok_or_else(|| {
+            error(
+                ErrorKind::InvalidInput,
+                "a command needs a program in argv[0]",
+            )
+        })?;
+        self.policy.check_command(program)?;
+        if let Some((name, _)) = command.env.iter().find(|(name, _)| forbidden_env(name)) {
+            return Err(error(
+                ErrorKind::PermissionDenied,
+                format!(
+                    "a charm may not set `{name}` for a command: it changes which code the \
+                     program loads"
+                ),
+            ));
+        }
+        if let Some(dir) = &command.working_dir {
+            self.policy.check_path(dir, Access::Read)?;
+        }
+        let request = CommandRequest {
+            argv: command.argv,
+            env: command.env,
+            stdin: command.stdin,
+            working_dir: command.working_dir,
+            timeout: command
+                .timeout_ms
+                .map_or(DEFAULT_COMMAND_TIMEOUT, Duration::from_millis),
+        };
+        let output = self.machine.run_command(&request)?;
+        Ok(CommandOutput {
+            exit_code: output.code,
+            stdout: output.stdout,
+            stderr: output.stderr,
+        })
+    }
+}

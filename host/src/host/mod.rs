@@ -1,0 +1,43 @@
+//! The guest's imports: one file per `juju:charm` interface. Each is thin: check the
+//! charm's policy, forward to a backend, turn the outcome into WIT types.
+
+mod config;
+mod context;
+mod event;
+mod log;
+mod machine;
+mod status;
+mod types;
+
+use std::sync::Arc;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::charm_dir::Metadata;
+use crate::juju::HookTools;
+use crate::machine::Machine;
+use crate::sandbox::Policy;
+use crate::unit::UnitContext;
+
+/// Everything a guest's calls can reach during one dispatch.
+pub struct HostState {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+    pub unit: Arc<UnitContext>,
+    pub metadata: Arc<Metadata>,
+    pub policy: Arc<Policy>,
+    pub juju: Box<dyn HookTools>,
+    pub machine: Box<dyn Machine>,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+pub use types::error;

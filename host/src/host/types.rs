@@ -1,0 +1,94 @@
+//! `juju:charm/types`: the conversions every other interface uses.
+
+use crate::bindings::v0_1::types::{self, Error, ErrorKind, Status, StatusKind};
+use crate::error::BackendError;
+use crate::juju;
+use crate::sandbox::Denied;
+
+use super::HostState;
+
+impl types::Host for HostState {}
+
+/// An error value for the guest.
+pub fn error(kind: ErrorKind, message: impl Into<String>) -> Error {
+    Error {
+        kind,
+        message: message.into(),
+        exit_code: None,
+        stderr: None,
+    }
+}
+
+impl From<BackendError> for Error {
+    fn from(e: BackendError) -> Self {
+        let message = e.to_string();
+        match e {
+            BackendError::CommandFailed { code, stderr, .. } => Error {
+                kind: ErrorKind::FailedCommand,
+                message,
+                exit_code: Some(code),
+                stderr: Some(stderr),
+            },
+            BackendError::Spawn { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                error(ErrorKind::NotFound, message)
+            }
+            BackendError::Spawn { .. }
+            | BackendError::BadOutput { .. }
+            | BackendError::Io { .. } => error(ErrorKind::Internal, message),
+            BackendError::Timeout { .. } => error(ErrorKind::Timeout, message),
+            BackendError::NotFound(_) => error(ErrorKind::NotFound, message),
+            BackendError::InvalidInput(_) => error(ErrorKind::InvalidInput, message),
+            BackendError::PermissionDenied(_) => error(ErrorKind::PermissionDenied, message),
+        }
+    }
+}
+
+impl From<Denied> for Error {
+    fn from(denied: Denied) -> Self {
+        error(ErrorKind::PermissionDenied, denied.to_string())
+    }
+}
+
+impl From<juju::StatusKind> for StatusKind {
+    fn from(kind: juju::StatusKind) -> Self {
+        match kind {
+            juju::StatusKind::Active => StatusKind::Active,
+            juju::StatusKind::Blocked => StatusKind::Blocked,
+            juju::StatusKind::Maintenance => StatusKind::Maintenance,
+            juju::StatusKind::Waiting => StatusKind::Waiting,
+            juju::StatusKind::Unknown => StatusKind::Unknown,
+            juju::StatusKind::Error => StatusKind::Error,
+        }
+    }
+}
+
+impl From<StatusKind> for juju::StatusKind {
+    fn from(kind: StatusKind) -> Self {
+        match kind {
+            StatusKind::Active => juju::StatusKind::Active,
+            StatusKind::Blocked => juju::StatusKind::Blocked,
+            StatusKind::Maintenance => juju::StatusKind::Maintenance,
+            StatusKind::Waiting => juju::StatusKind::Waiting,
+            StatusKind::Unknown => juju::StatusKind::Unknown,
+            StatusKind::Error => juju::StatusKind::Error,
+        }
+    }
+}
+
+impl From<juju::Status> for Status {
+    fn from(s: juju::Status) -> Self {
+        Status {
+            kind: s.kind.into(),
+            message: s.message,
+        }
+    }
+}
+
+impl From<Status> for juju::Status {
+    fn from(s: Status) -> Self {
+        juju::Status {
+            kind: s.kind.into(),
+            message: s.message,
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! One event through one fresh instance of the charm: the part `dispatch` and `run`
+//! share. Which backends serve the guest is the caller's choice, made once.
+
+use std::sync::Arc;
+
+use wasmtime::Store;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+
+use crate::bindings::v0_1::event as wit_event;
+use crate::charm_dir::CharmDir;
+use crate::engine::{LoadError, LoadedComponent};
+use crate::event::Event;
+use crate::host::HostState;
+use crate::juju::HookTools;
+use crate::machine::Machine;
+use crate::unit::UnitContext;
+
+/// The backends that answer the guest's calls.
+pub struct Backends {
+    pub juju: Box<dyn HookTools>,
+    pub machine: Box<dyn Machine>,
+}
+
+/// Where the guest's stdout and stderr go.
+pub enum GuestOutput {
+    /// To the host's own, which Juju logs (stdout at DEBUG, stderr at WARNING).
+    Inherit,
+    /// Into memory, to be reported by the caller.
+    Capture {
+        stdout: MemoryOutputPipe,
+        stderr: MemoryOutputPipe,
+    },
+}
+
+impl GuestOutput {
+    /// Bytes kept of each stream when captured.
+    pub const CAPTURE_LIMIT: usize = 1 << 20;
+
+    pub fn capture() -> Self {
+        GuestOutput::Capture {
+            stdout: MemoryOutputPipe::new(Self::CAPTURE_LIMIT),
+            stderr: MemoryOutputPipe::new(Self::CAPTURE_LIMIT),
+        }
+    }
+}
+
+/// How the charm's handler ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// The handler returned an error or trapped; the message says which and why.
+    Failed(String),
+}
+
+/// A charm directory with its component loaded.
+pub struct Charm {
+    pub dir: CharmDir,
+    component: LoadedComponent,
+    unit: Arc<UnitContext>,
+}
+
+impl Charm {
+    pub fn load(dir: CharmDir, unit: UnitContext) -> Result<Self, LoadError> {
+        let component = LoadedComponent::load(&dir.component_path())?;
+        Ok(Charm {
+            dir,
+            component,
+            unit: Arc::new(unit),
+        })
+    }
+
+    /// Delivers one event to a fresh instance.
+    pub fn handle(&self, event: &Event, backends: Backends, output: &GuestOutput) -> Outcome {
+        let mut wasi = WasiCtxBuilder::new();
+        match output {
+            GuestOutput::Inherit => {
+                wasi.inherit_stdout().inherit_stderr();
+            }
+            GuestOutput::Capture { stdout, stderr } => {
+                wasi.stdout(stdout.clone()).stderr(stderr.clone());
+            }
+        }
+        let state = HostState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            unit: self.unit.clone(),
+            metadata: Arc::new(self.dir.metadata.clone()),
+            policy: Arc::new(self.dir.manifest.machine.clone()),
+            juju: backends.juju,
+            machine: backends.machine,
+        };
+        let mut store = Store::new(&self.component.engine, state);
+        let instance = match self.component.pre.instantiate(&mut store) {
+            Ok(instance) => instance,
+            Err(e) => return Outcome::Failed(format!("the charm could not start: {e:#}")),
+        };
+        let event = wit_event::Event::from(event);
+        match instance.call_handle(&mut store, &event) {
+            Ok(Ok(())) => Outcome::Done,
+            Ok(Err(e)) => Outcome::Failed(format!(
+                "the charm's handler returned an error ({:?}): {}",
+                e.kind, e.message
+            )),
+            Err(trap) => Outcome::Failed(format!("the charm crashed: {trap:#}")),
+        }
+    }
+}

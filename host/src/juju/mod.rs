@@ -1,0 +1,117 @@
+//! Juju's side of a unit: the hook tools (`status-set`, `config-get`, `juju-log`, ...).
+//! [`real::HookToolsExec`] runs the tools Juju puts on PATH; [`sim::SimJuju`] answers from
+//! an in-memory model for `wasmcharm run`.
+
+pub mod real;
+pub mod sim;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::BackendError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusKind {
+    Active,
+    Blocked,
+    Maintenance,
+    Waiting,
+    #[default]
+    Unknown,
+    Error,
+}
+
+impl StatusKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Active => "active",
+            StatusKind::Blocked => "blocked",
+            StatusKind::Maintenance => "maintenance",
+            StatusKind::Waiting => "waiting",
+            StatusKind::Unknown => "unknown",
+            StatusKind::Error => "error",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "active" => StatusKind::Active,
+            "blocked" => StatusKind::Blocked,
+            "maintenance" => StatusKind::Maintenance,
+            "waiting" => StatusKind::Waiting,
+            "unknown" => StatusKind::Unknown,
+            "error" => StatusKind::Error,
+            _ => return None,
+        })
+    }
+
+    /// Juju lets a charm set these; `unknown` and `error` are Juju's own.
+    pub fn settable(self) -> bool {
+        !matches!(self, StatusKind::Unknown | StatusKind::Error)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Status {
+    #[serde(rename = "status")]
+    pub kind: StatusKind,
+    #[serde(default)]
+    pub message: String,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(self.kind.as_str())
+        } else {
+            write!(f, "{} {:?}", self.kind.as_str(), self.message)
+        }
+    }
+}
+
+/// Whose status: this unit's, or (leader only) the application's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Unit,
+    App,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Trace => "TRACE",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warning => "WARNING",
+            LogLevel::Error => "ERROR",
+            LogLevel::Critical => "CRITICAL",
+        }
+    }
+}
+
+/// The hook tools a charm reaches through the host. Each method is one tool call, made
+/// only when the guest asks for it.
+pub trait HookTools: Send {
+    fn status_set(&mut self, target: Target, status: &Status) -> Result<(), BackendError>;
+    fn status_get(&mut self, target: Target) -> Result<Status, BackendError>;
+    /// The charm's config as Juju reports it: set values and defaults, unset options
+    /// without a default absent.
+    fn config_get(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, BackendError>;
+    fn is_leader(&mut self) -> Result<bool, BackendError>;
+    fn juju_log(&mut self, level: LogLevel, message: &str) -> Result<(), BackendError>;
+    fn application_version_set(&mut self, version: &str) -> Result<(), BackendError>;
+}

@@ -1,0 +1,24 @@
+//! wasmcharm: runs Juju charms built as WebAssembly components.
+//!
+//! Juju runs a charm's `dispatch` for every hook and action; `dispatch` runs
+//! `wasmcharm dispatch`, which turns the `JUJU_*` environment into a typed [`event::Event`],
+//! loads the charm's component and calls its handler. The guest reaches the unit only
+//! through the `juju:charm` interfaces (`wit/`), each call checked against the charm's
+//! declared [`sandbox::Policy`] and served by a backend: real ([`juju::real`],
+//! [`machine::real`]) under Juju, simulated ([`juju::sim`], [`machine::sim`]) for
+//! `wasmcharm run`.
+
+pub mod bindings;
+pub mod charm_dir;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod host;
+pub mod invoke;
+pub mod juju;
+pub mod machine;
+pub mod process;
+pub mod sandbox;
+pub mod state;
+pub mod unit;

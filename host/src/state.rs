@@ -1,0 +1,392 @@
+//! The simulated unit `wasmcharm run` works on: a YAML state in, one event, the state
+//! out with a record of what happened. The format grows with the contract (Pebble
+//! containers, relations and stored state come next); every key is checked, so a typo is
+//! an error naming the key, never a silently ignored setting.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::charm_dir::Metadata;
+use crate::event::Env;
+use crate::juju::Status;
+use crate::juju::sim::{JujuModel, LogLine, SimJuju};
+use crate::machine::sim::{MachineModel, SimMachine};
+use crate::process::display;
+use crate::unit::{UnitContext, app_of};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot read the state file {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the state file {path} is not valid: {message}")]
+    Invalid { path: String, message: String },
+    #[error("the state does not fit the charm: {0}")]
+    Inconsistent(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelInfo {
+    pub name: String,
+    pub uuid: String,
+}
+
+impl Default for ModelInfo {
+    fn default() -> Self {
+        ModelInfo {
+            name: "test-model".into(),
+            uuid: "00000000-0000-4000-8000-000000000000".into(),
+        }
+    }
+}
+
+/// Details of the event that Juju would pass in `JUJU_*` variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct EventDetails {
+    pub relation_id: Option<u32>,
+    pub remote_app: Option<String>,
+    pub remote_unit: Option<String>,
+    pub departing_unit: Option<String>,
+    /// `data/0`
+    pub storage_id: Option<String>,
+    pub storage_location: Option<String>,
+    pub storage_kind: Option<String>,
+    pub container: Option<String>,
+    pub notice_id: Option<String>,
+    pub notice_type: Option<String>,
+    pub notice_key: Option<String>,
+    pub check_name: Option<String>,
+    pub secret_id: Option<String>,
+    pub secret_label: Option<String>,
+    pub secret_revision: Option<u32>,
+    pub action_id: Option<String>,
+}
+
+impl EventDetails {
+    fn is_empty(&self) -> bool {
+        *self == EventDetails::default()
+    }
+
+    /// The variables Juju would set for these details.
+    fn env(&self) -> HashMap<&'static str, String> {
+        let mut env = HashMap::new();
+        let mut set = |name, value: Option<String>| {
+            if let Some(value) = value {
+                env.insert(name, value);
+            }
+        };
+        set(
+            "JUJU_RELATION_ID",
+            self.relation_id.map(|id| id.to_string()),
+        );
+        set("JUJU_REMOTE_APP", self.remote_app.clone());
+        set("JUJU_REMOTE_UNIT", self.remote_unit.clone());
+        set("JUJU_DEPARTING_UNIT", self.departing_unit.clone());
+        set("JUJU_STORAGE_ID", self.storage_id.clone());
+        set("JUJU_STORAGE_LOCATION", self.storage_location.clone());
+        set("JUJU_STORAGE_KIND", self.storage_kind.clone());
+        set("JUJU_WORKLOAD_NAME", self.container.clone());
+        set("JUJU_NOTICE_ID", self.notice_id.clone());
+        set("JUJU_NOTICE_TYPE", self.notice_type.clone());
+        set("JUJU_NOTICE_KEY", self.notice_key.clone());
+        set("JUJU_PEBBLE_CHECK_NAME", self.check_name.clone());
+        set("JUJU_SECRET_ID", self.secret_id.clone());
+        set("JUJU_SECRET_LABEL", self.secret_label.clone());
+        set(
+            "JUJU_SECRET_REVISION",
+            self.secret_revision.map(|r| r.to_string()),
+        );
+        set(
+            "JUJU_ACTION_UUID",
+            Some(self.action_id.clone().unwrap_or_else(|| "1".into())),
+        );
+        env
+    }
+}
+
+/// A simulated unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct State {
+    pub model: ModelInfo,
+    /// This unit's name; `<charm-name>/0` when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub juju_version: String,
+    pub leader: bool,
+    /// Set config values; options not given take their declared defaults.
+    pub config: BTreeMap<String, Value>,
+    pub unit_status: Status,
+    pub app_status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_version: Option<String>,
+    pub machine: MachineModel,
+    #[serde(skip_serializing_if = "EventDetails::is_empty")]
+    pub event: EventDetails,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            model: ModelInfo::default(),
+            unit: None,
+            juju_version: "3.6.4".into(),
+            leader: false,
+            config: BTreeMap::new(),
+            unit_status: Status::default(),
+            app_status: Status::default(),
+            workload_version: None,
+            machine: MachineModel::default(),
+            event: EventDetails::default(),
+        }
+    }
+}
+
+impl State {
+    pub fn load(path: &Path) -> Result<Self, StateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| StateError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| StateError::Invalid {
+            path: path.display().to_string(),
+            message,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        // An empty file is the default state.
+        let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        if value.is_null() {
+            return Ok(State::default());
+        }
+        serde_yaml::from_value(value).map_err(|e| e.to_string())
+    }
+
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(self).expect("a state always serialises")
+    }
+
+    pub fn unit_context(&self, meta: &Metadata) -> Result<UnitContext, StateError> {
+        let unit_name = self
+            .unit
+            .clone()
+            .unwrap_or_else(|| format!("{}/0", meta.name));
+        let app_name = app_of(&unit_name)
+            .ok_or_else(|| {
+                StateError::Inconsistent(format!(
+                    "unit is {unit_name:?}; expected <application>/<number>, e.g. {}/0",
+                    meta.name
+                ))
+            })?
+            .to_string();
+        Ok(UnitContext {
+            unit_name,
+            app_name,
+            model_name: self.model.name.clone(),
+            model_uuid: self.model.uuid.clone(),
+            juju_version: self.juju_version.clone(),
+            machine_id: Some("0".into()),
+            availability_zone: None,
+            principal_unit: None,
+        })
+    }
+
+    /// The config `config-get` would report: declared defaults under the set values.
+    pub fn effective_config(&self, meta: &Metadata) -> Result<Map<String, Value>, StateError> {
+        let mut config = Map::new();
+        for (key, option) in &meta.config {
+            if let Some(default) = option.default.clone().filter(|d| !d.is_null()) {
+                config.insert(key.clone(), default);
+            }
+        }
+        for (key, value) in &self.config {
+            let option = meta.config.get(key).ok_or_else(|| {
+                StateError::Inconsistent(format!(
+                    "config has `{key}`, which is not an option the charm declares ({})",
+                    names(meta.config.keys())
+                ))
+            })?;
+            if !option.kind.accepts(value) {
+                return Err(StateError::Inconsistent(format!(
+                    "config `{key}` is {value}, but the charm declares it as {}",
+                    option.kind
+                )));
+            }
+            config.insert(key.clone(), value.clone());
+        }
+        Ok(config)
+    }
+
+    /// The event details as the environment Juju would set.
+    pub fn event_env(&self) -> impl Env + use<> {
+        let env = self.event.env();
+        move |name: &str| env.get(name).cloned()
+    }
+
+    /// Simulated backends holding this state.
+    pub fn simulate(&self, meta: &Metadata) -> Result<Simulation, StateError> {
+        Ok(Simulation {
+            juju: SimJuju::new(JujuModel {
+                leader: self.leader,
+                config: self.effective_config(meta)?,
+                unit_status: self.unit_status.clone(),
+                app_status: self.app_status.clone(),
+                workload_version: self.workload_version.clone(),
+                ..JujuModel::default()
+            }),
+            machine: SimMachine::new(self.machine.clone()),
+        })
+    }
+}
+
+fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
+    let list: Vec<&str> = keys.map(String::as_str).collect();
+    if list.is_empty() {
+        "it declares none".into()
+    } else {
+        format!("it declares {}", list.join(", "))
+    }
+}
+
+/// The simulated backends of one run.
+pub struct Simulation {
+    pub juju: SimJuju,
+    pub machine: SimMachine,
+}
+
+/// What a run did, besides changing the state.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Happened {
+    /// `ok`, `failed`, or `ignored` for a hook the charm has no event for.
+    pub outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub unit_status_history: Vec<Status>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_status_history: Vec<Status>,
+    pub logs: Vec<LogLine>,
+    /// Every command the machine ran (or, simulated, would have run), as a shell
+    /// would show it.
+    pub commands: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stdout: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stderr: String,
+}
+
+impl Simulation {
+    /// The state after the run. As on a real unit, status, logs and machine changes
+    /// stand even when the handler failed.
+    pub fn state_after(&self, before: &State) -> State {
+        let juju = self.juju.model();
+        let machine = self.machine.sim();
+        State {
+            unit_status: juju.unit_status.clone(),
+            app_status: juju.app_status.clone(),
+            workload_version: juju.workload_version.clone(),
+            machine: machine.model.clone(),
+            event: EventDetails::default(),
+            ..before.clone()
+        }
+    }
+
+    pub fn happened(&self) -> Happened {
+        let juju = self.juju.model();
+        Happened {
+            unit_status_history: juju.unit_status_history.clone(),
+            app_status_history: juju.app_status_history.clone(),
+            logs: juju.logs.clone(),
+            commands: self
+                .machine
+                .sim()
+                .ran
+                .iter()
+                .map(|argv| display(argv))
+                .collect(),
+            ..Happened::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charm_dir::{ConfigOption, OptionType};
+
+    fn meta() -> Metadata {
+        Metadata {
+            name: "demo".into(),
+            config: [(
+                "port".to_string(),
+                ConfigOption {
+                    kind: OptionType::Int,
+                    default: Some(serde_json::json!(22)),
+                    description: None,
+                },
+            )]
+            .into(),
+            ..Metadata::default()
+        }
+    }
+
+    #[test]
+    fn an_empty_state_is_the_default() {
+        assert_eq!(State::parse("").unwrap(), State::default());
+        assert_eq!(State::parse("# nothing\n").unwrap(), State::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = State::parse("leadr: true\n").unwrap_err();
+        assert!(err.contains("unknown field `leadr`"), "{err}");
+        let err = State::parse("machine: {services: {ssh: {runing: true}}}\n").unwrap_err();
+        assert!(err.contains("unknown field `runing`"), "{err}");
+    }
+
+    #[test]
+    fn config_is_checked_against_the_options() {
+        let state = State::parse("config: {port: 2222}\n").unwrap();
+        assert_eq!(state.effective_config(&meta()).unwrap()["port"], 2222);
+        let defaults = State::default().effective_config(&meta()).unwrap();
+        assert_eq!(defaults["port"], 22);
+        let err = State::parse("config: {prot: 1}\n")
+            .unwrap()
+            .effective_config(&meta())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`prot`") && err.contains("it declares port"),
+            "{err}"
+        );
+        let err = State::parse("config: {port: ssh}\n")
+            .unwrap()
+            .effective_config(&meta())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("declares it as int"), "{err}");
+    }
+
+    #[test]
+    fn the_unit_defaults_from_the_charm_name() {
+        let ctx = State::default().unit_context(&meta()).unwrap();
+        assert_eq!(
+            (ctx.unit_name.as_str(), ctx.app_name.as_str()),
+            ("demo/0", "demo")
+        );
+        let bad = State {
+            unit: Some("demo".into()),
+            ..State::default()
+        };
+        assert!(bad.unit_context(&meta()).is_err());
+    }
+}
