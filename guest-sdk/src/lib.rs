@@ -76,6 +76,7 @@ pub mod prelude {
 pub use wit_bindgen as __wit_bindgen;
 
 #[doc(hidden)]
+#[allow(clippy::all)]
 pub mod __bindings {
     wit_bindgen::generate!({
         path: "../wit",

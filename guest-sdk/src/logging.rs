@@ -37,7 +37,20 @@ pub(crate) fn install() {
             log::set_max_level(log::LevelFilter::Trace);
         }
         std::panic::set_hook(Box::new(|info| {
-            host_log(Level::Critical, &format!("charm panicked: {info}"));
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("(no message)");
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            host_log(
+                Level::Critical,
+                &format!("charm panicked{place}: {message}"),
+            );
         }));
     });
 }

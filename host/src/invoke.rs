@@ -12,7 +12,7 @@ use crate::bindings::v0_1::event as wit_event;
 use crate::charm_dir::CharmDir;
 use crate::engine::{LoadError, LoadedComponent};
 use crate::event::Event;
-use crate::host::HostState;
+use crate::host::{HostState, kind_name};
 use crate::juju::HookTools;
 use crate::machine::Machine;
 use crate::unit::UnitContext;
@@ -100,10 +100,22 @@ impl Charm {
         match instance.call_handle(&mut store, &event) {
             Ok(Ok(())) => Outcome::Done,
             Ok(Err(e)) => Outcome::Failed(format!(
-                "the charm's handler returned an error ({:?}): {}",
-                e.kind, e.message
+                "the charm's handler returned an error ({}): {}",
+                kind_name(e.kind),
+                e.message
             )),
-            Err(trap) => Outcome::Failed(format!("the charm crashed: {trap:#}")),
+            Err(trap) => {
+                // The trap's own words first; the guest's stack, when wasmtime kept one,
+                // on the lines after.
+                let backtrace = trap
+                    .downcast_ref::<wasmtime::WasmBacktrace>()
+                    .map(|bt| format!("\n{bt}"))
+                    .unwrap_or_default();
+                Outcome::Failed(format!(
+                    "the charm crashed: {}{backtrace}",
+                    trap.root_cause()
+                ))
+            }
         }
     }
 }

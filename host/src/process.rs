@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn display_quotes_what_needs_it() {
         assert_eq!(
-            display(&argv!["juju-log", "--", "it's done"]),
+            display(&["juju-log".into(), "--".into(), "it's done".into()]),
             r"juju-log -- 'it'\''s done'"
         );
     }

@@ -1,1 +1,240 @@
+//! Helpers for the end-to-end tests: the built `wasmcharm` binary, example charms built
+//! for wasm32-wasip2, and stub hook tools / system tools that record how they were run.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The `wasmcharm` binary built alongside these tests (same profile), or `$WASMCHARM_BIN`.
+pub fn wasmcharm_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("WASMCHARM_BIN") {
+        return bin.into();
+    }
+    // Test binaries live in target/<profile>/deps; the host binary in target/<profile>.
+    let exe = std::env::current_exe().expect("the test binary knows where it is");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps")
+        .join("wasmcharm");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (which builds it) or \
+         set WASMCHARM_BIN",
+        bin.display()
+    );
+    bin
+}
+
+/// The charms the tests run: the examples, and test charms that misbehave on purpose.
+pub const CHARMS: &[(&str, &str)] = &[("openssh", "example-charms"), ("faulty", "tests/charms")];
+
+/// Builds a charm's component and returns its path. All the charms are built in one
+/// cargo run, once per test binary.
+pub fn built_component(charm: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(workspace()).args([
+            "build",
+            "--quiet",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "charm",
+        ]);
+        for (name, _) in CHARMS {
+            cmd.args(["--package", name]);
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(
+            status.success(),
+            "building the charms for wasm32-wasip2 failed (is the target installed? \
+             `rustup target add wasm32-wasip2`)"
+        );
+    });
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"));
+    target
+        .join("wasm32-wasip2/charm")
+        .join(format!("{charm}.wasm"))
+}
+
+/// A copy of an example charm's directory with its freshly built component in place, so
+/// that tests never write into the source tree.
+pub fn charm_dir(charm: &str) -> tempfile::TempDir {
+    let (_, parent) = CHARMS
+        .iter()
+        .find(|(name, _)| *name == charm)
+        .unwrap_or_else(|| panic!("{charm} is not in CHARMS"));
+    let src = workspace().join(parent).join(charm);
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        let keep = path.extension().is_some_and(|e| e == "yaml") || name == "dispatch";
+        if path.is_file() && keep {
+            std::fs::copy(&path, dir.path().join(name)).unwrap();
+        }
+    }
+    std::fs::copy(built_component(charm), dir.path().join("charm.wasm")).unwrap();
+    dir
+}
+
+/// Stand-ins for hook tools and system tools, first on PATH. Each records its name and
+/// argv; `<tool>.exit`, `<tool>.stdout` and `<tool>.stderr` files set what it returns.
+pub struct Stubs {
+    dir: tempfile::TempDir,
+}
+
+pub const HOOK_TOOLS: &[&str] = &[
+    "status-set",
+    "status-get",
+    "config-get",
+    "juju-log",
+    "is-leader",
+    "application-version-set",
+];
+
+pub const SYSTEM_TOOLS: &[&str] = &[
+    "apt-get",
+    "dpkg-query",
+    "add-apt-repository",
+    "systemctl",
+    "snap",
+];
+
+impl Stubs {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display();
+        for tool in HOOK_TOOLS.iter().chain(SYSTEM_TOOLS) {
+            let script = format!(
+                "#!/bin/sh\n\
+                 n=$(basename \"$0\")\n\
+                 {{ printf '%s' \"$n\"; for a in \"$@\"; do printf '\\037%s' \"$a\"; done; printf '\\036'; }} >> '{d}/calls'\n\
+                 [ -f '{d}/'\"$n\".stdout ] && cat '{d}/'\"$n\".stdout\n\
+                 [ -f '{d}/'\"$n\".stderr ] && cat '{d}/'\"$n\".stderr >&2\n\
+                 [ -f '{d}/'\"$n\".exit ] && exit \"$(cat '{d}/'\"$n\".exit)\"\n\
+                 exit 0\n"
+            );
+            let path = dir.path().join(tool);
+            std::fs::write(&path, script).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        Stubs { dir }
+    }
+
+    /// Makes `tool` exit with `code` and print `stderr`.
+    pub fn fail(&self, tool: &str, code: i32, stderr: &str) {
+        std::fs::write(
+            self.dir.path().join(format!("{tool}.exit")),
+            code.to_string(),
+        )
+        .unwrap();
+        std::fs::write(self.dir.path().join(format!("{tool}.stderr")), stderr).unwrap();
+    }
+
+    /// Makes `tool` print `stdout`.
+    pub fn print(&self, tool: &str, stdout: &str) {
+        std::fs::write(self.dir.path().join(format!("{tool}.stdout")), stdout).unwrap();
+    }
+
+    /// Every call so far: the tool's name, then its arguments.
+    pub fn calls(&self) -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(self.dir.path().join("calls")).unwrap_or_default();
+        text.split_terminator('\x1e')
+            .map(|line| line.split('\x1f').map(str::to_string).collect())
+            .collect()
+    }
+
+    pub fn path(&self) -> String {
+        format!("{}:/usr/bin:/bin", self.dir.path().display())
+    }
+}
+
+impl Default for Stubs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The environment Juju gives a hook of unit `openssh/0`.
+pub fn juju_env(charm_dir: &Path, dispatch_path: &str) -> Vec<(String, String)> {
+    [
+        ("JUJU_DISPATCH_PATH", dispatch_path.to_string()),
+        ("JUJU_CHARM_DIR", charm_dir.display().to_string()),
+        ("JUJU_UNIT_NAME", "openssh/0".into()),
+        ("JUJU_MODEL_NAME", "testing".into()),
+        (
+            "JUJU_MODEL_UUID",
+            "cdac5656-2423-4d6c-8a4c-3a1e6a5f0b4c".into(),
+        ),
+        ("JUJU_VERSION", "3.6.4".into()),
+        ("JUJU_CONTEXT_ID", "openssh/0-install-1".into()),
+        ("JUJU_MACHINE_ID", "0".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Runs the host the way Juju runs it: a fresh environment of `JUJU_*` variables and a
+/// PATH with the stubs first.
+pub fn dispatch(stubs: &Stubs, env: &[(String, String)]) -> Output {
+    Command::new(wasmcharm_bin())
+        .arg("dispatch")
+        .env_clear()
+        .env("PATH", stubs.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("wasmcharm runs")
+}
+
+/// The argv of a call, for comparing with [`Stubs::calls`].
+pub fn argv(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+/// The apt-get line the host runs to install packages.
+pub fn apt_install(packages: &[&str]) -> Vec<String> {
+    let mut a = argv(&[
+        "apt-get",
+        "install",
+        "--assume-yes",
+        "--option",
+        "DPkg::Lock::Timeout=300",
+        "--option",
+        "Dpkg::Options::=--force-confold",
+    ]);
+    a.extend(argv(packages));
+    a
+}
+
+/// Asserts an error was reported as one plain paragraph: no panic, no backtrace.
+pub fn assert_clean_error(out: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "a panic: {stderr}");
+    assert!(!stderr.contains("backtrace"), "a backtrace: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one paragraph: {stderr}"
+    );
+}

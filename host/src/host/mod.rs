@@ -40,4 +40,4 @@ impl WasiView for HostState {
     }
 }
 
-pub use types::error;
+pub use types::{error, kind_name};

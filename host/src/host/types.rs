@@ -19,6 +19,20 @@ pub fn error(kind: ErrorKind, message: impl Into<String>) -> Error {
     }
 }
 
+/// The kind as the WIT names it, for messages.
+pub fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::NotFound => "not-found",
+        ErrorKind::PermissionDenied => "permission-denied",
+        ErrorKind::InvalidInput => "invalid-input",
+        ErrorKind::Connection => "connection",
+        ErrorKind::FailedCommand => "failed-command",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Unsupported => "unsupported",
+        ErrorKind::Internal => "internal",
+    }
+}
+
 impl From<BackendError> for Error {
     fn from(e: BackendError) -> Self {
         let message = e.to_string();

@@ -373,7 +373,7 @@ mod tests {
     #[test]
     fn install_and_enable_update_the_model_and_record_argv() {
         let mut m = SimMachine::default();
-        m.apt_install(&argv!["openssh-server"]).unwrap();
+        m.apt_install(&["openssh-server".to_string()]).unwrap();
         m.service(ServiceAction::EnableNow, "ssh").unwrap();
         let sim = m.sim();
         assert_eq!(sim.model.packages["openssh-server"], DEFAULT_VERSION);
@@ -398,7 +398,7 @@ mod tests {
             }],
             ..MachineModel::default()
         });
-        let err = m.apt_install(&argv!["openssh-server"]).unwrap_err();
+        let err = m.apt_install(&["openssh-server".to_string()]).unwrap_err();
         assert!(
             matches!(err, BackendError::CommandFailed { code: 100, .. }),
             "{err:?}"
@@ -412,9 +412,9 @@ mod tests {
             available: [("openssh-server".to_string(), "1:9.6".to_string())].into(),
             ..MachineModel::default()
         });
-        m.apt_install(&argv!["openssh-server"]).unwrap();
+        m.apt_install(&["openssh-server".to_string()]).unwrap();
         assert_eq!(m.sim().model.packages["openssh-server"], "1:9.6");
-        let err = m.apt_install(&argv!["nginx"]).unwrap_err().to_string();
+        let err = m.apt_install(&["nginx".to_string()]).unwrap_err().to_string();
         assert!(err.contains("Unable to locate package nginx"), "{err}");
     }
 

@@ -1,0 +1,39 @@
+//! A charm for testing the failure contract: each event fails in its own way, after
+//! doing something that must survive the failure.
+
+use wasmcharm_sdk::prelude::*;
+
+#[derive(Default)]
+struct Faulty;
+
+impl Charm for Faulty {
+    /// Changes the machine and the status, then returns an error.
+    fn on_install(&mut self) -> Result<()> {
+        unit::set_status(Status::maintenance("installing"))?;
+        apt::install(&["cowsay"])?;
+        Err(Error::msg("install went wrong"))
+    }
+
+    /// Traps.
+    fn on_start(&mut self) -> Result<()> {
+        log::info!("about to fail");
+        panic!("start exploded");
+    }
+
+    /// Reads typed config and reports it in the status.
+    fn on_config_changed(&mut self) -> Result<()> {
+        let greeting: String = config::get_or("greeting", String::new())?;
+        let port: u16 = config::get_or("port", 0)?;
+        let verbose: bool = config::get_or("verbose", false)?;
+        unit::set_status(Status::Active(format!(
+            "{greeting} on {port}, verbose={verbose}"
+        )))
+    }
+
+    /// Sets the application status: the leader only.
+    fn on_leader_elected(&mut self) -> Result<()> {
+        app::set_status(Status::active())
+    }
+}
+
+export_charm!(Faulty);
