@@ -414,7 +414,10 @@ mod tests {
         });
         m.apt_install(&["openssh-server".to_string()]).unwrap();
         assert_eq!(m.sim().model.packages["openssh-server"], "1:9.6");
-        let err = m.apt_install(&["nginx".to_string()]).unwrap_err().to_string();
+        let err = m
+            .apt_install(&["nginx".to_string()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Unable to locate package nginx"), "{err}");
     }
 
