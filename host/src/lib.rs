@@ -18,6 +18,7 @@ pub mod host;
 pub mod invoke;
 pub mod juju;
 pub mod machine;
+pub mod pebble;
 pub mod process;
 pub mod sandbox;
 pub mod state;

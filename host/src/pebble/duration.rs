@@ -1,0 +1,119 @@
+//! Go duration strings (`500ms`, `1m30s`), as Pebble's layers write them. Kept as
+//! written, so that a plan shows what the charm gave, and checked as Go would parse them.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoDuration {
+    text: String,
+    nanos: u128,
+}
+
+impl GoDuration {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let nanos = parse(text).ok_or_else(|| format!("invalid duration {text:?}"))?;
+        Ok(GoDuration {
+            text: text.to_string(),
+            nanos,
+        })
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.nanos == 0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for GoDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Nanoseconds in a Go duration string; `None` if Go would refuse it. Negative
+/// durations are refused too: nothing in a layer may be negative.
+pub fn parse(text: &str) -> Option<u128> {
+    if text == "0" {
+        return Some(0);
+    }
+    let mut rest = text.strip_prefix('+').unwrap_or(text);
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, tail) = rest.split_at(number_len);
+        if number.is_empty() || number == "." {
+            return None;
+        }
+        let value: f64 = number.parse().ok()?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let scale = match unit {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = tail;
+    }
+    Some(total as u128)
+}
+
+impl Serialize for GoDuration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for GoDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // YAML reads `5` as a number; Pebble reads every duration as text, so must we.
+        let value = serde_yaml::Value::deserialize(d)?;
+        let text = match &value {
+            serde_yaml::Value::String(s) => s.clone(),
+            serde_yaml::Value::Number(n) => n.to_string(),
+            _ => return Err(serde::de::Error::custom("invalid duration")),
+        };
+        GoDuration::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_syntax() {
+        assert_eq!(parse("500ms"), Some(500_000_000));
+        assert_eq!(parse("1m30s"), Some(90_000_000_000));
+        assert_eq!(parse("1.5h"), Some(5_400_000_000_000));
+        assert_eq!(parse("0"), Some(0));
+        assert_eq!(parse("0s"), Some(0));
+        for bad in ["5", "", "s", "1x", "-1s", "1 s"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bare_number_is_refused_with_pebbles_words() {
+        let err = serde_yaml::from_str::<GoDuration>("5")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid duration \"5\""), "{err}");
+    }
+}

@@ -1,0 +1,516 @@
+//! Pebble's layer schema and the rules for folding layers into a plan, as Pebble v1.19
+//! applies them: field-wise `override: merge` (lists append without de-duplication, maps
+//! merge key by key, a merge never unsets anything) and wholesale `override: replace`.
+//! Validation messages are Pebble's own, because charms and their tests match on them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+use super::duration::GoDuration;
+
+/// One service entry of a layer (or of the plan, once folded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Service {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Only `enabled` means enabled; Pebble accepts any other word as "not enabled".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub startup: String,
+    /// `merge` or `replace`; kept as written so that a wrong value gets Pebble's message.
+    #[serde(default, rename = "override", skip_serializing_if = "String::is_empty")]
+    pub override_: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub command: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub working_dir: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub on_success: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub on_failure: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub on_check_failure: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_delay: Option<GoDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_factor: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_limit: Option<GoDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kill_delay: Option<GoDuration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HttpCheck {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TcpCheck {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub host: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExecCheck {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub command: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub service_context: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub working_dir: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Check {
+    #[serde(default, rename = "override", skip_serializing_if = "String::is_empty")]
+    pub override_: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub level: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub startup: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<GoDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<GoDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<TcpCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<ExecCheck>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LogTarget {
+    #[serde(default, rename = "type", skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub location: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    #[serde(default, rename = "override", skip_serializing_if = "String::is_empty")]
+    pub override_: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A layer: what a charm adds, and (folded) what Pebble runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Layer {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, Service>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, Check>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub log_targets: BTreeMap<String, LogTarget>,
+}
+
+/// How an entry combines with what lower layers built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Override {
+    Merge,
+    Replace,
+}
+
+fn override_of(label: &str, what: &str, name: &str, value: &str) -> Result<Override, ApiError> {
+    match value {
+        "merge" => Ok(Override::Merge),
+        "replace" => Ok(Override::Replace),
+        "" => Err(ApiError::bad_request(format!(
+            "layer {label:?} must define \"override\" for {what} {name:?}"
+        ))),
+        _ => Err(ApiError::bad_request(format!(
+            "layer {label:?} has invalid \"override\" value for {what} {name:?}"
+        ))),
+    }
+}
+
+fn set_string(into: &mut String, from: &str) {
+    if !from.is_empty() {
+        *into = from.to_string();
+    }
+}
+
+fn set_option<T: Clone>(into: &mut Option<T>, from: &Option<T>) {
+    if from.is_some() {
+        into.clone_from(from);
+    }
+}
+
+impl Service {
+    /// `override: merge`: copy what `other` sets; lists append, maps merge.
+    fn merge(&mut self, other: &Service) {
+        set_string(&mut self.summary, &other.summary);
+        set_string(&mut self.description, &other.description);
+        set_string(&mut self.startup, &other.startup);
+        set_string(&mut self.command, &other.command);
+        self.after.extend(other.after.iter().cloned());
+        self.before.extend(other.before.iter().cloned());
+        self.requires.extend(other.requires.iter().cloned());
+        self.environment.extend(other.environment.clone());
+        set_option(&mut self.user_id, &other.user_id);
+        set_string(&mut self.user, &other.user);
+        set_option(&mut self.group_id, &other.group_id);
+        set_string(&mut self.group, &other.group);
+        set_string(&mut self.working_dir, &other.working_dir);
+        set_string(&mut self.on_success, &other.on_success);
+        set_string(&mut self.on_failure, &other.on_failure);
+        self.on_check_failure.extend(other.on_check_failure.clone());
+        set_option(&mut self.backoff_delay, &other.backoff_delay);
+        set_option(&mut self.backoff_factor, &other.backoff_factor);
+        set_option(&mut self.backoff_limit, &other.backoff_limit);
+        set_option(&mut self.kill_delay, &other.kill_delay);
+    }
+
+    /// Whether the plan starts this service on `autostart` and `replan`.
+    pub fn enabled(&self) -> bool {
+        self.startup == "enabled"
+    }
+}
+
+impl Check {
+    fn merge(&mut self, other: &Check) {
+        set_string(&mut self.level, &other.level);
+        set_string(&mut self.startup, &other.startup);
+        set_option(&mut self.period, &other.period);
+        set_option(&mut self.timeout, &other.timeout);
+        set_option(&mut self.threshold, &other.threshold);
+        if let Some(o) = &other.http {
+            let h = self.http.get_or_insert_with(HttpCheck::default);
+            set_string(&mut h.url, &o.url);
+            h.headers.extend(o.headers.clone());
+        }
+        if let Some(o) = &other.tcp {
+            let t = self.tcp.get_or_insert_with(TcpCheck::default);
+            set_option(&mut t.port, &o.port);
+            set_string(&mut t.host, &o.host);
+        }
+        if let Some(o) = &other.exec {
+            let e = self.exec.get_or_insert_with(ExecCheck::default);
+            set_string(&mut e.command, &o.command);
+            set_string(&mut e.service_context, &o.service_context);
+            e.environment.extend(o.environment.clone());
+            set_option(&mut e.user_id, &o.user_id);
+            set_string(&mut e.user, &o.user);
+            set_option(&mut e.group_id, &o.group_id);
+            set_string(&mut e.group, &o.group);
+            set_string(&mut e.working_dir, &o.working_dir);
+        }
+    }
+}
+
+impl LogTarget {
+    fn merge(&mut self, other: &LogTarget) {
+        set_string(&mut self.kind, &other.kind);
+        set_string(&mut self.location, &other.location);
+        self.services.extend(other.services.iter().cloned());
+        self.labels.extend(other.labels.clone());
+    }
+}
+
+/// Folds one section's entries into the accumulated ones.
+fn fold_section<T: Clone>(
+    label: &str,
+    what: &str,
+    into: &mut BTreeMap<String, T>,
+    from: &BTreeMap<String, T>,
+    override_field: impl Fn(&T) -> &str,
+    merge: impl Fn(&mut T, &T),
+) -> Result<(), ApiError> {
+    for (name, entry) in from {
+        match override_of(label, what, name, override_field(entry))? {
+            Override::Replace => {
+                into.insert(name.clone(), entry.clone());
+            }
+            Override::Merge => match into.get_mut(name) {
+                Some(existing) => merge(existing, entry),
+                None => {
+                    into.insert(name.clone(), entry.clone());
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+impl Layer {
+    /// Folds `upper` onto this layer with Pebble's per-entry override rules. The
+    /// summary and description become `upper`'s.
+    pub fn fold(&mut self, label: &str, upper: &Layer) -> Result<(), ApiError> {
+        fold_section(
+            label,
+            "service",
+            &mut self.services,
+            &upper.services,
+            |s| &s.override_,
+            Service::merge,
+        )?;
+        fold_section(
+            label,
+            "check",
+            &mut self.checks,
+            &upper.checks,
+            |c| &c.override_,
+            Check::merge,
+        )?;
+        fold_section(
+            label,
+            "log target",
+            &mut self.log_targets,
+            &upper.log_targets,
+            |t| &t.override_,
+            LogTarget::merge,
+        )?;
+        self.summary.clone_from(&upper.summary);
+        self.description.clone_from(&upper.description);
+        Ok(())
+    }
+
+    /// Parses layer YAML as Pebble's `POST /v1/layers` does, with its messages.
+    pub fn parse(label: &str, yaml: &str) -> Result<Layer, ApiError> {
+        let prefix = "cannot parse layer YAML: ";
+        let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| {
+            ApiError::bad_request(format!("{prefix}cannot parse layer {label:?}: {e}"))
+        })?;
+        let mapping = match value {
+            serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+            serde_yaml::Value::Mapping(m) => m,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "{prefix}cannot parse layer {label:?}: a layer is a mapping"
+                )));
+            }
+        };
+        let mut layer = Layer::default();
+        for (key, section) in mapping {
+            let key = key.as_str().unwrap_or_default().to_string();
+            let section_error = |e: serde_yaml::Error| {
+                ApiError::bad_request(format!(
+                    "{prefix}cannot parse layer {label:?} section {key:?}: {e}"
+                ))
+            };
+            match key.as_str() {
+                "summary" => {
+                    layer.summary = serde_yaml::from_value(section).map_err(section_error)?
+                }
+                "description" => {
+                    layer.description = serde_yaml::from_value(section).map_err(section_error)?
+                }
+                "services" => layer.services = null_free(&key, section, section_error)?,
+                "checks" => layer.checks = null_free(&key, section, section_error)?,
+                "log-targets" => layer.log_targets = null_free(&key, section, section_error)?,
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "{prefix}cannot parse layer {label:?}: unknown section {key:?}"
+                    )));
+                }
+            }
+        }
+        layer.validate(label).map_err(|e| e.prefixed(prefix))?;
+        Ok(layer)
+    }
+
+    /// The checks Pebble makes of one layer on its own, before folding.
+    pub fn validate(&self, label: &str) -> Result<(), ApiError> {
+        let bad = ApiError::bad_request;
+        if label.starts_with("pebble-") {
+            return Err(bad("cannot use reserved label prefix \"pebble-\"".into()));
+        }
+        for (name, s) in &self.services {
+            if name.is_empty() {
+                return Err(bad("cannot use empty string as service name".into()));
+            }
+            if name == "pebble" {
+                return Err(bad(format!("cannot use reserved service name {name:?}")));
+            }
+            if name.starts_with('-') {
+                return Err(bad(format!(
+                    "cannot use service name {name:?}: starting with \"-\" not allowed"
+                )));
+            }
+            if let Err(e) = parse_command(&s.command) {
+                return Err(bad(format!(
+                    "plan service {name:?} command invalid: cannot parse service {name:?} \
+                     command: {e}"
+                )));
+            }
+            if !valid_action(&s.on_success, "failure-shutdown") {
+                return Err(bad(format!(
+                    "plan service {name:?} on-success action {:?} invalid",
+                    s.on_success
+                )));
+            }
+            if !valid_action(&s.on_failure, "success-shutdown") {
+                return Err(bad(format!(
+                    "plan service {name:?} on-failure action {:?} invalid",
+                    s.on_failure
+                )));
+            }
+            for action in s.on_check_failure.values() {
+                if !valid_action(action, "success-shutdown") {
+                    return Err(bad(format!(
+                        "plan service {name:?} on-check-failure action {action:?} invalid"
+                    )));
+                }
+            }
+            if let Some(f) = s.backoff_factor
+                && f < 1.0
+            {
+                return Err(bad(format!(
+                    "plan service {name:?} backoff-factor must be 1.0 or greater, not {f}"
+                )));
+            }
+        }
+        for (name, c) in &self.checks {
+            if name.is_empty() {
+                return Err(bad("cannot use empty string as check name".into()));
+            }
+            if !matches!(c.level.as_str(), "" | "alive" | "ready") {
+                return Err(bad(format!(
+                    "plan check {name:?} level must be \"alive\" or \"ready\""
+                )));
+            }
+            if !matches!(c.startup.as_str(), "" | "enabled" | "disabled") {
+                return Err(bad(format!(
+                    "plan check {name:?} startup must be \"enabled\" or \"disabled\""
+                )));
+            }
+            if c.period.as_ref().is_some_and(GoDuration::is_zero) {
+                return Err(bad(format!("plan check {name:?} period must not be zero")));
+            }
+            if c.timeout.as_ref().is_some_and(GoDuration::is_zero) {
+                return Err(bad(format!("plan check {name:?} timeout must not be zero")));
+            }
+            if let Some(exec) = &c.exec
+                && let Err(e) = shlex::split(&exec.command).ok_or("invalid quoting")
+            {
+                return Err(bad(format!("plan check {name:?} command invalid: {e}")));
+            }
+        }
+        for (name, t) in &self.log_targets {
+            if name.is_empty() {
+                return Err(bad("cannot use empty string as log target name".into()));
+            }
+            if let Some(l) = t.labels.keys().find(|l| l.starts_with("pebble_")) {
+                return Err(bad(format!(
+                    "log target {name:?}: label {l:?} uses reserved prefix \"pebble_\""
+                )));
+            }
+            if !matches!(t.kind.as_str(), "" | "loki" | "opentelemetry" | "syslog") {
+                return Err(bad(format!(
+                    "log target {name:?} has unsupported type {:?}, must be \"loki\", \
+                     \"opentelemetry\" or \"syslog\"",
+                    t.kind
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A section's entries, refusing null ones as Pebble does.
+fn null_free<T: serde::de::DeserializeOwned>(
+    section: &str,
+    value: serde_yaml::Value,
+    error: impl Fn(serde_yaml::Error) -> ApiError,
+) -> Result<BTreeMap<String, T>, ApiError> {
+    let raw: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_value(value).map_err(&error)?;
+    let what = match section {
+        "services" => "service",
+        "checks" => "check",
+        _ => "log target",
+    };
+    raw.into_iter()
+        .map(|(name, v)| {
+            if v.is_null() {
+                return Err(ApiError::bad_request(format!(
+                    "cannot parse layer YAML: {what} object cannot be null for {what} {name:?}"
+                )));
+            }
+            Ok((name, serde_yaml::from_value(v).map_err(&error)?))
+        })
+        .collect()
+}
+
+fn valid_action(action: &str, extra: &str) -> bool {
+    matches!(action, "" | "restart" | "shutdown" | "ignore") || action == extra
+}
+
+/// Splits a service command as Pebble does: shell words, with an optional trailing
+/// `[ default args ]` group. Returns the base words and the default arguments.
+pub fn parse_command(command: &str) -> Result<(Vec<String>, Vec<String>), String> {
+    let words = shlex::split(command).ok_or_else(|| "invalid quoting".to_string())?;
+    let (mut base, mut extra) = (Vec::new(), Vec::new());
+    let (mut in_group, mut had_group) = (false, false);
+    for (i, word) in words.into_iter().enumerate() {
+        if in_group {
+            match word.as_str() {
+                "[" => return Err("cannot nest [ ... ] groups".into()),
+                "]" => in_group = false,
+                _ => extra.push(word),
+            }
+            continue;
+        }
+        if had_group {
+            return Err("cannot have any arguments after [ ... ] group".into());
+        }
+        match word.as_str() {
+            "[" if i == 0 => return Err("cannot start command with [ ... ] group".into()),
+            "[" => {
+                in_group = true;
+                had_group = true;
+            }
+            "]" => return Err("cannot have ] outside of [ ... ] group".into()),
+            _ => base.push(word),
+        }
+    }
+    Ok((base, extra))
+}
