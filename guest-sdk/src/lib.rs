@@ -34,6 +34,7 @@ pub mod config;
 mod error;
 pub mod fs;
 mod logging;
+pub mod pebble;
 pub mod snap;
 mod status;
 pub mod systemd;
@@ -66,9 +67,10 @@ pub fn context() -> Context {
 /// Everything a charm usually needs, in one `use`.
 pub mod prelude {
     pub use crate::event::*;
+    pub use crate::pebble::{Container, Layer, Service, container};
     pub use crate::{
-        Charm, Command, Error, ErrorKind, Result, Status, app, apt, config, export_charm, fs, snap,
-        systemd, unit,
+        Charm, Command, Error, ErrorKind, Result, Status, app, apt, config, export_charm, fs,
+        pebble, snap, systemd, unit,
     };
 }
 
@@ -85,6 +87,7 @@ pub mod __bindings {
         export_macro_name: "__export_charm_world",
         default_bindings_module: "wasmcharm_sdk::__bindings",
         runtime_path: "wasmcharm_sdk::__wit_bindgen::rt",
+        additional_derives: [PartialEq],
     });
 }
 

@@ -1,7 +1,12 @@
-//! The one place the `juju:charm` WIT becomes Rust. Each shipped version of the package
-//! gets its own module here, so that guests built against it keep linking.
+//! The one place the `juju:charm` WIT becomes Rust.
+//!
+//! Versions that only add (new interfaces, new functions) share a module: wasmtime's
+//! linker resolves an import of `juju:charm/status@0.1.0` to the `0.1.1` definition, as
+//! semver allows. A change that is not additive is a new major line (`0.2.0`), which
+//! gets its own module beside this one, so that guests built against every shipped
+//! version keep linking.
 
-/// `juju:charm@0.1.0`.
+/// `juju:charm@0.1.x`, generated from the newest of the line (`wit/`).
 pub mod v0_1 {
     wasmtime::component::bindgen!({
         path: "../wit",
@@ -13,5 +18,5 @@ pub mod v0_1 {
 
 pub use v0_1::{Charm, CharmPre};
 
-/// The `juju:charm` versions this host links, newest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
+/// The `juju:charm` versions this host runs, newest first.
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.1", "0.1.0"];

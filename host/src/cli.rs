@@ -15,6 +15,7 @@ use crate::invoke::{Backends, Charm, GuestOutput, Outcome};
 use crate::juju::real::HookToolsExec;
 use crate::juju::{HookTools, LogLevel};
 use crate::machine::real::RealMachine;
+use crate::pebble::NoPebble;
 use crate::state::{Happened, State};
 use crate::unit::UnitContext;
 
@@ -106,6 +107,7 @@ fn dispatch() -> Result<ExitCode> {
     let backends = Backends {
         juju: Box::new(HookToolsExec::new()),
         machine: Box::new(RealMachine::from_env()),
+        pebble: Box::new(NoPebble),
     };
     match charm.handle(&event, backends, &GuestOutput::Inherit) {
         Outcome::Done => Ok(ExitCode::SUCCESS),
@@ -176,6 +178,7 @@ fn run(
         let backends = Backends {
             juju: Box::new(simulation.juju.clone()),
             machine: Box::new(simulation.machine.clone()),
+            pebble: Box::new(simulation.pebble.clone()),
         };
         happened_outcome = match charm.handle(&event, backends, &output) {
             Outcome::Done => ("ok", None),

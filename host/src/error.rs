@@ -29,6 +29,15 @@ pub enum BackendError {
     },
     #[error("{0}")]
     NotFound(String),
+    /// A service the call needs (a container's Pebble) cannot be reached.
+    #[error("{0}")]
+    Connection(String),
+    /// Pebble refused the request; its status and message as it gave them.
+    #[error("{0}")]
+    Pebble(#[from] crate::pebble::ApiError),
+    /// A Pebble change (starting services, say) ended in error.
+    #[error("{0}")]
+    ChangeFailed(String),
     #[error("{0}")]
     InvalidInput(String),
     #[error("{0}")]

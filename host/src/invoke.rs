@@ -15,12 +15,14 @@ use crate::event::Event;
 use crate::host::{HostState, kind_name};
 use crate::juju::HookTools;
 use crate::machine::Machine;
+use crate::pebble::Pebble;
 use crate::unit::UnitContext;
 
 /// The backends that answer the guest's calls.
 pub struct Backends {
     pub juju: Box<dyn HookTools>,
     pub machine: Box<dyn Machine>,
+    pub pebble: Box<dyn Pebble>,
 }
 
 /// Where the guest's stdout and stderr go.
@@ -90,6 +92,7 @@ impl Charm {
             policy: Arc::new(self.dir.manifest.machine.clone()),
             juju: backends.juju,
             machine: backends.machine,
+            pebble: backends.pebble,
         };
         let mut store = Store::new(&self.component.engine, state);
         let instance = match self.component.pre.instantiate(&mut store) {

@@ -14,6 +14,7 @@ use crate::event::Env;
 use crate::juju::Status;
 use crate::juju::sim::{JujuModel, LogLine, SimJuju};
 use crate::machine::sim::{MachineModel, SimMachine};
+use crate::pebble::sim::{ContainerModel, SimContainer, SimPebble};
 use crate::process::display;
 use crate::unit::{UnitContext, app_of};
 
@@ -129,6 +130,10 @@ pub struct State {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload_version: Option<String>,
     pub machine: MachineModel,
+    /// Workload containers by name; a container the metadata declares and the state
+    /// does not list is reachable, with no layers.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub containers: BTreeMap<String, ContainerModel>,
     #[serde(skip_serializing_if = "EventDetails::is_empty")]
     pub event: EventDetails,
 }
@@ -145,6 +150,7 @@ impl Default for State {
             app_status: Status::default(),
             workload_version: None,
             machine: MachineModel::default(),
+            containers: BTreeMap::new(),
             event: EventDetails::default(),
         }
     }
@@ -244,7 +250,31 @@ impl State {
                 ..JujuModel::default()
             }),
             machine: SimMachine::new(self.machine.clone()),
+            pebble: SimPebble::new(self.containers(meta)?),
         })
+    }
+
+    /// The simulated containers: every one the metadata declares.
+    fn containers(&self, meta: &Metadata) -> Result<BTreeMap<String, SimContainer>, StateError> {
+        if let Some(name) = self
+            .containers
+            .keys()
+            .find(|c| !meta.containers.contains(c))
+        {
+            return Err(StateError::Inconsistent(format!(
+                "containers has `{name}`, which the charm's metadata does not declare ({})",
+                names(meta.containers.iter())
+            )));
+        }
+        meta.containers
+            .iter()
+            .map(|name| {
+                let model = self.containers.get(name).cloned().unwrap_or_default();
+                SimContainer::from_model(name, &model)
+                    .map(|c| (name.clone(), c))
+                    .map_err(StateError::Inconsistent)
+            })
+            .collect()
     }
 }
 
@@ -261,6 +291,19 @@ fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
 pub struct Simulation {
     pub juju: SimJuju,
     pub machine: SimMachine,
+    pub pebble: SimPebble,
+}
+
+/// What happened in one container.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ContainerHappened {
+    /// Each Pebble change, as `<kind>: <summary> (<status>)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+    /// Every command exec'd.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub execs: Vec<String>,
 }
 
 /// What a run did, besides changing the state.
@@ -278,6 +321,9 @@ pub struct Happened {
     /// Every command the machine ran (or, simulated, would have run), as a shell
     /// would show it.
     pub commands: Vec<String>,
+    /// What the charm did in its workload containers.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pebble: BTreeMap<String, ContainerHappened>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub stdout: String,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -295,6 +341,15 @@ impl Simulation {
             app_status: juju.app_status.clone(),
             workload_version: juju.workload_version.clone(),
             machine: machine.model.clone(),
+            containers: self
+                .pebble
+                .containers()
+                .iter()
+                .map(|(name, c)| {
+                    let before = before.containers.get(name).cloned().unwrap_or_default();
+                    (name.clone(), c.to_model(&before.crash_on_start))
+                })
+                .collect(),
             event: EventDetails::default(),
             ..before.clone()
         }
@@ -312,6 +367,24 @@ impl Simulation {
                 .ran
                 .iter()
                 .map(|argv| display(argv))
+                .collect(),
+            pebble: self
+                .pebble
+                .containers()
+                .iter()
+                .map(|(name, c)| {
+                    let happened = ContainerHappened {
+                        changes: c
+                            .daemon
+                            .changes()
+                            .iter()
+                            .map(|ch| format!("{}: {} ({})", ch.kind, ch.summary, ch.status))
+                            .collect(),
+                        execs: c.exec_history.iter().map(|argv| display(argv)).collect(),
+                    };
+                    (name.clone(), happened)
+                })
+                .filter(|(_, h)| !h.changes.is_empty() || !h.execs.is_empty())
                 .collect(),
             ..Happened::default()
         }

@@ -35,7 +35,11 @@ pub fn wasmcharm_bin() -> PathBuf {
 }
 
 /// The charms the tests run: the examples, and test charms that misbehave on purpose.
-pub const CHARMS: &[(&str, &str)] = &[("openssh", "example-charms"), ("faulty", "tests/charms")];
+pub const CHARMS: &[(&str, &str)] = &[
+    ("openssh", "example-charms"),
+    ("pause", "example-charms"),
+    ("faulty", "tests/charms"),
+];
 
 /// Builds a charm's component and returns its path. All the charms are built in one
 /// cargo run, once per test binary.

@@ -6,6 +6,7 @@ mod context;
 mod event;
 mod log;
 mod machine;
+mod pebble;
 mod status;
 mod types;
 
@@ -17,6 +18,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::charm_dir::Metadata;
 use crate::juju::HookTools;
 use crate::machine::Machine;
+use crate::pebble::Pebble;
 use crate::sandbox::Policy;
 use crate::unit::UnitContext;
 
@@ -29,6 +31,7 @@ pub struct HostState {
     pub policy: Arc<Policy>,
     pub juju: Box<dyn HookTools>,
     pub machine: Box<dyn Machine>,
+    pub pebble: Box<dyn Pebble>,
 }
 
 impl WasiView for HostState {

@@ -51,6 +51,18 @@ impl From<BackendError> for Error {
             | BackendError::Io { .. } => error(ErrorKind::Internal, message),
             BackendError::Timeout { .. } => error(ErrorKind::Timeout, message),
             BackendError::NotFound(_) => error(ErrorKind::NotFound, message),
+            BackendError::Connection(_) => error(ErrorKind::Connection, message),
+            BackendError::ChangeFailed(_) => error(ErrorKind::FailedCommand, message),
+            BackendError::Pebble(api) => error(
+                match api.status {
+                    400 => ErrorKind::InvalidInput,
+                    401 | 403 => ErrorKind::PermissionDenied,
+                    404 => ErrorKind::NotFound,
+                    504 => ErrorKind::Timeout,
+                    _ => ErrorKind::Internal,
+                },
+                message,
+            ),
             BackendError::InvalidInput(_) => error(ErrorKind::InvalidInput, message),
             BackendError::PermissionDenied(_) => error(ErrorKind::PermissionDenied, message),
         }

@@ -27,6 +27,17 @@ impl GoDuration {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    pub fn from_millis(ms: u64) -> Self {
+        GoDuration {
+            text: format!("{ms}ms"),
+            nanos: u128::from(ms) * 1_000_000,
+        }
+    }
+
+    pub fn as_millis(&self) -> u64 {
+        u64::try_from(self.nanos / 1_000_000).unwrap_or(u64::MAX)
+    }
 }
 
 impl fmt::Display for GoDuration {

@@ -1,11 +1,20 @@
 //! Pebble, the service manager in every Kubernetes workload container: its layer
-//! schema and plan semantics ([`layer`], [`plan`]), and an in-memory Pebble with the
-//! same outcomes ([`sim`]).
+//! schema and plan semantics ([`layer`], [`plan`]), one simulated daemon with Pebble's
+//! outcomes ([`daemon`]), and the backends a charm's `pebble` calls go to: the real
+//! daemons over their sockets, or simulated ones ([`sim`]).
 
+pub mod daemon;
 pub mod duration;
 pub mod layer;
 pub mod plan;
 pub mod sim;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::BackendError;
+use crate::process::Output;
+pub use daemon::{Current, ServiceInfo};
+use layer::Layer;
 
 /// An error as Pebble's API reports it: an HTTP status, an optional kind, a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,5 +51,191 @@ impl ApiError {
     pub fn prefixed(mut self, prefix: &str) -> Self {
         self.message.insert_str(0, prefix);
         self
+    }
+}
+
+/// `POST /v1/services` actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceAction {
+    Start,
+    Stop,
+    Restart,
+    Replan,
+    Autostart,
+}
+
+impl ServiceAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceAction::Start => "start",
+            ServiceAction::Stop => "stop",
+            ServiceAction::Restart => "restart",
+            ServiceAction::Replan => "replan",
+            ServiceAction::Autostart => "autostart",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileType {
+    File,
+    Directory,
+    Symlink,
+    Socket,
+    NamedPipe,
+    Device,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    pub path: String,
+    pub name: String,
+    pub kind: FileType,
+    pub size: Option<u64>,
+    pub permissions: u32,
+    pub last_modified: String,
+    pub user_id: Option<u32>,
+    pub user: Option<String>,
+    pub group_id: Option<u32>,
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileOptions {
+    pub make_parents: bool,
+    pub permissions: Option<u32>,
+    pub user_id: Option<u32>,
+    pub user: Option<String>,
+    pub group_id: Option<u32>,
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecRequest {
+    pub command: Vec<String>,
+    pub environment: Vec<(String, String)>,
+    pub working_dir: Option<String>,
+    pub service_context: Option<String>,
+    pub user_id: Option<u32>,
+    pub user: Option<String>,
+    pub group_id: Option<u32>,
+    pub group: Option<String>,
+    pub stdin: Option<Vec<u8>>,
+    pub timeout_ms: Option<u64>,
+}
+
+/// The workload containers' Pebbles, by container name. Every method is one API
+/// exchange (or, for service actions, the request and the wait for its change).
+pub trait Pebble: Send {
+    fn can_connect(&mut self, container: &str) -> bool;
+    fn add_layer(
+        &mut self,
+        container: &str,
+        label: &str,
+        layer: &Layer,
+        combine: bool,
+    ) -> Result<(), BackendError>;
+    fn plan(&mut self, container: &str) -> Result<Layer, BackendError>;
+    fn services(
+        &mut self,
+        container: &str,
+        names: &[String],
+    ) -> Result<Vec<ServiceInfo>, BackendError>;
+    /// Asks for the action and waits for its change to finish.
+    fn services_action(
+        &mut self,
+        container: &str,
+        action: ServiceAction,
+        names: &[String],
+    ) -> Result<(), BackendError>;
+    fn push(
+        &mut self,
+        container: &str,
+        path: &str,
+        content: &[u8],
+        options: &FileOptions,
+    ) -> Result<(), BackendError>;
+    fn pull(&mut self, container: &str, path: &str) -> Result<Vec<u8>, BackendError>;
+    fn list_files(
+        &mut self,
+        container: &str,
+        path: &str,
+        pattern: Option<&str>,
+        itself: bool,
+    ) -> Result<Vec<FileInfo>, BackendError>;
+    fn make_dir(
+        &mut self,
+        container: &str,
+        path: &str,
+        options: &FileOptions,
+    ) -> Result<(), BackendError>;
+    fn remove_path(
+        &mut self,
+        container: &str,
+        path: &str,
+        recursive: bool,
+    ) -> Result<(), BackendError>;
+    fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError>;
+}
+
+/// The backend for a charm with no containers, or a unit where they are not wired up:
+/// every container is unreachable.
+#[derive(Debug, Default)]
+pub struct NoPebble;
+
+impl NoPebble {
+    fn unreachable(container: &str) -> BackendError {
+        BackendError::Connection(format!(
+            "cannot reach the Pebble of container {container:?}"
+        ))
+    }
+}
+
+impl Pebble for NoPebble {
+    fn can_connect(&mut self, _: &str) -> bool {
+        false
+    }
+    fn add_layer(&mut self, c: &str, _: &str, _: &Layer, _: bool) -> Result<(), BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn plan(&mut self, c: &str) -> Result<Layer, BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn services(&mut self, c: &str, _: &[String]) -> Result<Vec<ServiceInfo>, BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn services_action(
+        &mut self,
+        c: &str,
+        _: ServiceAction,
+        _: &[String],
+    ) -> Result<(), BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn push(&mut self, c: &str, _: &str, _: &[u8], _: &FileOptions) -> Result<(), BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn pull(&mut self, c: &str, _: &str) -> Result<Vec<u8>, BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn list_files(
+        &mut self,
+        c: &str,
+        _: &str,
+        _: Option<&str>,
+        _: bool,
+    ) -> Result<Vec<FileInfo>, BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn make_dir(&mut self, c: &str, _: &str, _: &FileOptions) -> Result<(), BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn remove_path(&mut self, c: &str, _: &str, _: bool) -> Result<(), BackendError> {
+        Err(Self::unreachable(c))
+    }
+    fn exec(&mut self, c: &str, _: &ExecRequest) -> Result<Output, BackendError> {
+        Err(Self::unreachable(c))
     }
 }

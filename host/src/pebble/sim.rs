@@ -1,657 +1,634 @@
-//! An in-memory Pebble with Pebble's outcomes: layers fold into a plan, services start,
-//! stop, restart and replan in Pebble's order with its quirks (a start adopts the current
-//! definition; replan restarts every started service whose definition changed, stops its
-//! dependants, and starts what is enabled). It reports outcomes at once, without Pebble's
-//! real waits such as the one-second check that a service stays up.
+//! Simulated workload containers for `wasmcharm run`: each a [`Daemon`] with Pebble's
+//! plan and service semantics, an in-memory filesystem, and canned results for exec.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::ApiError;
-use super::layer::{Layer, Service};
-use super::plan::Layers;
+use super::daemon::{Current, Daemon, ServiceInfo};
+use super::layer::Layer;
+use super::{ApiError, ExecRequest, FileInfo, FileOptions, FileType, Pebble, ServiceAction};
+use crate::error::BackendError;
+use crate::process::Output;
 
-/// A service's state as `GET /v1/services` reports it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Current {
-    Active,
-    #[default]
-    Inactive,
-    Backoff,
-    Error,
+/// What an exec whose command starts with `command` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ExecResult {
+    pub command: Vec<String>,
+    pub exit_code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceInfo {
-    pub name: String,
-    /// `enabled` or `disabled`.
-    pub startup: String,
-    pub current: Current,
-}
-
-/// What the simulation knows of a service beyond its plan entry.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct ServiceState {
-    current: Current,
-    /// The definition it was last started with; `None` if never started.
-    started: Option<Service>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Task {
-    pub kind: String,
-    pub summary: String,
-    pub status: String,
+/// A container as a state file describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ContainerModel {
+    /// Whether its Pebble answers.
+    pub can_connect: bool,
+    /// Layers by label, lowest first, as Pebble holds them (combined in place).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub layers: IndexMap<String, Layer>,
+    /// Service states; services not listed are inactive.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, Current>,
+    /// Services that exit with this code as soon as they start.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub crash_on_start: BTreeMap<String, i32>,
+    /// File contents by absolute path.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub directories: BTreeSet<String>,
+    /// Canned exec results, matched on command prefix (longest wins).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub log: Vec<String>,
+    pub execs: Vec<ExecResult>,
 }
 
-/// A change, already finished: the simulation never leaves one in progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
-    pub id: String,
-    pub kind: String,
-    pub summary: String,
-    /// `Done` or `Error`.
-    pub status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub err: Option<String>,
-    pub tasks: Vec<Task>,
-}
-
-impl Change {
-    pub fn ready(&self) -> bool {
-        true
+impl Default for ContainerModel {
+    fn default() -> Self {
+        ContainerModel {
+            can_connect: true,
+            layers: IndexMap::new(),
+            services: BTreeMap::new(),
+            crash_on_start: BTreeMap::new(),
+            files: BTreeMap::new(),
+            directories: BTreeSet::new(),
+            execs: Vec::new(),
+        }
     }
 }
 
-/// One Pebble daemon.
-#[derive(Debug, Clone, Default)]
-pub struct Pebble {
-    layers: Layers,
-    services: BTreeMap<String, ServiceState>,
-    /// Services whose command exits at once with this code, to simulate a workload that
-    /// will not stay up.
-    crashing: BTreeMap<String, i32>,
-    changes: Vec<Change>,
-    next_task: u64,
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SimFile {
+    content: Vec<u8>,
+    permissions: u32,
 }
 
-fn change_summary(verb: &str, names: &[String]) -> String {
-    match names {
-        [] => format!("{verb} - no services"),
-        [one] => format!("{verb} service {one:?}"),
-        [first, rest @ ..] => format!("{verb} service {first:?} and {} more", rest.len()),
-    }
+/// One simulated container.
+#[derive(Debug, Clone)]
+pub struct SimContainer {
+    pub can_connect: bool,
+    pub daemon: Daemon,
+    files: BTreeMap<String, SimFile>,
+    directories: BTreeSet<String>,
+    execs: Vec<ExecResult>,
+    /// Every command exec'd, in order.
+    pub exec_history: Vec<Vec<String>>,
 }
 
-impl Pebble {
-    pub fn plan(&self) -> &Layer {
-        self.layers.plan()
-    }
-
-    pub fn layers(&self) -> &Layers {
-        &self.layers
-    }
-
-    /// `POST /v1/layers`. Adding layers never starts or stops anything.
-    pub fn add_layer(&mut self, label: &str, layer: &Layer, combine: bool) -> Result<(), ApiError> {
-        self.layers.add(label, layer, combine)
-    }
-
-    /// Makes `service` exit with `code` as soon as it is started.
-    pub fn set_crashing(&mut self, service: &str, code: Option<i32>) {
-        match code {
-            Some(code) => self.crashing.insert(service.to_string(), code),
-            None => self.crashing.remove(service),
-        };
-    }
-
-    /// Sets a service's state directly, as a state file seeds it: an active service is
-    /// taken to run its current plan definition.
-    pub fn set_current(&mut self, service: &str, current: Current) {
-        let definition = self.plan().services.get(service).cloned();
-        let state = self.services.entry(service.to_string()).or_default();
-        state.current = current;
-        if current != Current::Inactive || state.started.is_some() {
-            state.started = definition;
+impl SimContainer {
+    /// Builds the container a state describes; its layers must form a valid plan.
+    pub fn from_model(name: &str, model: &ContainerModel) -> Result<Self, String> {
+        let mut daemon = Daemon::default();
+        for (label, layer) in &model.layers {
+            daemon
+                .add_layer(label, layer, false)
+                .map_err(|e| format!("containers.{name}.layers.{label}: {e}"))?;
         }
-    }
-
-    /// `GET /v1/services?names=...`: sorted by name, unknown names skipped; all of them
-    /// when `names` is empty.
-    pub fn services(&self, names: &[String]) -> Vec<ServiceInfo> {
-        self.plan()
-            .services
-            .iter()
-            .filter(|(name, _)| names.is_empty() || names.contains(name))
-            .map(|(name, service)| ServiceInfo {
-                name: name.clone(),
-                startup: if service.enabled() {
-                    "enabled"
-                } else {
-                    "disabled"
-                }
-                .into(),
-                current: self
-                    .services
-                    .get(name)
-                    .map(|s| s.current)
-                    .unwrap_or_default(),
-            })
-            .collect()
-    }
-
-    pub fn change(&self, id: &str) -> Result<&Change, ApiError> {
-        self.changes
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("cannot find change with id {id:?}")))
-    }
-
-    pub fn changes(&self) -> &[Change] {
-        &self.changes
-    }
-
-    /// `POST /v1/services` `start`.
-    pub fn start(&mut self, names: &[String]) -> Result<String, ApiError> {
-        if names.is_empty() {
-            return Err(ApiError::bad_request(
-                "must specify services for start action".into(),
-            ));
-        }
-        let order = self.start_order("start", names)?;
-        let tasks = order.iter().map(|n| self.start_task(n)).collect();
-        Ok(self.record(
-            "start",
-            change_summary("Start", &with_requested_first(names, &order)),
-            tasks,
-        ))
-    }
-
-    /// `POST /v1/services` `stop`.
-    pub fn stop(&mut self, names: &[String]) -> Result<String, ApiError> {
-        if names.is_empty() {
-            return Err(ApiError::bad_request(
-                "must specify services for stop action".into(),
-            ));
-        }
-        let order = self.stop_order("stop", names)?;
-        let tasks = order.iter().map(|n| self.stop_task(n)).collect();
-        Ok(self.record(
-            "stop",
-            change_summary("Stop", &with_requested_first(names, &order)),
-            tasks,
-        ))
-    }
-
-    /// `POST /v1/services` `restart`: the named services stop, then they and what they
-    /// require start.
-    pub fn restart(&mut self, names: &[String]) -> Result<String, ApiError> {
-        if names.is_empty() {
-            return Err(ApiError::bad_request(
-                "must specify services for restart action".into(),
-            ));
-        }
-        let stops: Vec<String> = self
-            .stop_order("restart", names)?
-            .into_iter()
-            .filter(|n| names.contains(n))
-            .collect();
-        let starts = self.start_order("restart", names)?;
-        let mut tasks: Vec<Task> = stops.iter().map(|n| self.stop_task(n)).collect();
-        tasks.extend(starts.iter().map(|n| self.start_task(n)));
-        Ok(self.record(
-            "restart",
-            change_summary("Restart", &with_requested_first(names, &starts)),
-            tasks,
-        ))
-    }
-
-    /// `POST /v1/services` `autostart`: every `startup: enabled` service.
-    pub fn autostart(&mut self) -> Result<String, ApiError> {
-        let enabled = self.enabled();
-        if enabled.is_empty() {
-            return Err(ApiError::bad_request("no default services".into())
-                .with_kind("no-default-services"));
-        }
-        let order = self.start_order("autostart", &enabled)?;
-        let tasks = order.iter().map(|n| self.start_task(n)).collect();
-        Ok(self.record("autostart", change_summary("Autostart", &order), tasks))
-    }
-
-    /// `POST /v1/services` `replan`.
-    pub fn replan(&mut self) -> Result<String, ApiError> {
-        // Every service Pebble ever started, whatever its state now, whose definition
-        // differs in any way (summary included) from the one it last started with.
-        let changed: Vec<String> = self
-            .services
-            .iter()
-            .filter(|(name, state)| {
-                state.started.is_some() && state.started.as_ref() != self.plan().services.get(*name)
-            })
-            .map(|(name, _)| name.clone())
-            .filter(|name| self.plan().services.contains_key(name))
-            .collect();
-        let stops = if changed.is_empty() {
-            Vec::new()
-        } else {
-            self.stop_order("replan", &changed)?
-        };
-        let wanted: Vec<String> = changed
-            .iter()
-            .cloned()
-            .chain(self.enabled())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let starts = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            self.start_order("replan", &wanted)?
-        };
-        // Every start waits for every stop.
-        let mut tasks: Vec<Task> = stops.iter().map(|n| self.stop_task(n)).collect();
-        tasks.extend(starts.iter().map(|n| self.start_task(n)));
-        Ok(self.record("replan", change_summary("Replan", &starts), tasks))
-    }
-
-    fn enabled(&self) -> Vec<String> {
-        self.plan()
-            .services
-            .iter()
-            .filter(|(_, s)| s.enabled())
-            .map(|(n, _)| n.clone())
-            .collect()
-    }
-
-    fn start_order(&self, action: &str, names: &[String]) -> Result<Vec<String>, ApiError> {
-        self.layers
-            .start_order(names)
-            .map_err(|e| e.prefixed(&format!("cannot {action} services: ")))
-    }
-
-    fn stop_order(&self, action: &str, names: &[String]) -> Result<Vec<String>, ApiError> {
-        for name in names {
-            if !self.plan().services.contains_key(name) {
-                return Err(ApiError::bad_request(format!(
-                    "cannot {action} services: service {name:?} does not exist"
-                )));
+        for (service, current) in &model.services {
+            if !daemon.plan().services.contains_key(service) {
+                return Err(format!(
+                    "containers.{name}.services names `{service}`, which no layer defines"
+                ));
             }
+            daemon.set_current(service, *current);
         }
-        self.layers
-            .stop_order(names)
-            .map_err(|e| e.prefixed(&format!("cannot {action} services: ")))
-    }
-
-    fn start_task(&mut self, name: &str) -> Task {
-        let definition = self.plan().services.get(name).cloned();
-        let crash = self.crashing.get(name).copied();
-        let state = self.services.entry(name.to_string()).or_default();
-        let summary = format!("Start service {name:?}");
-        // A start always adopts the current definition, even when nothing is started.
-        state.started = definition.clone();
-        if state.current == Current::Active {
-            return Task {
-                kind: "start".into(),
-                summary,
-                status: "Done".into(),
-                log: vec![format!("INFO Service {name:?} already started.")],
-            };
+        for (service, code) in &model.crash_on_start {
+            daemon.set_crashing(service, Some(*code));
         }
-        if let Some(code) = crash {
-            let on_failure = definition.map(|d| d.on_failure).unwrap_or_default();
-            let (current, then) = match on_failure.as_str() {
-                "ignore" => (Current::Error, "ignore"),
-                "shutdown" | "success-shutdown" => (Current::Error, "shutdown"),
-                _ => (Current::Backoff, "restart"),
-            };
-            state.current = current;
-            return Task {
-                kind: "start".into(),
-                summary,
-                status: "Error".into(),
-                log: vec![format!(
-                    "ERROR service start attempt: exited quickly with code {code}, will {then}"
-                )],
-            };
-        }
-        state.current = Current::Active;
-        Task {
-            kind: "start".into(),
-            summary,
-            status: "Done".into(),
-            log: Vec::new(),
-        }
-    }
-
-    fn stop_task(&mut self, name: &str) -> Task {
-        let state = self.services.entry(name.to_string()).or_default();
-        let log = match (state.current, state.started.is_some()) {
-            (Current::Inactive, false) => {
-                Some(format!("INFO Service {name:?} has never been started."))
-            }
-            (Current::Inactive, true) => Some(format!("INFO Service {name:?} already stopped.")),
-            (Current::Error, _) => Some(format!("INFO Service {name:?} had already exited.")),
-            _ => None,
-        };
-        state.current = Current::Inactive;
-        Task {
-            kind: "stop".into(),
-            summary: format!("Stop service {name:?}"),
-            status: "Done".into(),
-            log: log.into_iter().collect(),
-        }
-    }
-
-    fn record(&mut self, kind: &str, summary: String, tasks: Vec<Task>) -> String {
-        self.next_task += tasks.len() as u64;
-        let id = (self.changes.len() + 1).to_string();
-        let failed: Vec<&Task> = tasks.iter().filter(|t| t.status == "Error").collect();
-        let err = (!failed.is_empty()).then(|| {
-            let lines: Vec<String> = failed
+        Ok(SimContainer {
+            can_connect: model.can_connect,
+            daemon,
+            files: model
+                .files
                 .iter()
-                .map(|t| {
-                    let why = t.log.last().map_or("", |l| l.trim_start_matches("ERROR "));
-                    format!("- {} ({why})", t.summary)
+                .map(|(path, content)| {
+                    (
+                        path.clone(),
+                        SimFile {
+                            content: content.clone().into_bytes(),
+                            permissions: 0o644,
+                        },
+                    )
                 })
-                .collect();
-            format!("cannot perform the following tasks:\n{}", lines.join("\n"))
-        });
-        self.changes.push(Change {
-            id: id.clone(),
-            kind: kind.into(),
-            summary,
-            status: if err.is_some() { "Error" } else { "Done" }.into(),
-            err,
-            tasks,
-        });
-        id
+                .collect(),
+            directories: model.directories.clone(),
+            execs: model.execs.clone(),
+            exec_history: Vec::new(),
+        })
+    }
+
+    /// The container as a state file describes it.
+    pub fn to_model(&self, crash_on_start: &BTreeMap<String, i32>) -> ContainerModel {
+        ContainerModel {
+            can_connect: self.can_connect,
+            layers: self
+                .daemon
+                .layers()
+                .layers()
+                .map(|(label, layer)| (label.to_string(), layer.clone()))
+                .collect(),
+            services: self
+                .daemon
+                .services(&[])
+                .into_iter()
+                .filter(|s| s.current != Current::Inactive)
+                .map(|s| (s.name, s.current))
+                .collect(),
+            crash_on_start: crash_on_start.clone(),
+            files: self
+                .files
+                .iter()
+                .map(|(p, f)| (p.clone(), String::from_utf8_lossy(&f.content).into_owned()))
+                .collect(),
+            directories: self.directories.clone(),
+            execs: self.execs.clone(),
+        }
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        path == "/"
+            || self.directories.contains(path)
+            || self
+                .files
+                .keys()
+                .chain(&self.directories)
+                .any(|p| is_under(p, path))
+    }
+
+    fn add_layer(&mut self, label: &str, layer: &Layer, combine: bool) -> Result<(), ApiError> {
+        self.daemon.add_layer(label, layer, combine)
+    }
+
+    fn services_action(
+        &mut self,
+        action: ServiceAction,
+        names: &[String],
+    ) -> Result<(), BackendError> {
+        let id = match action {
+            ServiceAction::Start => self.daemon.start(names),
+            ServiceAction::Stop => self.daemon.stop(names),
+            ServiceAction::Restart => self.daemon.restart(names),
+            ServiceAction::Replan if !names.is_empty() => Err(ApiError::bad_request(
+                "replan accepts no service names".into(),
+            )),
+            ServiceAction::Replan => self.daemon.replan(),
+            ServiceAction::Autostart if !names.is_empty() => Err(ApiError::bad_request(
+                "autostart accepts no service names".into(),
+            )),
+            ServiceAction::Autostart => self.daemon.autostart(),
+        }?;
+        let change = self.daemon.change(&id)?;
+        match &change.err {
+            Some(err) => Err(BackendError::ChangeFailed(err.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn push(&mut self, path: &str, content: &[u8], options: &FileOptions) -> Result<(), ApiError> {
+        absolute(path)?;
+        if self.is_dir(path) {
+            return Err(file_error(format!("open {path}: is a directory")));
+        }
+        if options.make_parents {
+            let mut parent = std::path::Path::new(path).parent();
+            while let Some(p) = parent.filter(|p| p.as_os_str() != "/") {
+                self.directories.insert(p.to_string_lossy().into_owned());
+                parent = p.parent();
+            }
+        }
+        self.files.insert(
+            path.to_string(),
+            SimFile {
+                content: content.to_vec(),
+                permissions: options.permissions.unwrap_or(0o644),
+            },
+        );
+        Ok(())
+    }
+
+    fn pull(&self, path: &str) -> Result<Vec<u8>, ApiError> {
+        absolute(path)?;
+        match self.files.get(path) {
+            Some(f) => Ok(f.content.clone()),
+            None if self.is_dir(path) => Err(file_error(format!("open {path}: is a directory"))),
+            None => Err(ApiError::not_found(format!(
+                "open {path}: no such file or directory"
+            ))),
+        }
+    }
+
+    fn info(&self, path: &str) -> FileInfo {
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map_or("/".to_string(), |n| n.to_string_lossy().into_owned());
+        let file = self.files.get(path);
+        FileInfo {
+            path: path.to_string(),
+            name,
+            kind: if file.is_some() {
+                FileType::File
+            } else {
+                FileType::Directory
+            },
+            size: file.map(|f| f.content.len() as u64),
+            permissions: file.map_or(0o755, |f| f.permissions),
+            last_modified: "2026-01-01T00:00:00Z".into(),
+            user_id: Some(0),
+            user: Some("root".into()),
+            group_id: Some(0),
+            group: Some("root".into()),
+        }
+    }
+
+    fn list_files(
+        &self,
+        path: &str,
+        pattern: Option<&str>,
+        itself: bool,
+    ) -> Result<Vec<FileInfo>, ApiError> {
+        absolute(path)?;
+        if self.files.contains_key(path) || (itself && self.is_dir(path)) {
+            return Ok(vec![self.info(path)]);
+        }
+        if !self.is_dir(path) {
+            return Err(ApiError::not_found(format!(
+                "stat {path}: no such file or directory"
+            )));
+        }
+        let children: BTreeSet<String> = self
+            .files
+            .keys()
+            .chain(&self.directories)
+            .filter(|p| is_under(p, path))
+            .map(|p| {
+                let rest = p[path.trim_end_matches('/').len() + 1..].to_string();
+                let first = rest.split('/').next().unwrap_or_default().to_string();
+                format!("{}/{first}", path.trim_end_matches('/'))
+            })
+            .collect();
+        Ok(children
+            .into_iter()
+            .map(|p| self.info(&p))
+            .filter(|info| pattern.is_none_or(|pat| glob(pat, &info.name)))
+            .collect())
+    }
+
+    fn make_dir(&mut self, path: &str, options: &FileOptions) -> Result<(), ApiError> {
+        absolute(path)?;
+        if self.files.contains_key(path) {
+            return Err(file_error(format!("mkdir {path}: file exists")));
+        }
+        if options.make_parents {
+            let mut p = Some(std::path::Path::new(path));
+            while let Some(dir) = p.filter(|d| d.as_os_str() != "/") {
+                self.directories.insert(dir.to_string_lossy().into_owned());
+                p = dir.parent();
+            }
+        } else {
+            self.directories.insert(path.to_string());
+        }
+        Ok(())
+    }
+
+    fn remove_path(&mut self, path: &str, recursive: bool) -> Result<(), ApiError> {
+        absolute(path)?;
+        if self.files.remove(path).is_some() {
+            return Ok(());
+        }
+        let exists = self.is_dir(path);
+        if !exists {
+            // Pebble removes a missing path recursively without complaint.
+            return if recursive {
+                Ok(())
+            } else {
+                Err(ApiError::not_found(format!(
+                    "remove {path}: no such file or directory"
+                )))
+            };
+        }
+        let has_children = self
+            .files
+            .keys()
+            .chain(&self.directories)
+            .any(|p| is_under(p, path));
+        if has_children && !recursive {
+            return Err(file_error(format!("remove {path}: directory not empty")));
+        }
+        self.files.retain(|p, _| !is_under(p, path));
+        self.directories.retain(|p| !is_under(p, path) && p != path);
+        Ok(())
+    }
+
+    fn exec(&mut self, request: &ExecRequest) -> Result<Output, ApiError> {
+        let program = request
+            .command
+            .first()
+            .ok_or_else(|| ApiError::bad_request("must specify command".into()))?;
+        let canned = self
+            .execs
+            .iter()
+            .filter(|e| request.command.starts_with(&e.command))
+            .max_by_key(|e| e.command.len())
+            .cloned();
+        self.exec_history.push(request.command.clone());
+        match canned {
+            Some(result) => Ok(Output {
+                code: result.exit_code,
+                stdout: result.stdout.into_bytes(),
+                stderr: result.stderr.into_bytes(),
+            }),
+            None => Err(ApiError::bad_request(format!(
+                "cannot find executable {program:?}"
+            ))),
+        }
     }
 }
 
-/// The requested names first (in the order asked), then the rest in task order: how
-/// Pebble names a change.
-fn with_requested_first(requested: &[String], order: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = requested.to_vec();
-    names.extend(order.iter().filter(|n| !requested.contains(n)).cloned());
-    names
+fn is_under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    path.len() > dir.len() + 1 && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
+}
+
+fn absolute(path: &str) -> Result<(), ApiError> {
+    if path.starts_with('/') {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "paths must be absolute, got {path:?}"
+        )))
+    }
+}
+
+fn file_error(message: String) -> ApiError {
+    ApiError {
+        status: 500,
+        kind: Some("generic-file-error".into()),
+        message,
+    }
+}
+
+/// Shell-style glob on one name: `*` and `?`.
+fn glob(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// The simulated containers of one unit, shared with the caller that reads them back.
+#[derive(Debug, Clone, Default)]
+pub struct SimPebble(Arc<Mutex<BTreeMap<String, SimContainer>>>);
+
+impl SimPebble {
+    pub fn new(containers: BTreeMap<String, SimContainer>) -> Self {
+        SimPebble(Arc::new(Mutex::new(containers)))
+    }
+
+    pub fn containers(&self) -> MutexGuard<'_, BTreeMap<String, SimContainer>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn with<T>(
+        &self,
+        container: &str,
+        f: impl FnOnce(&mut SimContainer) -> Result<T, BackendError>,
+    ) -> Result<T, BackendError> {
+        let mut containers = self.containers();
+        match containers.get_mut(container) {
+            Some(c) if c.can_connect => f(c),
+            _ => Err(BackendError::Connection(format!(
+                "cannot connect to the Pebble of container {container:?}"
+            ))),
+        }
+    }
+}
+
+impl Pebble for SimPebble {
+    fn can_connect(&mut self, container: &str) -> bool {
+        self.containers()
+            .get(container)
+            .is_some_and(|c| c.can_connect)
+    }
+
+    fn add_layer(
+        &mut self,
+        container: &str,
+        label: &str,
+        layer: &Layer,
+        combine: bool,
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.add_layer(label, layer, combine)?))
+    }
+
+    fn plan(&mut self, container: &str) -> Result<Layer, BackendError> {
+        self.with(container, |c| Ok(c.daemon.plan().clone()))
+    }
+
+    fn services(
+        &mut self,
+        container: &str,
+        names: &[String],
+    ) -> Result<Vec<ServiceInfo>, BackendError> {
+        self.with(container, |c| Ok(c.daemon.services(names)))
+    }
+
+    fn services_action(
+        &mut self,
+        container: &str,
+        action: ServiceAction,
+        names: &[String],
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| c.services_action(action, names))
+    }
+
+    fn push(
+        &mut self,
+        container: &str,
+        path: &str,
+        content: &[u8],
+        options: &FileOptions,
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.push(path, content, options)?))
+    }
+
+    fn pull(&mut self, container: &str, path: &str) -> Result<Vec<u8>, BackendError> {
+        self.with(container, |c| Ok(c.pull(path)?))
+    }
+
+    fn list_files(
+        &mut self,
+        container: &str,
+        path: &str,
+        pattern: Option<&str>,
+        itself: bool,
+    ) -> Result<Vec<FileInfo>, BackendError> {
+        self.with(container, |c| Ok(c.list_files(path, pattern, itself)?))
+    }
+
+    fn make_dir(
+        &mut self,
+        container: &str,
+        path: &str,
+        options: &FileOptions,
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.make_dir(path, options)?))
+    }
+
+    fn remove_path(
+        &mut self,
+        container: &str,
+        path: &str,
+        recursive: bool,
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.remove_path(path, recursive)?))
+    }
+
+    fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError> {
+        self.with(container, |c| Ok(c.exec(request)?))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn names(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
+    fn container() -> SimContainer {
+        SimContainer::from_model("c", &ContainerModel::default()).unwrap()
     }
 
-    fn pebble(yaml: &str) -> Pebble {
-        let mut p = Pebble::default();
-        p.add_layer("base", &Layer::parse("base", yaml).unwrap(), false)
-            .unwrap();
-        p
-    }
-
-    fn add(p: &mut Pebble, yaml: &str) {
-        let label = format!("l{}", p.layers().labels().count());
-        p.add_layer(&label, &Layer::parse(&label, yaml).unwrap(), false)
-            .unwrap();
-    }
-
-    fn current(p: &Pebble, name: &str) -> Current {
-        p.services(&names(&[name]))[0].current
-    }
-
-    fn tasks(p: &Pebble, id: &str) -> Vec<String> {
-        p.change(id)
+    #[test]
+    fn files_push_pull_list_remove() {
+        let mut c = container();
+        let opts = FileOptions {
+            make_parents: true,
+            ..FileOptions::default()
+        };
+        c.push("/etc/app/app.conf", b"x=1", &opts).unwrap();
+        c.push("/etc/app/other.txt", b"y", &opts).unwrap();
+        assert_eq!(c.pull("/etc/app/app.conf").unwrap(), b"x=1");
+        let names: Vec<String> = c
+            .list_files("/etc/app", None, false)
             .unwrap()
-            .tasks
-            .iter()
-            .map(|t| t.summary.clone())
-            .collect()
-    }
-
-    const SLEEPER: &str = "services:\n  sleeper:\n    override: replace\n    summary: sleeps\n    command: sleep 1000\n    \
-                           startup: enabled\n  other:\n    override: replace\n    command: sleep 2000\n";
-
-    #[test]
-    fn services_report_startup_and_current() {
-        let p = pebble(SLEEPER);
-        let all = p.services(&[]);
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[0].name, "other");
-        assert_eq!(all[0].startup, "disabled");
-        assert_eq!(all[1].startup, "enabled");
-        assert!(all.iter().all(|s| s.current == Current::Inactive));
-        assert!(p.services(&names(&["ghost"])).is_empty());
-    }
-
-    #[test]
-    fn adding_a_layer_starts_nothing() {
-        let mut p = pebble(SLEEPER);
-        add(
-            &mut p,
-            "services:\n  sleeper:\n    override: merge\n    command: sleep 5\n",
-        );
-        assert_eq!(current(&p, "sleeper"), Current::Inactive);
-    }
-
-    #[test]
-    fn start_and_an_already_started_service() {
-        let mut p = pebble(SLEEPER);
-        let id = p.start(&names(&["sleeper"])).unwrap();
-        assert_eq!(p.change(&id).unwrap().summary, "Start service \"sleeper\"");
-        assert_eq!(current(&p, "sleeper"), Current::Active);
-        assert_eq!(current(&p, "other"), Current::Inactive);
-        let id = p.start(&names(&["sleeper"])).unwrap();
-        let change = p.change(&id).unwrap();
-        assert_eq!(change.status, "Done");
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["app.conf", "other.txt"]);
+        let names: Vec<String> = c
+            .list_files("/etc/app", Some("*.conf"), false)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["app.conf"]);
         assert_eq!(
-            change.tasks[0].log,
-            ["INFO Service \"sleeper\" already started."]
+            c.list_files("/etc", None, false).unwrap()[0].kind,
+            FileType::Directory
         );
-        let err = p.start(&names(&["ghost"])).unwrap_err();
+        assert_eq!(c.list_files("/etc/app", None, true).unwrap().len(), 1);
+        let err = c.remove_path("/etc/app", false).unwrap_err();
+        assert_eq!(err.kind.as_deref(), Some("generic-file-error"));
+        c.remove_path("/etc/app", true).unwrap();
+        assert_eq!(c.pull("/etc/app/app.conf").unwrap_err().status, 404);
+        assert_eq!(c.remove_path("/nowhere", false).unwrap_err().status, 404);
+        c.remove_path("/nowhere", true).unwrap();
         assert_eq!(
-            err.message,
-            "cannot start services: service \"ghost\" does not exist"
+            c.list_files("/nowhere", None, false).unwrap_err().status,
+            404
         );
+        assert_eq!(c.pull("relative").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn exec_uses_the_longest_matching_prefix_and_refuses_the_unknown() {
+        let mut c = SimContainer::from_model(
+            "c",
+            &ContainerModel {
+                execs: vec![
+                    ExecResult {
+                        command: vec!["ls".into()],
+                        stdout: "a".into(),
+                        ..ExecResult::default()
+                    },
+                    ExecResult {
+                        command: vec!["ls".into(), "-l".into()],
+                        exit_code: 2,
+                        ..ExecResult::default()
+                    },
+                ],
+                ..ContainerModel::default()
+            },
+        )
+        .unwrap();
+        let run = |c: &mut SimContainer, cmd: &[&str]| {
+            c.exec(&ExecRequest {
+                command: cmd.iter().map(|s| s.to_string()).collect(),
+                ..ExecRequest::default()
+            })
+        };
+        assert_eq!(run(&mut c, &["ls", "/"]).unwrap().stdout, b"a");
+        assert_eq!(run(&mut c, &["ls", "-l", "/"]).unwrap().code, 2);
         assert_eq!(
-            p.start(&[]).unwrap_err().message,
-            "must specify services for start action"
+            run(&mut c, &["nope"]).unwrap_err().message,
+            "cannot find executable \"nope\""
         );
+        assert_eq!(c.exec_history.len(), 3);
     }
 
     #[test]
-    fn replan_with_nothing_changed_only_no_op_starts() {
-        let mut p = pebble(SLEEPER);
-        p.start(&names(&["sleeper"])).unwrap();
-        let id = p.replan().unwrap();
-        assert_eq!(tasks(&p, &id), ["Start service \"sleeper\""]);
-        assert_eq!(p.change(&id).unwrap().summary, "Replan service \"sleeper\"");
-        assert_eq!(p.change(&id).unwrap().tasks[0].log.len(), 1);
+    fn an_unreachable_container_is_a_connection_error() {
+        let model = ContainerModel {
+            can_connect: false,
+            ..ContainerModel::default()
+        };
+        let mut sim = SimPebble::new(
+            [(
+                "c".to_string(),
+                SimContainer::from_model("c", &model).unwrap(),
+            )]
+            .into(),
+        );
+        assert!(!sim.can_connect("c"));
+        assert!(matches!(sim.plan("c"), Err(BackendError::Connection(_))));
+        assert!(matches!(
+            sim.plan("other"),
+            Err(BackendError::Connection(_))
+        ));
     }
 
     #[test]
-    fn replan_restarts_a_changed_service_even_for_a_summary() {
-        let mut p = pebble(SLEEPER);
-        p.start(&names(&["sleeper"])).unwrap();
-        add(
-            &mut p,
-            "services:\n  sleeper:\n    override: merge\n    summary: sleeps more\n",
-        );
-        let id = p.replan().unwrap();
-        assert_eq!(
-            tasks(&p, &id),
-            ["Stop service \"sleeper\"", "Start service \"sleeper\""]
-        );
-        assert_eq!(current(&p, "sleeper"), Current::Active);
-    }
-
-    #[test]
-    fn replan_starts_a_stopped_changed_service_even_if_disabled() {
-        let mut p = pebble(SLEEPER);
-        p.start(&names(&["other"])).unwrap();
-        p.stop(&names(&["other"])).unwrap();
-        add(
-            &mut p,
-            "services:\n  other:\n    override: merge\n    command: sleep 3000\n",
-        );
-        p.replan().unwrap();
-        assert_eq!(current(&p, "other"), Current::Active);
-    }
-
-    #[test]
-    fn replan_stops_dependants_of_a_changed_service_and_restarts_only_enabled_ones() {
-        let mut p = pebble(
-            "services:\n  db:\n    override: replace\n    command: db\n  web:\n    override: replace\n    \
-             command: web\n    requires: [db]\n    after: [db]\n  api:\n    override: replace\n    command: api\n    \
-             requires: [db]\n    startup: enabled\n",
-        );
-        p.start(&names(&["web", "api"])).unwrap();
-        add(
-            &mut p,
-            "services:\n  db:\n    override: merge\n    command: db --new\n",
-        );
-        let id = p.replan().unwrap();
-        let t = tasks(&p, &id);
-        let stops: Vec<&String> = t.iter().filter(|s| s.starts_with("Stop")).collect();
-        assert_eq!(stops.len(), 3, "{t:?}");
+    fn a_failed_start_is_a_failed_change() {
+        let yaml = "services:\n  s:\n    override: replace\n    command: x\n";
+        let model = ContainerModel {
+            layers: [("base".to_string(), Layer::parse("base", yaml).unwrap())]
+                .into_iter()
+                .collect(),
+            crash_on_start: [("s".to_string(), 1)].into(),
+            ..ContainerModel::default()
+        };
+        let mut c = SimContainer::from_model("c", &model).unwrap();
+        let err = c
+            .services_action(ServiceAction::Start, &["s".to_string()])
+            .unwrap_err();
         assert!(
-            t.iter().position(|s| s == "Stop service \"web\"")
-                < t.iter().position(|s| s == "Stop service \"db\"")
+            err.to_string().contains("exited quickly with code 1"),
+            "{err}"
         );
-        assert_eq!(current(&p, "db"), Current::Active);
-        assert_eq!(current(&p, "api"), Current::Active);
-        // web is neither enabled nor changed: stopped and left stopped.
-        assert_eq!(current(&p, "web"), Current::Inactive);
-    }
-
-    #[test]
-    fn a_start_adopts_the_current_definition_so_replan_then_restarts_nothing() {
-        let mut p = pebble(SLEEPER);
-        p.start(&names(&["sleeper"])).unwrap();
-        add(
-            &mut p,
-            "services:\n  sleeper:\n    override: merge\n    command: sleep 7\n",
-        );
-        p.start(&names(&["sleeper"])).unwrap();
-        let id = p.replan().unwrap();
-        assert_eq!(tasks(&p, &id), ["Start service \"sleeper\""]);
-    }
-
-    #[test]
-    fn start_pulls_in_requirements_and_stop_pulls_in_dependants() {
-        let mut p = pebble(
-            "services:\n  web:\n    override: replace\n    command: a\n    requires: [db]\n    after: [db]\n  \
-             db:\n    override: replace\n    command: b\n",
-        );
-        let id = p.start(&names(&["web"])).unwrap();
-        assert_eq!(
-            tasks(&p, &id),
-            ["Start service \"db\"", "Start service \"web\""]
-        );
-        assert_eq!(
-            p.change(&id).unwrap().summary,
-            "Start service \"web\" and 1 more"
-        );
-        let id = p.stop(&names(&["db"])).unwrap();
-        assert_eq!(
-            tasks(&p, &id),
-            ["Stop service \"web\"", "Stop service \"db\""]
-        );
-        assert_eq!(current(&p, "web"), Current::Inactive);
-    }
-
-    #[test]
-    fn restart_stops_only_the_named_then_starts_them_and_their_requirements() {
-        let mut p = pebble(
-            "services:\n  web:\n    override: replace\n    command: a\n    requires: [db]\n  \
-             db:\n    override: replace\n    command: b\n",
-        );
-        p.start(&names(&["web"])).unwrap();
-        let id = p.restart(&names(&["web"])).unwrap();
-        assert_eq!(
-            tasks(&p, &id),
-            [
-                "Stop service \"web\"",
-                "Start service \"db\"",
-                "Start service \"web\""
-            ]
-        );
-        assert_eq!(
-            p.change(&id).unwrap().summary,
-            "Restart service \"web\" and 1 more"
-        );
-    }
-
-    #[test]
-    fn autostart_starts_the_enabled_and_needs_one() {
-        let mut p = pebble(SLEEPER);
-        let id = p.autostart().unwrap();
-        assert_eq!(
-            p.change(&id).unwrap().summary,
-            "Autostart service \"sleeper\""
-        );
-        assert_eq!(current(&p, "sleeper"), Current::Active);
-        let mut p = pebble("services:\n  x:\n    override: replace\n    command: a\n");
-        let err = p.autostart().unwrap_err();
-        assert_eq!(err.message, "no default services");
-        assert_eq!(err.kind.as_deref(), Some("no-default-services"));
-    }
-
-    #[test]
-    fn stop_logs_what_pebble_logs() {
-        let mut p = pebble(SLEEPER);
-        let id = p.stop(&names(&["other"])).unwrap();
-        assert_eq!(
-            p.change(&id).unwrap().tasks[0].log,
-            ["INFO Service \"other\" has never been started."]
-        );
-        p.start(&names(&["other"])).unwrap();
-        p.stop(&names(&["other"])).unwrap();
-        let id = p.stop(&names(&["other"])).unwrap();
-        assert_eq!(
-            p.change(&id).unwrap().tasks[0].log,
-            ["INFO Service \"other\" already stopped."]
-        );
-    }
-
-    #[test]
-    fn a_crashing_service_fails_its_start_and_backs_off() {
-        let mut p = pebble(SLEEPER);
-        p.set_crashing("other", Some(3));
-        let id = p.start(&names(&["other"])).unwrap();
-        let change = p.change(&id).unwrap();
-        assert_eq!(change.status, "Error");
-        assert_eq!(
-            change.err.as_deref(),
-            Some(
-                "cannot perform the following tasks:\n- Start service \"other\" (service start \
-                 attempt: exited quickly with code 3, will restart)"
-            )
-        );
-        assert_eq!(current(&p, "other"), Current::Backoff);
-        add(
-            &mut p,
-            "services:\n  c2:\n    override: replace\n    command: x\n    on-failure: ignore\n",
-        );
-        p.set_crashing("c2", Some(3));
-        p.start(&names(&["c2"])).unwrap();
-        assert_eq!(current(&p, "c2"), Current::Error);
-    }
-
-    #[test]
-    fn change_ids_count_up_and_unknown_ones_are_not_found() {
-        let mut p = pebble(SLEEPER);
-        assert_eq!(p.start(&names(&["sleeper"])).unwrap(), "1");
-        assert_eq!(p.stop(&names(&["sleeper"])).unwrap(), "2");
-        let err = p.change("9").unwrap_err();
-        assert_eq!(
-            (err.status, err.message.as_str()),
-            (404, "cannot find change with id \"9\"")
-        );
+        let err = c
+            .services_action(ServiceAction::Replan, &["s".to_string()])
+            .unwrap_err();
+        assert_eq!(err.to_string(), "replan accepts no service names");
     }
 }

@@ -1,0 +1,155 @@
+//! The pause Kubernetes charm through `wasmcharm run` on simulated containers.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_yaml::Value;
+use wasmcharm_tests::{assert_clean_error, charm_dir, wasmcharm_bin};
+
+struct Run {
+    out: Output,
+    report: Value,
+}
+
+impl Run {
+    fn status(&self) -> (&str, &str) {
+        let s = &self.report["state"]["unit-status"];
+        (
+            s["status"].as_str().unwrap(),
+            s["message"].as_str().unwrap(),
+        )
+    }
+
+    fn container(&self) -> &Value {
+        &self.report["state"]["containers"]["pause"]
+    }
+
+    fn service(&self) -> &Value {
+        &self.container()["layers"]["pause"]["services"]["pause"]
+    }
+
+    fn changes(&self) -> Vec<String> {
+        self.report["happened"]["pebble"]["pause"]["changes"]
+            .as_sequence()
+            .map(|s| s.iter().map(|c| c.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The state after, as the next run's input.
+    fn state(&self) -> String {
+        serde_yaml::to_string(&self.report["state"]).unwrap()
+    }
+}
+
+fn run(charm: &Path, event: &str, state: &str) -> Run {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), state).unwrap();
+    let out = Command::new(wasmcharm_bin())
+        .arg("run")
+        .arg(charm)
+        .arg(event)
+        .arg("--state")
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let report = serde_yaml::from_slice(&out.stdout).unwrap_or(Value::Null);
+    Run { out, report }
+}
+
+fn with_config(state: &str, timeout: i64) -> String {
+    let mut v: Value = serde_yaml::from_str(state).unwrap();
+    v["config"] = serde_yaml::from_str(&format!("{{timeout: {timeout}}}")).unwrap();
+    serde_yaml::to_string(&v).unwrap()
+}
+
+#[test]
+fn the_lifecycle() {
+    let charm = charm_dir("pause");
+
+    // Juju's usual order: config-changed comes before pebble-ready.
+    let r = run(charm.path(), "config-changed", "");
+    assert!(r.out.status.success(), "{:?}", r.out);
+    assert_eq!(r.status(), ("active", ""));
+
+    let r = run(charm.path(), "pause-pebble-ready", &r.state());
+    assert!(r.out.status.success(), "{:?}", r.out);
+    assert_eq!(r.service()["command"], "/pause");
+    assert_eq!(r.service()["startup"], "enabled");
+    assert_eq!(r.service()["override"], "replace");
+    assert_eq!(r.service()["summary"], "pause service");
+    assert_eq!(r.service()["environment"]["TIMEOUT"], "30");
+    assert_eq!(r.container()["services"]["pause"], "active");
+    assert_eq!(r.status(), ("active", ""));
+
+    // A new timeout: the plan follows and the service restarts exactly once.
+    let r = run(charm.path(), "config-changed", &with_config(&r.state(), 60));
+    assert!(r.out.status.success(), "{:?}", r.out);
+    assert_eq!(r.service()["environment"]["TIMEOUT"], "60");
+    assert_eq!(r.changes(), ["restart: Restart service \"pause\" (Done)"]);
+    assert_eq!(r.container()["services"]["pause"], "active");
+
+    // The same config again: nothing is touched.
+    let r = run(charm.path(), "config-changed", &r.state());
+    assert!(r.out.status.success(), "{:?}", r.out);
+    assert!(r.changes().is_empty(), "{:?}", r.changes());
+    assert_eq!(r.status(), ("active", ""));
+
+    // The workload container restarts: a fresh Pebble, and the timeout is kept.
+    let mut state: Value = serde_yaml::from_str(&r.state()).unwrap();
+    state["containers"]["pause"] = serde_yaml::from_str("{}").unwrap();
+    let r = run(
+        charm.path(),
+        "pause-pebble-ready",
+        &serde_yaml::to_string(&state).unwrap(),
+    );
+    assert!(r.out.status.success(), "{:?}", r.out);
+    assert_eq!(r.service()["environment"]["TIMEOUT"], "60");
+    assert_eq!(r.container()["services"]["pause"], "active");
+}
+
+#[test]
+fn an_unreachable_container_waits() {
+    let charm = charm_dir("pause");
+    let r = run(
+        charm.path(),
+        "config-changed",
+        "containers: {pause: {can-connect: false}}\n",
+    );
+    assert!(r.out.status.success(), "{:?}", r.out);
+    assert_eq!(r.status(), ("waiting", "waiting for Pebble"));
+    assert!(r.changes().is_empty());
+}
+
+#[test]
+fn a_workload_that_will_not_start_fails_the_hook() {
+    let charm = charm_dir("pause");
+    let r = run(
+        charm.path(),
+        "pause-pebble-ready",
+        "containers: {pause: {crash-on-start: {pause: 1}}}\n",
+    );
+    assert_eq!(r.out.status.code(), Some(1), "{:?}", r.out);
+    let error = r.report["happened"]["error"].as_str().unwrap();
+    assert!(error.contains("(failed-command)"), "{error}");
+    assert!(error.contains("exited quickly with code 1"), "{error}");
+    assert_eq!(r.container()["services"]["pause"], "backoff");
+}
+
+#[test]
+fn the_state_must_fit_the_metadata() {
+    let charm = charm_dir("pause");
+    let r = run(charm.path(), "config-changed", "containers: {web: {}}\n");
+    assert_clean_error(
+        &r.out,
+        "containers has `web`, which the charm's metadata does not declare",
+    );
+    let r = run(
+        charm.path(),
+        "config-changed",
+        "containers: {pause: {services: {ghost: active}}}\n",
+    );
+    assert_clean_error(
+        &r.out,
+        "containers.pause.services names `ghost`, which no layer defines",
+    );
+}
