@@ -4,7 +4,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_yaml::Value;
-use wasmcharm_tests::{assert_clean_error, charm_dir, wasmcharm_bin};
+use wasmcharm_tests::{
+    PebbleSim, Stubs, argv, assert_clean_error, charm_dir, dispatch, juju_env, wasmcharm_bin,
+};
 
 struct Run {
     out: Output,
@@ -151,5 +153,94 @@ fn the_state_must_fit_the_metadata() {
     assert_clean_error(
         &r.out,
         "containers.pause.services names `ghost`, which no layer defines",
+    );
+}
+
+/// The Juju environment for a pause unit, with the host pointed at `sockets`.
+fn pause_env(charm: &Path, hook: &str, sockets: &Path) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = juju_env(charm, hook)
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "JUJU_UNIT_NAME" => (k, "pause/0".to_string()),
+            _ => (k, v),
+        })
+        .collect();
+    env.push((
+        "WASMCHARM_PEBBLE_SOCKET_DIR".into(),
+        sockets.display().to_string(),
+    ));
+    if hook.ends_with("pebble-ready") {
+        env.push(("JUJU_WORKLOAD_NAME".into(), "pause".into()));
+    }
+    env
+}
+
+fn dispatch_with_timeout(charm: &Path, hook: &str, sockets: &Path, timeout: i64) -> Stubs {
+    let stubs = Stubs::new();
+    stubs.print("config-get", &format!("{{\"timeout\": {timeout}}}"));
+    let out = dispatch(&stubs, &pause_env(charm, hook, sockets));
+    assert!(out.status.success(), "{hook}: {out:?}");
+    stubs
+}
+
+fn restarts(sim: &PebbleSim) -> usize {
+    sim.get("/v1/changes?select=all")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "restart")
+        .count()
+}
+
+fn plan_service(sim: &PebbleSim) -> Value {
+    let plan: Value =
+        serde_yaml::from_str(sim.get("/v1/plan?format=yaml").as_str().unwrap()).unwrap();
+    plan["services"]["pause"].clone()
+}
+
+#[test]
+fn the_lifecycle_through_dispatch_against_pebble_sim() {
+    let charm = charm_dir("pause");
+    let sim = PebbleSim::start("pause", "");
+    let sockets = sim.dir.path();
+    let active = argv(&["status-set", "--application=false", "active"]);
+
+    // config-changed before pebble-ready: no failure.
+    let stubs = dispatch_with_timeout(charm.path(), "hooks/config-changed", sockets, 30);
+    assert_eq!(stubs.calls().last(), Some(&active));
+
+    let stubs = dispatch_with_timeout(charm.path(), "hooks/pause-pebble-ready", sockets, 30);
+    assert_eq!(stubs.calls().last(), Some(&active));
+    let service = plan_service(&sim);
+    assert_eq!(service["command"], "/pause");
+    assert_eq!(service["environment"]["TIMEOUT"], "30");
+    assert_eq!(sim.get("/v1/services?names=pause")[0]["current"], "active");
+    let restarts_before = restarts(&sim);
+
+    // A new timeout: one restart, and the plan carries it.
+    dispatch_with_timeout(charm.path(), "hooks/config-changed", sockets, 60);
+    assert_eq!(plan_service(&sim)["environment"]["TIMEOUT"], "60");
+    assert_eq!(restarts(&sim), restarts_before + 1);
+
+    // The same config again: no restart.
+    let stubs = dispatch_with_timeout(charm.path(), "hooks/config-changed", sockets, 60);
+    assert_eq!(restarts(&sim), restarts_before + 1);
+    assert_eq!(stubs.calls().last(), Some(&active));
+}
+
+#[test]
+fn an_unreachable_container_waits_through_dispatch() {
+    let charm = charm_dir("pause");
+    let nowhere = tempfile::tempdir().unwrap();
+    let stubs = dispatch_with_timeout(charm.path(), "hooks/config-changed", nowhere.path(), 30);
+    assert_eq!(
+        stubs.calls().last(),
+        Some(&argv(&[
+            "status-set",
+            "--application=false",
+            "waiting",
+            "--",
+            "waiting for Pebble"
+        ]))
     );
 }

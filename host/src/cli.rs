@@ -15,7 +15,8 @@ use crate::invoke::{Backends, Charm, GuestOutput, Outcome};
 use crate::juju::real::HookToolsExec;
 use crate::juju::{HookTools, LogLevel};
 use crate::machine::real::RealMachine;
-use crate::pebble::NoPebble;
+use crate::pebble::client::PebbleClient;
+use crate::pebble::sim::{ContainerModel, SimContainer};
 use crate::state::{Happened, State};
 use crate::unit::UnitContext;
 
@@ -49,6 +50,17 @@ enum Command {
         #[arg(long, value_name = "OUT.yaml")]
         out: Option<PathBuf>,
     },
+    /// Serve a simulated container's Pebble on a UNIX socket, with Pebble's HTTP API, until
+    /// stopped. For testing charms and Pebble clients with no Pebble installed.
+    PebbleSim {
+        /// The socket to listen on.
+        #[arg(long, value_name = "PATH")]
+        socket: PathBuf,
+        /// The container's starting state (YAML: layers, services, crash-on-start,
+        /// files, directories, execs), as under `containers.<name>` in a run state.
+        #[arg(long, value_name = "CONTAINER.yaml")]
+        state: Option<PathBuf>,
+    },
 }
 
 /// Exit codes Juju and scripts see.
@@ -71,6 +83,7 @@ pub fn main() -> ExitCode {
                 state,
                 out,
             } => run(&charm_dir, &event, state.as_deref(), out.as_deref()),
+            Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
         }
     };
     result.unwrap_or_else(|e| {
@@ -107,7 +120,7 @@ fn dispatch() -> Result<ExitCode> {
     let backends = Backends {
         juju: Box::new(HookToolsExec::new()),
         machine: Box::new(RealMachine::from_env()),
-        pebble: Box::new(NoPebble),
+        pebble: Box::new(PebbleClient::from_env()),
     };
     match charm.handle(&event, backends, &GuestOutput::Inherit) {
         Outcome::Done => Ok(ExitCode::SUCCESS),
@@ -227,4 +240,23 @@ fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
     temp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// A simulated container's Pebble on a socket.
+fn pebble_sim(socket: &Path, state: Option<&Path>) -> Result<ExitCode> {
+    let model = match state {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the container state {}", path.display()))?;
+            serde_yaml::from_str::<Option<ContainerModel>>(&text)
+                .with_context(|| format!("the container state {} is not valid", path.display()))?
+                .unwrap_or_default()
+        }
+        None => ContainerModel::default(),
+    };
+    let container = SimContainer::from_model("container", &model)
+        .map_err(|e| anyhow::anyhow!("the container state does not hold together: {e}"))?;
+    crate::pebble::server::serve(socket, container)
+        .with_context(|| format!("cannot serve Pebble on {}", socket.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -242,3 +242,66 @@ pub fn assert_clean_error(out: &Output, expected: &str) {
         "one paragraph: {stderr}"
     );
 }
+
+/// A `wasmcharm pebble-sim` serving container `name` at `<dir>/<name>/pebble.socket`,
+/// stopped when dropped.
+pub struct PebbleSim {
+    pub dir: tempfile::TempDir,
+    name: String,
+    child: std::process::Child,
+}
+
+impl PebbleSim {
+    pub fn start(name: &str, state: &str) -> PebbleSim {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        let state_file = dir.path().join("state.yaml");
+        std::fs::write(&state_file, state).unwrap();
+        let socket = dir.path().join(name).join("pebble.socket");
+        let child = Command::new(wasmcharm_bin())
+            .args(["pebble-sim", "--socket"])
+            .arg(&socket)
+            .arg("--state")
+            .arg(&state_file)
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while !socket.exists() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "pebble-sim did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        PebbleSim {
+            dir,
+            name: name.to_string(),
+            child,
+        }
+    }
+
+    /// `GET path` on the socket; the envelope's `result`.
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let socket = self.dir.path().join(&self.name).join("pebble.socket");
+        let mut stream = std::os::unix::net::UnixStream::connect(socket).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        let envelope: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+        envelope["result"].clone()
+    }
+}
+
+impl Drop for PebbleSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

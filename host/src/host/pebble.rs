@@ -134,6 +134,7 @@ fn service_in(s: wit::Service) -> layer::Service {
         after: s.after,
         before: s.before,
         requires: s.requires,
+        workload: String::new(),
         environment: map(s.environment),
         user_id: s.user_id,
         user: text(s.user),

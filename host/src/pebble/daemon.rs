@@ -346,6 +346,21 @@ impl Daemon {
         }
     }
 
+    /// Records an exec that has already run, as a change of one `exec` task.
+    pub fn record_exec(&mut self, command: &[String], failure: Option<String>) -> String {
+        let summary = format!(
+            "Execute command {:?}",
+            command.first().map_or("", String::as_str)
+        );
+        let task = Task {
+            kind: "exec".into(),
+            summary: summary.clone(),
+            status: if failure.is_some() { "Error" } else { "Done" }.into(),
+            log: failure.into_iter().map(|f| format!("ERROR {f}")).collect(),
+        };
+        self.record("exec", summary, vec![task])
+    }
+
     fn record(&mut self, kind: &str, summary: String, tasks: Vec<Task>) -> String {
         self.next_task += tasks.len() as u64;
         let id = (self.changes.len() + 1).to_string();

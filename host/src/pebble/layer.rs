@@ -32,6 +32,9 @@ pub struct Service {
     pub before: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
+    /// Pebble v1.26+; kept so that newer plans read back.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub workload: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environment: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +198,7 @@ impl Service {
         self.after.extend(other.after.iter().cloned());
         self.before.extend(other.before.iter().cloned());
         self.requires.extend(other.requires.iter().cloned());
+        set_string(&mut self.workload, &other.workload);
         self.environment.extend(other.environment.clone());
         set_option(&mut self.user_id, &other.user_id);
         set_string(&mut self.user, &other.user);
@@ -312,6 +316,18 @@ impl Layer {
         self.summary.clone_from(&upper.summary);
         self.description.clone_from(&upper.description);
         Ok(())
+    }
+
+    /// The layer (or plan) as Pebble prints it: 4-space indents, sequences indented
+    /// under their key, strings double-quoted when they need quotes.
+    pub fn to_pebble_yaml(&self) -> String {
+        let value = serde_yaml::to_value(self).unwrap_or(serde_yaml::Value::Null);
+        let mut out = String::new();
+        match &value {
+            serde_yaml::Value::Mapping(m) if !m.is_empty() => emit_yaml(&value, 0, &mut out),
+            _ => out.push_str("{}\n"),
+        }
+        out
     }
 
     /// Parses layer YAML as Pebble's `POST /v1/layers` does, with its messages.
@@ -478,6 +494,48 @@ fn null_free<T: serde::de::DeserializeOwned>(
             Ok((name, serde_yaml::from_value(v).map_err(&error)?))
         })
         .collect()
+}
+
+fn emit_yaml(value: &serde_yaml::Value, indent: usize, out: &mut String) {
+    use serde_yaml::Value;
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Mapping(map) => {
+            for (key, v) in map {
+                let key = scalar(key);
+                match v {
+                    Value::Mapping(m) if !m.is_empty() => {
+                        out.push_str(&format!("{pad}{key}:\n"));
+                        emit_yaml(v, indent + 4, out);
+                    }
+                    Value::Sequence(s) if !s.is_empty() => {
+                        out.push_str(&format!("{pad}{key}:\n"));
+                        emit_yaml(v, indent + 4, out);
+                    }
+                    _ => out.push_str(&format!("{pad}{key}: {}\n", scalar(v))),
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            for item in items {
+                out.push_str(&format!("{pad}- {}\n", scalar(item)));
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+    }
+}
+
+/// One scalar as YAML, double-quoted (as Go's yaml.v3 does) when it needs quoting.
+fn scalar(value: &serde_yaml::Value) -> String {
+    let text = serde_yaml::to_string(value).unwrap_or_default();
+    let text = text.trim_end();
+    match (
+        value,
+        text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')),
+    ) {
+        (serde_yaml::Value::String(s), Some(_)) => serde_json::to_string(s).unwrap_or_default(),
+        _ => text.to_string(),
+    }
 }
 
 fn valid_action(action: &str, extra: &str) -> bool {

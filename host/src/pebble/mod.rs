@@ -3,10 +3,12 @@
 //! outcomes ([`daemon`]), and the backends a charm's `pebble` calls go to: the real
 //! daemons over their sockets, or simulated ones ([`sim`]).
 
+pub mod client;
 pub mod daemon;
 pub mod duration;
 pub mod layer;
 pub mod plan;
+pub mod server;
 pub mod sim;
 
 use serde::{Deserialize, Serialize};

@@ -282,6 +282,27 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_prints_as_pebble_prints_it() {
+        let mut layers = base();
+        add(
+            &mut layers,
+            "override",
+            "services:\n  sleeper:\n    override: merge\n    environment: {B: '2'}\n    after: [other]\n",
+            false,
+        )
+        .unwrap();
+        // The bytes of the real daemon's answer (pebble-transcript.md, section 10).
+        assert_eq!(
+            layers.plan().to_pebble_yaml(),
+            "services:\n    other:\n        override: replace\n        command: sleep 2000\n    sleeper:\n        \
+             summary: sleeps\n        startup: enabled\n        override: replace\n        command: sleep 1000\n        \
+             after:\n            - other\n            - other\n        environment:\n            A: \"1\"\n            \
+             B: \"2\"\n"
+        );
+        assert_eq!(Layers::default().plan().to_pebble_yaml(), "{}\n");
+    }
+
+    #[test]
     fn merge_appends_lists_without_dedup_and_merges_maps() {
         let mut layers = base();
         add(

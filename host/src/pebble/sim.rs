@@ -46,6 +46,9 @@ pub struct ContainerModel {
     /// Canned exec results, matched on command prefix (longest wins).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub execs: Vec<ExecResult>,
+    /// Changes never finish: waiting on one times out, as with a workload that hangs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hold_changes: bool,
 }
 
 impl Default for ContainerModel {
@@ -58,6 +61,7 @@ impl Default for ContainerModel {
             files: BTreeMap::new(),
             directories: BTreeSet::new(),
             execs: Vec::new(),
+            hold_changes: false,
         }
     }
 }
@@ -78,6 +82,8 @@ pub struct SimContainer {
     execs: Vec<ExecResult>,
     /// Every command exec'd, in order.
     pub exec_history: Vec<Vec<String>>,
+    /// See [`ContainerModel::hold_changes`].
+    pub hold_changes: bool,
 }
 
 impl SimContainer {
@@ -119,6 +125,7 @@ impl SimContainer {
             directories: model.directories.clone(),
             execs: model.execs.clone(),
             exec_history: Vec::new(),
+            hold_changes: model.hold_changes,
         })
     }
 
@@ -147,6 +154,7 @@ impl SimContainer {
                 .collect(),
             directories: self.directories.clone(),
             execs: self.execs.clone(),
+            hold_changes: self.hold_changes,
         }
     }
 
@@ -182,6 +190,12 @@ impl SimContainer {
             )),
             ServiceAction::Autostart => self.daemon.autostart(),
         }?;
+        if self.hold_changes {
+            return Err(BackendError::Timeout {
+                command: format!("Pebble change {id}"),
+                timeout: std::time::Duration::ZERO,
+            });
+        }
         let change = self.daemon.change(&id)?;
         match &change.err {
             Some(err) => Err(BackendError::ChangeFailed(err.clone())),
@@ -189,7 +203,12 @@ impl SimContainer {
         }
     }
 
-    fn push(&mut self, path: &str, content: &[u8], options: &FileOptions) -> Result<(), ApiError> {
+    pub fn push(
+        &mut self,
+        path: &str,
+        content: &[u8],
+        options: &FileOptions,
+    ) -> Result<(), ApiError> {
         absolute(path)?;
         if self.is_dir(path) {
             return Err(file_error(format!("open {path}: is a directory")));
@@ -211,7 +230,7 @@ impl SimContainer {
         Ok(())
     }
 
-    fn pull(&self, path: &str) -> Result<Vec<u8>, ApiError> {
+    pub fn pull(&self, path: &str) -> Result<Vec<u8>, ApiError> {
         absolute(path)?;
         match self.files.get(path) {
             Some(f) => Ok(f.content.clone()),
@@ -245,7 +264,7 @@ impl SimContainer {
         }
     }
 
-    fn list_files(
+    pub fn list_files(
         &self,
         path: &str,
         pattern: Option<&str>,
@@ -278,7 +297,7 @@ impl SimContainer {
             .collect())
     }
 
-    fn make_dir(&mut self, path: &str, options: &FileOptions) -> Result<(), ApiError> {
+    pub fn make_dir(&mut self, path: &str, options: &FileOptions) -> Result<(), ApiError> {
         absolute(path)?;
         if self.files.contains_key(path) {
             return Err(file_error(format!("mkdir {path}: file exists")));
@@ -295,7 +314,7 @@ impl SimContainer {
         Ok(())
     }
 
-    fn remove_path(&mut self, path: &str, recursive: bool) -> Result<(), ApiError> {
+    pub fn remove_path(&mut self, path: &str, recursive: bool) -> Result<(), ApiError> {
         absolute(path)?;
         if self.files.remove(path).is_some() {
             return Ok(());
@@ -324,7 +343,7 @@ impl SimContainer {
         Ok(())
     }
 
-    fn exec(&mut self, request: &ExecRequest) -> Result<Output, ApiError> {
+    pub fn exec(&mut self, request: &ExecRequest) -> Result<Output, ApiError> {
         let program = request
             .command
             .first()

@@ -1,0 +1,356 @@
+//! The real Pebble client against `wasmcharm pebble-sim`, call by call, errors included.
+
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use wasmcharm::error::BackendError;
+use wasmcharm::pebble::client::PebbleClient;
+use wasmcharm::pebble::layer::Layer;
+use wasmcharm::pebble::{Current, ExecRequest, FileOptions, FileType, Pebble, ServiceAction};
+
+/// A pebble-sim serving container `web` under a temporary socket directory.
+struct Sim {
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Sim {
+    fn start(state: &str) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("web")).unwrap();
+        let state_file = dir.path().join("state.yaml");
+        std::fs::write(&state_file, state).unwrap();
+        let socket = dir.path().join("web/pebble.socket");
+        let child = Command::new(env!("CARGO_BIN_EXE_wasmcharm"))
+            .args(["pebble-sim", "--socket"])
+            .arg(&socket)
+            .arg("--state")
+            .arg(&state_file)
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "pebble-sim did not start"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Sim { dir, child }
+    }
+
+    fn client(&self) -> PebbleClient {
+        PebbleClient::new(self.dir.path())
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn layer(yaml: &str) -> Layer {
+    Layer::parse("test", yaml).unwrap()
+}
+
+fn names(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn pebble_error(e: BackendError) -> (u16, Option<String>, String) {
+    match e {
+        BackendError::Pebble(api) => (api.status, api.kind, api.message),
+        other => panic!("expected a Pebble error, got {other:?}"),
+    }
+}
+
+const WEB: &str = "services:\n  web:\n    override: replace\n    command: /bin/web\n    startup: enabled\n    \
+                   requires: [db]\n  db:\n    override: replace\n    command: /bin/db\n";
+
+#[test]
+fn an_absent_socket_cannot_connect() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = PebbleClient::new(dir.path());
+    assert!(!client.can_connect("web"));
+    let err = client.plan("web").unwrap_err();
+    assert!(matches!(err, BackendError::Connection(_)), "{err:?}");
+    assert!(err.to_string().contains("pebble.socket"), "{err}");
+}
+
+#[test]
+fn layers_and_the_plan() {
+    let sim = Sim::start("");
+    let mut client = sim.client();
+    assert!(client.can_connect("web"));
+    assert_eq!(client.plan("web").unwrap(), Layer::default());
+    client.add_layer("web", "base", &layer(WEB), false).unwrap();
+    assert_eq!(client.plan("web").unwrap().services, layer(WEB).services);
+    let merge = layer(
+        "services:\n  web:\n    override: merge\n    environment: {A: '1'}\n    after: [db]\n",
+    );
+    client.add_layer("web", "base", &merge, true).unwrap();
+    let plan = client.plan("web").unwrap();
+    assert_eq!(plan.services["web"].environment["A"], "1");
+    assert_eq!(plan.services["web"].command, "/bin/web");
+
+    let (status, _, message) =
+        pebble_error(client.add_layer("web", "base", &merge, false).unwrap_err());
+    assert_eq!(
+        (status, message.as_str()),
+        (400, "layer \"base\" already exists")
+    );
+    let no_command = layer("services:\n  x:\n    override: merge\n    startup: enabled\n");
+    let (status, _, message) = pebble_error(
+        client
+            .add_layer("web", "bad", &no_command, false)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status, message.as_str()),
+        (400, "plan must define \"command\" for service \"x\"")
+    );
+}
+
+#[test]
+fn services_start_stop_restart_replan_autostart() {
+    let sim = Sim::start("");
+    let mut client = sim.client();
+    client.add_layer("web", "base", &layer(WEB), false).unwrap();
+    let current = |client: &mut PebbleClient, name: &str| {
+        client.services("web", &names(&[name])).unwrap()[0].current
+    };
+    client
+        .services_action("web", ServiceAction::Autostart, &[])
+        .unwrap();
+    assert_eq!(current(&mut client, "web"), Current::Active);
+    assert_eq!(current(&mut client, "db"), Current::Active);
+    client
+        .services_action("web", ServiceAction::Stop, &names(&["db"]))
+        .unwrap();
+    assert_eq!(current(&mut client, "web"), Current::Inactive);
+    client
+        .services_action("web", ServiceAction::Start, &names(&["web"]))
+        .unwrap();
+    client
+        .services_action("web", ServiceAction::Restart, &names(&["web"]))
+        .unwrap();
+    client
+        .services_action("web", ServiceAction::Replan, &[])
+        .unwrap();
+    assert_eq!(current(&mut client, "web"), Current::Active);
+    let all = client.services("web", &[]).unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["db", "web"]
+    );
+    assert_eq!(all[1].startup, "enabled");
+    assert!(
+        client
+            .services("web", &names(&["ghost"]))
+            .unwrap()
+            .is_empty()
+    );
+
+    let (status, _, message) = pebble_error(
+        client
+            .services_action("web", ServiceAction::Start, &names(&["ghost"]))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status, message.as_str()),
+        (
+            400,
+            "cannot start services: service \"ghost\" does not exist"
+        )
+    );
+    let (_, _, message) = pebble_error(
+        client
+            .services_action("web", ServiceAction::Replan, &names(&["web"]))
+            .unwrap_err(),
+    );
+    assert_eq!(message, "replan accepts no service names");
+}
+
+#[test]
+fn autostart_with_nothing_enabled() {
+    let sim = Sim::start("");
+    let mut client = sim.client();
+    client
+        .add_layer(
+            "web",
+            "base",
+            &layer("services:\n  x:\n    override: replace\n    command: x\n"),
+            false,
+        )
+        .unwrap();
+    let (status, kind, message) = pebble_error(
+        client
+            .services_action("web", ServiceAction::Autostart, &[])
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status, kind.as_deref(), message.as_str()),
+        (400, Some("no-default-services"), "no default services")
+    );
+}
+
+#[test]
+fn a_service_that_will_not_start_fails_its_change() {
+    let sim = Sim::start(&format!(
+        "layers:\n  base:\n{}crash-on-start: {{db: 3}}\n",
+        WEB.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    ));
+    let mut client = sim.client();
+    let err = client
+        .services_action("web", ServiceAction::Start, &names(&["db"]))
+        .unwrap_err();
+    assert!(matches!(err, BackendError::ChangeFailed(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("exited quickly with code 3, will restart"),
+        "{err}"
+    );
+    assert_eq!(
+        client.services("web", &names(&["db"])).unwrap()[0].current,
+        Current::Backoff
+    );
+}
+
+#[test]
+fn waiting_on_a_change_is_bounded() {
+    let sim = Sim::start(&format!(
+        "hold-changes: true\nlayers:\n  base:\n{}",
+        WEB.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    ));
+    let mut client = sim.client().with_change_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let err = client
+        .services_action("web", ServiceAction::Start, &names(&["db"]))
+        .unwrap_err();
+    assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn files() {
+    let sim = Sim::start("files: {/etc/motd: hello}\n");
+    let mut client = sim.client();
+    assert_eq!(client.pull("web", "/etc/motd").unwrap(), b"hello");
+    let opts = FileOptions {
+        make_parents: true,
+        permissions: Some(0o600),
+        ..FileOptions::default()
+    };
+    client
+        .push("web", "/srv/app/config.yaml", b"port: 8080\n", &opts)
+        .unwrap();
+    assert_eq!(
+        client.pull("web", "/srv/app/config.yaml").unwrap(),
+        b"port: 8080\n"
+    );
+    client
+        .make_dir("web", "/srv/app/cache", &FileOptions::default())
+        .unwrap();
+    let list = client.list_files("web", "/srv/app", None, false).unwrap();
+    let names: Vec<(&str, FileType)> = list.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    assert_eq!(
+        names,
+        [
+            ("cache", FileType::Directory),
+            ("config.yaml", FileType::File)
+        ]
+    );
+    assert_eq!(list[1].permissions, 0o600);
+    assert_eq!(list[1].size, Some(11));
+    let yaml_only = client
+        .list_files("web", "/srv/app", Some("*.yaml"), false)
+        .unwrap();
+    assert_eq!(yaml_only.len(), 1);
+
+    let (status, kind, message) = pebble_error(client.pull("web", "/nope").unwrap_err());
+    assert_eq!(
+        (status, kind.as_deref(), message.as_str()),
+        (
+            404,
+            Some("not-found"),
+            "open /nope: no such file or directory"
+        )
+    );
+    let (_, kind, _) = pebble_error(client.remove_path("web", "/srv/app", false).unwrap_err());
+    assert_eq!(kind.as_deref(), Some("generic-file-error"));
+    client.remove_path("web", "/srv/app", true).unwrap();
+    let (status, _, _) = pebble_error(
+        client
+            .list_files("web", "/srv/app", None, false)
+            .unwrap_err(),
+    );
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn exec() {
+    let sim = Sim::start(
+        "execs:\n  - command: [web, --version]\n    stdout: \"web 1.2\\n\"\n  - command: [web, check]\n    \
+         exit-code: 3\n    stderr: broken\n",
+    );
+    let mut client = sim.client();
+    let run = |client: &mut PebbleClient, cmd: &[&str], stdin: Option<&str>| {
+        client.exec(
+            "web",
+            &ExecRequest {
+                command: names(cmd),
+                stdin: stdin.map(|s| s.as_bytes().to_vec()),
+                ..ExecRequest::default()
+            },
+        )
+    };
+    let out = run(&mut client, &["web", "--version"], Some("ignored input")).unwrap();
+    assert_eq!(
+        (out.code, out.stdout.as_slice()),
+        (0, b"web 1.2\n".as_slice())
+    );
+    let out = run(&mut client, &["web", "check", "--all"], None).unwrap();
+    assert_eq!((out.code, out.stderr.as_slice()), (3, b"broken".as_slice()));
+    let (status, _, message) = pebble_error(run(&mut client, &["nope"], None).unwrap_err());
+    assert_eq!(
+        (status, message.as_str()),
+        (400, "cannot find executable \"nope\"")
+    );
+}
+
+#[test]
+fn unknown_endpoints_and_methods() {
+    use std::io::{Read, Write};
+    let sim = Sim::start("");
+    let get = |path: &str| {
+        let mut stream =
+            std::os::unix::net::UnixStream::connect(sim.dir.path().join("web/pebble.socket"))
+                .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let answer = get("/v1/layers");
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    assert!(
+        answer.contains(r#""message":"method \"GET\" not allowed""#),
+        "{answer}"
+    );
+    let answer = get("/v1/nothing");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer.contains("invalid API endpoint requested"),
+        "{answer}"
+    );
+}
