@@ -257,6 +257,22 @@ fn only_the_leader_sets_the_application_status() {
 }
 
 #[test]
+fn an_undeclared_container_is_refused() {
+    let charm = charm_dir("faulty");
+    let out = run(charm.path(), "update-status", None);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        status(&report(&out)),
+        (
+            "blocked".into(),
+            "can-connect=false; ErrorKind::PermissionDenied: the charm's metadata declares no container \
+             `ghost` (containers: none)"
+                .into()
+        )
+    );
+}
+
+#[test]
 fn unknown_hooks_are_ignored() {
     let charm = charm_dir("openssh");
     let out = run(charm.path(), "nginx-pebble-ready", None);

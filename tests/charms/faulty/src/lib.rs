@@ -30,6 +30,17 @@ impl Charm for Faulty {
         )))
     }
 
+    /// Reaches for a container the metadata does not declare, and reports what it got.
+    fn on_update_status(&mut self) -> Result<()> {
+        let ghost = container("ghost");
+        let connected = ghost.can_connect();
+        let err = ghost.plan().err().map(|e| format!("{:?}: {e}", e.kind()));
+        unit::set_status(Status::blocked(format!(
+            "can-connect={connected}; {}",
+            err.unwrap_or_default()
+        )))
+    }
+
     /// Sets the application status: the leader only.
     fn on_leader_elected(&mut self) -> Result<()> {
         app::set_status(Status::active())
