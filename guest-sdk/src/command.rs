@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::__bindings::juju::charm::machine as host;
 use crate::error::host as call;
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, Result};
 
 /// What a finished program left: exit code, stdout and stderr.
 pub use host::CommandOutput as Output;
@@ -95,7 +95,7 @@ impl Command {
         self
     }
 
-    /// Kills the program after this long (a [`ErrorKind::Timeout`] error); five
+    /// Kills the program after this long (a [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) error); five
     /// minutes when not set.
     ///
     /// ```
@@ -125,7 +125,7 @@ impl Command {
         }))
     }
 
-    /// Runs the program; a non-zero exit is an [`ErrorKind::FailedCommand`] error
+    /// Runs the program; a non-zero exit is an [`ErrorKind::FailedCommand`](crate::ErrorKind::FailedCommand) error
     /// carrying the exit code and stderr.
     ///
     /// ```no_run
@@ -137,17 +137,10 @@ impl Command {
         if out.exit_code == 0 {
             return Ok(out);
         }
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let mut e = Error::new(
-            ErrorKind::FailedCommand,
-            format!(
-                "`{}` exited with code {}: {}",
-                self.argv.join(" "),
-                out.exit_code,
-                stderr.trim()
-            ),
-        );
-        e.set_command_failure(out.exit_code, stderr);
-        Err(e)
+        Err(Error::command_failed(
+            &format!("`{}`", self.argv.join(" ")),
+            out.exit_code,
+            &out.stderr,
+        ))
     }
 }

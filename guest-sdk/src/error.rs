@@ -96,9 +96,15 @@ impl Error {
 }
 
 impl Error {
-    pub(crate) fn set_command_failure(&mut self, exit_code: i32, stderr: String) {
-        self.exit_code = Some(exit_code);
-        self.stderr = Some(stderr);
+    /// A command (`what`, as a person would name it) that exited non-zero.
+    pub(crate) fn command_failed(what: &str, exit_code: i32, stderr: &[u8]) -> Self {
+        let stderr = String::from_utf8_lossy(stderr).into_owned();
+        Error {
+            kind: ErrorKind::FailedCommand,
+            message: format!("{what} exited with code {exit_code}: {}", stderr.trim()),
+            exit_code: Some(exit_code),
+            stderr: Some(stderr),
+        }
     }
 }
 

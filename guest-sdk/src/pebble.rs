@@ -832,18 +832,14 @@ impl Exec {
         if out.exit_code == 0 {
             return Ok(out);
         }
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let mut e = Error::new(
-            ErrorKind::FailedCommand,
-            format!(
-                "`{}` exited with code {} in container {:?}: {}",
+        Err(Error::command_failed(
+            &format!(
+                "`{}` in container {:?}",
                 self.command.command.join(" "),
-                out.exit_code,
-                self.container,
-                stderr.trim()
+                self.container
             ),
-        );
-        e.set_command_failure(out.exit_code, stderr);
-        Err(e)
+            out.exit_code,
+            &out.stderr,
+        ))
     }
 }
