@@ -266,10 +266,40 @@ fn an_undeclared_container_is_refused() {
         (
             "blocked".into(),
             "can-connect=false; ErrorKind::PermissionDenied: the charm's metadata declares no container \
-             `ghost` (containers: none)"
+             `ghost` (containers: workload)"
                 .into()
         )
     );
+}
+
+#[test]
+fn pebble_notices_and_checks_reach_the_charm_with_their_details() {
+    let charm = charm_dir("faulty");
+    let out = run(
+        charm.path(),
+        "workload-pebble-custom-notice",
+        Some("event: {notice-id: '17', notice-type: custom, notice-key: example.com/reload}\n"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        status(&report(&out)),
+        (
+            "active".into(),
+            "workload: notice 17 custom example.com/reload".into()
+        )
+    );
+    let out = run(
+        charm.path(),
+        "workload-pebble-check-failed",
+        Some("event: {check-name: http-ready}\n"),
+    );
+    assert_eq!(
+        status(&report(&out)),
+        ("blocked".into(), "workload: http-ready failed".into())
+    );
+    // Without the details Juju always sets, the input is bad, not the charm.
+    let out = run(charm.path(), "workload-pebble-check-failed", None);
+    assert_clean_error(&out, "JUJU_PEBBLE_CHECK_NAME is not set");
 }
 
 #[test]

@@ -3,7 +3,7 @@ use crate::event::{
     ActionEvent, CheckEvent, Event, NoticeEvent, RelationEvent, SecretEvent, StorageEvent,
     WorkloadEvent,
 };
-use crate::{Result, logging};
+use crate::{Error, ErrorKind, Result, Status, app, logging, unit};
 
 /// A charm: one method per Juju event, each doing nothing unless the charm overrides it.
 ///
@@ -116,6 +116,92 @@ pub trait Charm {
     fn on_action(&mut self, event: &ActionEvent) -> Result<()> {
         Ok(())
     }
+
+    /// Called once per dispatch, after every event of it has been handled: add the
+    /// statuses the unit is in, and the highest priority one is set (blocked, then
+    /// maintenance, then waiting, then active; the first added wins a tie), as `ops`'
+    /// `collect_unit_status`. Adding none leaves the status as it is.
+    ///
+    /// ```no_run
+    /// use wasmcharm_sdk::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Web;
+    ///
+    /// impl Charm for Web {
+    ///     fn collect_unit_status(&mut self, statuses: &mut Statuses) -> Result<()> {
+    ///         if config::get::<String>("hostname")?.is_none() {
+    ///             statuses.add(Status::blocked("set the hostname option"));
+    ///         }
+    ///         statuses.add(Status::active());
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    fn collect_unit_status(&mut self, statuses: &mut Statuses) -> Result<()> {
+        Ok(())
+    }
+
+    /// As [`Charm::collect_unit_status`], for the application's status. It is called on
+    /// every unit; what it adds is set on the leader only.
+    fn collect_app_status(&mut self, statuses: &mut Statuses) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The statuses a charm adds while collecting them; see [`Charm::collect_unit_status`].
+///
+/// ```
+/// use wasmcharm_sdk::{Status, Statuses};
+/// let mut s = Statuses::default();
+/// s.add(Status::active());
+/// s.add(Status::waiting("for the database"));
+/// assert_eq!(s.highest().unwrap(), Some(Status::waiting("for the database")));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Statuses(Vec<Status>);
+
+impl Statuses {
+    /// Adds one.
+    ///
+    /// ```
+    /// let mut s = wasmcharm_sdk::Statuses::default();
+    /// s.add(wasmcharm_sdk::Status::active());
+    /// ```
+    pub fn add(&mut self, status: Status) {
+        self.0.push(status);
+    }
+
+    /// The one to set: blocked, then maintenance, then waiting, then active; the first
+    /// added wins a tie. `unknown` and `error` cannot be collected.
+    ///
+    /// ```
+    /// use wasmcharm_sdk::{Status, Statuses};
+    /// let mut s = Statuses::default();
+    /// s.add(Status::blocked("a"));
+    /// s.add(Status::blocked("b"));
+    /// assert_eq!(s.highest().unwrap(), Some(Status::blocked("a")));
+    /// ```
+    pub fn highest(&self) -> Result<Option<Status>> {
+        let rank = |s: &Status| match s {
+            Status::Blocked(_) => Ok(0),
+            Status::Maintenance(_) => Ok(1),
+            Status::Waiting(_) => Ok(2),
+            Status::Active(_) => Ok(3),
+            other => Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{other:?} cannot be collected: Juju sets it, not the charm"),
+            )),
+        };
+        let mut best: Option<(u8, &Status)> = None;
+        for status in &self.0 {
+            let r = rank(status)?;
+            if best.is_none_or(|(b, _)| r < b) {
+                best = Some((r, status));
+            }
+        }
+        Ok(best.map(|(_, s)| s.clone()))
+    }
 }
 
 /// Calls the charm's method for this event: what [`Charm::reconcile`] does by default,
@@ -172,5 +258,27 @@ pub fn route<C: Charm + ?Sized>(charm: &mut C, event: &Event) -> Result<()> {
 #[doc(hidden)]
 pub fn __handle<C: Charm + Default>(event: Event) -> std::result::Result<(), types::Error> {
     logging::install();
-    C::default().reconcile(&event).map_err(types::Error::from)
+    let mut charm = C::default();
+    charm.reconcile(&event)?;
+    // The dispatch's own event comes last, after any deferred ones: collect then.
+    if !crate::is_redelivery() {
+        collect(&mut charm)?;
+    }
+    Ok(())
+}
+
+fn collect<C: Charm>(charm: &mut C) -> Result<()> {
+    let mut app_statuses = Statuses::default();
+    charm.collect_app_status(&mut app_statuses)?;
+    if let Some(status) = app_statuses.highest()?
+        && unit::is_leader()?
+    {
+        app::set_status(status)?;
+    }
+    let mut unit_statuses = Statuses::default();
+    charm.collect_unit_status(&mut unit_statuses)?;
+    if let Some(status) = unit_statuses.highest()? {
+        unit::set_status(status)?;
+    }
+    Ok(())
 }

@@ -37,9 +37,10 @@ mod logging;
 pub mod pebble;
 pub mod snap;
 mod status;
+pub mod store;
 pub mod systemd;
 
-pub use charm::{Charm, route};
+pub use charm::{Charm, Statuses, route};
 pub use command::Command;
 pub use error::{Error, ErrorKind, Result};
 pub use status::{Status, app, unit};
@@ -53,6 +54,31 @@ pub mod event {
 }
 
 pub use __bindings::juju::charm::context::JujuContext as Context;
+
+/// Handles the current event again at the start of the next dispatch, before that
+/// dispatch's own event, as `ops`' `event.defer()` does. The handler carries on; return
+/// when there is nothing more to do now. An identical event already queued is not queued
+/// twice. Actions, stop, remove, secret-rotate and secret-expired cannot be deferred.
+///
+/// ```no_run
+/// use wasmcharm_sdk::{defer, pebble};
+/// if !pebble::container("web").can_connect() {
+///     return defer();
+/// }
+/// # Ok::<(), wasmcharm_sdk::Error>(())
+/// ```
+pub fn defer() -> Result<()> {
+    error::host(__bindings::juju::charm::deferral::defer())
+}
+
+/// Whether the event being handled was deferred by an earlier dispatch.
+///
+/// ```no_run
+/// if wasmcharm_sdk::is_redelivery() { log::debug!("handling a deferred event"); }
+/// ```
+pub fn is_redelivery() -> bool {
+    __bindings::juju::charm::deferral::is_redelivery()
+}
 
 /// Who and where this unit is.
 ///
@@ -69,8 +95,8 @@ pub mod prelude {
     pub use crate::event::*;
     pub use crate::pebble::{Container, Layer, Service, container};
     pub use crate::{
-        Charm, Command, Error, ErrorKind, Result, Status, app, apt, config, export_charm, fs,
-        pebble, snap, systemd, unit,
+        Charm, Command, Error, ErrorKind, Result, Status, Statuses, app, apt, config, defer,
+        export_charm, fs, pebble, snap, store, systemd, unit,
     };
 }
 

@@ -18,6 +18,7 @@ use crate::machine::real::RealMachine;
 use crate::pebble::client::PebbleClient;
 use crate::pebble::sim::{ContainerModel, SimContainer};
 use crate::state::{Happened, State};
+use crate::store::UnitStore;
 use crate::unit::UnitContext;
 
 #[derive(Debug, Parser)]
@@ -117,20 +118,24 @@ fn dispatch() -> Result<ExitCode> {
     };
     let unit = UnitContext::from_env(&env)?;
     let charm = Charm::load(charm_dir, unit)?;
+    // Held until the process ends: no other dispatch of this unit runs meanwhile.
+    let (store, stored) = UnitStore::open(&dir)?;
     let backends = Backends {
         juju: Box::new(HookToolsExec::new()),
         machine: Box::new(RealMachine::from_env()),
         pebble: Box::new(PebbleClient::from_env()),
     };
-    match charm.handle(&event, backends, &GuestOutput::Inherit) {
-        Outcome::Done => Ok(ExitCode::SUCCESS),
-        Outcome::Failed(cause) => {
-            let message = failure(&path, &cause);
-            eprintln!("wasmcharm: {message}");
-            let _ = HookToolsExec::new().juju_log(LogLevel::Error, &message);
-            Ok(ExitCode::from(CHARM_FAILED))
-        }
-    }
+    let cause = match charm.dispatch(&event, backends, &GuestOutput::Inherit, stored) {
+        (Outcome::Done, stored) => match store.commit(&stored) {
+            Ok(()) => return Ok(ExitCode::SUCCESS),
+            Err(e) => format!("the charm succeeded but its stored state was not saved: {e}"),
+        },
+        (Outcome::Failed(cause), _) => cause,
+    };
+    let message = failure(&path, &cause);
+    eprintln!("wasmcharm: {message}");
+    let _ = HookToolsExec::new().juju_log(LogLevel::Error, &message);
+    Ok(ExitCode::from(CHARM_FAILED))
 }
 
 fn ignored(hook: &str) -> String {
@@ -184,6 +189,7 @@ fn run(
     let mut code = ExitCode::SUCCESS;
     let mut happened_outcome = ("ignored", None);
     let mut guest_output = None;
+    let mut committed = None;
     if let Some(event) = event {
         let unit = state.unit_context(&charm_dir.metadata)?;
         let charm = Charm::load(charm_dir, unit)?;
@@ -193,8 +199,12 @@ fn run(
             machine: Box::new(simulation.machine.clone()),
             pebble: Box::new(simulation.pebble.clone()),
         };
-        happened_outcome = match charm.handle(&event, backends, &output) {
-            Outcome::Done => ("ok", None),
+        let (outcome, stored) = charm.dispatch(&event, backends, &output, state.stored()?);
+        happened_outcome = match outcome {
+            Outcome::Done => {
+                committed = Some(stored);
+                ("ok", None)
+            }
             Outcome::Failed(cause) => {
                 let message = failure(&path, &cause);
                 simulation
@@ -208,7 +218,10 @@ fn run(
         guest_output = Some(output);
     }
 
-    let after = simulation.state_after(&state);
+    let mut after = simulation.state_after(&state);
+    if let Some(stored) = &committed {
+        after.set_stored(stored);
+    }
     let mut happened = simulation.happened();
     happened.outcome = happened_outcome.0.into();
     happened.error = happened_outcome.1;

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::charm_dir::Metadata;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -70,7 +72,8 @@ impl fmt::Display for DispatchPath {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RelationEvent {
     pub endpoint: String,
     pub relation_id: u32,
@@ -79,13 +82,15 @@ pub struct RelationEvent {
     pub departing_unit: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum StorageKind {
     Filesystem,
     Block,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct StorageEvent {
     pub name: String,
     pub index: u32,
@@ -93,7 +98,8 @@ pub struct StorageEvent {
     pub kind: Option<StorageKind>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct NoticeEvent {
     pub container: String,
     pub id: String,
@@ -101,27 +107,32 @@ pub struct NoticeEvent {
     pub key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CheckEvent {
     pub container: String,
     pub check: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SecretEvent {
     pub id: String,
     pub label: Option<String>,
     pub revision: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ActionEvent {
     pub name: String,
     pub id: String,
 }
 
-/// Every event Juju delivers to a charm.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every event Juju delivers to a charm. Serialised as in a state file: `config-changed`,
+/// `{relation-changed: {endpoint: db, relation-id: 7, ...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Event {
     Install,
     Start,
@@ -150,6 +161,29 @@ pub enum Event {
     SecretRemove(SecretEvent),
     SecretExpired(SecretEvent),
     Action(ActionEvent),
+}
+
+impl Event {
+    /// Juju re-runs these itself, or cannot: `ops` refuses to defer them too.
+    pub fn deferrable(&self) -> bool {
+        !matches!(
+            self,
+            Event::Action(_)
+                | Event::Stop
+                | Event::Remove
+                | Event::SecretRotate(_)
+                | Event::SecretExpired(_)
+        )
+    }
+
+    /// The event's name as in a state file, for messages.
+    pub fn name(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => name,
+            Ok(serde_json::Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// What a dispatch turns out to be.

@@ -8,14 +8,16 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
+use crate::bindings;
 use crate::bindings::v0_1::event as wit_event;
 use crate::charm_dir::CharmDir;
 use crate::engine::{LoadError, LoadedComponent};
 use crate::event::Event;
-use crate::host::{HostState, kind_name};
+use crate::host::{Delivery, HostState, kind_name};
 use crate::juju::HookTools;
 use crate::machine::Machine;
 use crate::pebble::Pebble;
+use crate::store::StoredState;
 use crate::unit::UnitContext;
 
 /// The backends that answer the guest's calls.
@@ -73,8 +75,16 @@ impl Charm {
         })
     }
 
-    /// Delivers one event to a fresh instance.
-    pub fn handle(&self, event: &Event, backends: Backends, output: &GuestOutput) -> Outcome {
+    /// Runs one dispatch in a fresh instance: the deferred events of `stored`, oldest
+    /// first, then `event`. Returns how it ended and the stored state to commit if it
+    /// succeeded (values as the charm left them; the events it deferred).
+    pub fn dispatch(
+        &self,
+        event: &Event,
+        backends: Backends,
+        output: &GuestOutput,
+        stored: StoredState,
+    ) -> (Outcome, StoredState) {
         let mut wasi = WasiCtxBuilder::new();
         match output {
             GuestOutput::Inherit => {
@@ -84,6 +94,7 @@ impl Charm {
                 wasi.stdout(stdout.clone()).stderr(stderr.clone());
             }
         }
+        let queue = stored.deferred.clone();
         let state = HostState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
@@ -93,32 +104,68 @@ impl Charm {
             juju: backends.juju,
             machine: backends.machine,
             pebble: backends.pebble,
+            stored,
+            delivery: Delivery::default(),
         };
         let mut store = Store::new(&self.component.engine, state);
         let instance = match self.component.pre.instantiate(&mut store) {
             Ok(instance) => instance,
-            Err(e) => return Outcome::Failed(format!("the charm could not start: {e:#}")),
-        };
-        let event = wit_event::Event::from(event);
-        match instance.call_handle(&mut store, &event) {
-            Ok(Ok(())) => Outcome::Done,
-            Ok(Err(e)) => Outcome::Failed(format!(
-                "the charm's handler returned an error ({}): {}",
-                kind_name(e.kind),
-                e.message
-            )),
-            Err(trap) => {
-                // The trap's own words first; the guest's stack, when wasmtime kept one,
-                // on the lines after.
-                let backtrace = trap
-                    .downcast_ref::<wasmtime::WasmBacktrace>()
-                    .map(|bt| format!("\n{bt}"))
-                    .unwrap_or_default();
-                Outcome::Failed(format!(
-                    "the charm crashed: {}{backtrace}",
-                    trap.root_cause()
-                ))
+            Err(e) => {
+                return (
+                    Outcome::Failed(format!("the charm could not start: {e:#}")),
+                    StoredState::default(),
+                );
             }
+        };
+        let deliveries = queue
+            .into_iter()
+            .map(|e| (e, true))
+            .chain(std::iter::once((event.clone(), false)));
+        let mut deferred: Vec<Event> = Vec::new();
+        for (event, redelivery) in deliveries {
+            store.data_mut().delivery = Delivery {
+                event: Some(event.clone()),
+                redelivery,
+                deferred: false,
+            };
+            if let Err(failure) = call(&instance, &mut store, &event) {
+                return (Outcome::Failed(failure), StoredState::default());
+            }
+            if store.data().delivery.deferred && !deferred.contains(&event) {
+                deferred.push(event);
+            }
+        }
+        let mut stored = std::mem::take(&mut store.data_mut().stored);
+        stored.deferred = deferred;
+        (Outcome::Done, stored)
+    }
+}
+
+/// Calls the guest's handler for one event; the failure, described, if it failed.
+fn call(
+    instance: &bindings::Charm,
+    store: &mut Store<HostState>,
+    event: &Event,
+) -> Result<(), String> {
+    let wit_event = wit_event::Event::from(event);
+    match instance.call_handle(&mut *store, &wit_event) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!(
+            "the charm's handler returned an error ({}): {}",
+            kind_name(e.kind),
+            e.message
+        )),
+        Err(trap) => {
+            // The trap's own words first; the guest's stack, when wasmtime kept one,
+            // on the lines after.
+            let backtrace = trap
+                .downcast_ref::<wasmtime::WasmBacktrace>()
+                .map(|bt| format!("\n{bt}"))
+                .unwrap_or_default();
+            Err(format!(
+                "the charm crashed: {}{backtrace}",
+                trap.root_cause()
+            ))
         }
     }
 }

@@ -22,4 +22,5 @@ pub mod pebble;
 pub mod process;
 pub mod sandbox;
 pub mod state;
+pub mod store;
 pub mod unit;

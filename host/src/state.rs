@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::charm_dir::Metadata;
-use crate::event::Env;
+use crate::event::{Env, Event};
 use crate::juju::Status;
 use crate::juju::sim::{JujuModel, LogLine, SimJuju};
 use crate::machine::sim::{MachineModel, SimMachine};
 use crate::pebble::sim::{ContainerModel, SimContainer, SimPebble};
 use crate::process::display;
+use crate::store::StoredState;
 use crate::unit::{UnitContext, app_of};
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +135,14 @@ pub struct State {
     /// does not list is reachable, with no layers.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub containers: BTreeMap<String, ContainerModel>,
+    /// The unit's stored state: text values by key (`base64:` before bytes that are
+    /// not UTF-8).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub stored: BTreeMap<String, String>,
+    /// Events deferred by earlier dispatches, oldest first: `config-changed`,
+    /// `{relation-changed: {endpoint: db, relation-id: 7, remote-app: pg}}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<Event>,
     #[serde(skip_serializing_if = "EventDetails::is_empty")]
     pub event: EventDetails,
 }
@@ -151,6 +160,8 @@ impl Default for State {
             workload_version: None,
             machine: MachineModel::default(),
             containers: BTreeMap::new(),
+            stored: BTreeMap::new(),
+            deferred: Vec::new(),
             event: EventDetails::default(),
         }
     }
@@ -230,6 +241,48 @@ impl State {
             config.insert(key.clone(), value.clone());
         }
         Ok(config)
+    }
+
+    /// The stored state as the host keeps it.
+    pub fn stored(&self) -> Result<StoredState, StateError> {
+        let mut values = BTreeMap::new();
+        for (key, text) in &self.stored {
+            let bytes = match text.strip_prefix("base64:") {
+                Some(encoded) => {
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+                        .map_err(|e| {
+                            StateError::Inconsistent(format!(
+                                "stored `{key}` is not valid base64: {e}"
+                            ))
+                        })?
+                }
+                None => text.clone().into_bytes(),
+            };
+            values.insert(key.clone(), bytes);
+        }
+        Ok(StoredState {
+            values,
+            deferred: self.deferred.clone(),
+        })
+    }
+
+    /// Takes the stored state a successful dispatch left.
+    pub fn set_stored(&mut self, stored: &StoredState) {
+        self.stored = stored
+            .values
+            .iter()
+            .map(|(k, v)| {
+                let text = match std::str::from_utf8(v) {
+                    Ok(text) if !text.starts_with("base64:") => text.to_string(),
+                    _ => format!(
+                        "base64:{}",
+                        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, v)
+                    ),
+                };
+                (k.clone(), text)
+            })
+            .collect();
+        self.deferred = stored.deferred.clone();
     }
 
     /// The event details as the environment Juju would set.

@@ -29,7 +29,8 @@ impl Sim {
             .spawn()
             .unwrap();
         let started = Instant::now();
-        while !socket.exists() {
+        // The file appears at bind(), a moment before the server listens.
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "pebble-sim did not start"

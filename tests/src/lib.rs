@@ -39,6 +39,7 @@ pub const CHARMS: &[(&str, &str)] = &[
     ("openssh", "example-charms"),
     ("pause", "example-charms"),
     ("faulty", "tests/charms"),
+    ("stateful", "tests/charms"),
 ];
 
 /// Builds a charm's component and returns its path. All the charms are built in one
@@ -206,6 +207,22 @@ pub fn dispatch(stubs: &Stubs, env: &[(String, String)]) -> Output {
         .expect("wasmcharm runs")
 }
 
+/// `wasmcharm run CHARM EVENT --state <state>`: the process's output and its report.
+pub fn run_event(charm: &Path, event: &str, state: &str) -> (Output, serde_yaml::Value) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), state).unwrap();
+    let out = Command::new(wasmcharm_bin())
+        .arg("run")
+        .arg(charm)
+        .arg(event)
+        .arg("--state")
+        .arg(file.path())
+        .output()
+        .expect("wasmcharm runs");
+    let report = serde_yaml::from_slice(&out.stdout).unwrap_or(serde_yaml::Value::Null);
+    (out, report)
+}
+
 /// The argv of a call, for comparing with [`Stubs::calls`].
 pub fn argv(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
@@ -266,7 +283,8 @@ impl PebbleSim {
             .spawn()
             .unwrap();
         let started = std::time::Instant::now();
-        while !socket.exists() {
+        // The file appears at bind(), a moment before the server listens.
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(10),
                 "pebble-sim did not start"

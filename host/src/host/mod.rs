@@ -3,11 +3,13 @@
 
 mod config;
 mod context;
+mod deferral;
 mod event;
 mod log;
 mod machine;
 mod pebble;
 mod status;
+mod store;
 mod types;
 
 use std::sync::Arc;
@@ -16,10 +18,12 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::charm_dir::Metadata;
+use crate::event::Event;
 use crate::juju::HookTools;
 use crate::machine::Machine;
 use crate::pebble::Pebble;
 use crate::sandbox::Policy;
+use crate::store::StoredState;
 use crate::unit::UnitContext;
 
 /// Everything a guest's calls can reach during one dispatch.
@@ -32,6 +36,17 @@ pub struct HostState {
     pub juju: Box<dyn HookTools>,
     pub machine: Box<dyn Machine>,
     pub pebble: Box<dyn Pebble>,
+    /// The working copy of the unit's stored state; committed if the dispatch succeeds.
+    pub stored: StoredState,
+    pub delivery: Delivery,
+}
+
+/// The event being handled, and whether the handler deferred it.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    pub event: Option<Event>,
+    pub redelivery: bool,
+    pub deferred: bool,
 }
 
 impl WasiView for HostState {

@@ -41,6 +41,22 @@ impl Charm for Faulty {
         )))
     }
 
+    /// Reports the notice it was given.
+    fn on_pebble_custom_notice(&mut self, event: &NoticeEvent) -> Result<()> {
+        unit::set_status(Status::Active(format!(
+            "{}: notice {} {} {}",
+            event.container, event.notice_id, event.notice_type, event.notice_key
+        )))
+    }
+
+    /// Reports the check that failed.
+    fn on_pebble_check_failed(&mut self, event: &CheckEvent) -> Result<()> {
+        unit::set_status(Status::blocked(format!(
+            "{}: {} failed",
+            event.container, event.check_name
+        )))
+    }
+
     /// Sets the application status: the leader only.
     fn on_leader_elected(&mut self) -> Result<()> {
         app::set_status(Status::active())
