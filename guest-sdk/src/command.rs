@@ -26,6 +26,8 @@ pub struct Command {
     stdin: Option<Vec<u8>>,
     working_dir: Option<String>,
     timeout: Option<Duration>,
+    /// Positions in `argv` the host must never show.
+    secret: Vec<u32>,
 }
 
 impl Command {
@@ -41,6 +43,7 @@ impl Command {
             stdin: None,
             working_dir: None,
             timeout: None,
+            secret: Vec::new(),
         }
     }
 
@@ -50,6 +53,18 @@ impl Command {
     /// let cmd = wasmcharm_sdk::Command::new("ua").arg("status");
     /// ```
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.argv.push(arg.into());
+        self
+    }
+
+    /// Adds an argument that must not be shown: the program gets it, but every log line,
+    /// error message and record of the command shows `***` in its place.
+    ///
+    /// ```
+    /// let cmd = wasmcharm_sdk::Command::new("ua").arg("attach").secret_arg("C1234token");
+    /// ```
+    pub fn secret_arg(mut self, arg: impl Into<String>) -> Self {
+        self.secret.push(self.argv.len() as u32);
         self.argv.push(arg.into());
         self
     }
@@ -114,7 +129,7 @@ impl Command {
     /// # Ok::<(), wasmcharm_sdk::Error>(())
     /// ```
     pub fn output(&self) -> Result<Output> {
-        call(host::run_command(&host::Command {
+        let command = host::Command {
             argv: self.argv.clone(),
             env: self.env.clone(),
             stdin: self.stdin.clone(),
@@ -122,7 +137,29 @@ impl Command {
             timeout_ms: self
                 .timeout
                 .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
-        }))
+        };
+        if self.secret.is_empty() {
+            call(host::run_command(&command))
+        } else {
+            call(host::run_command_with_secrets(&command, &self.secret))
+        }
+    }
+
+    /// The command as a person would see it, secrets hidden.
+    fn shown(&self) -> String {
+        let words: Vec<&str> = self
+            .argv
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if self.secret.contains(&(i as u32)) {
+                    "***"
+                } else {
+                    a.as_str()
+                }
+            })
+            .collect();
+        format!("`{}`", words.join(" "))
     }
 
     /// Runs the program; a non-zero exit is an [`ErrorKind::FailedCommand`](crate::ErrorKind::FailedCommand) error
@@ -138,7 +175,7 @@ impl Command {
             return Ok(out);
         }
         Err(Error::command_failed(
-            &format!("`{}`", self.argv.join(" ")),
+            &self.shown(),
             out.exit_code,
             &out.stderr,
         ))

@@ -38,6 +38,8 @@ pub struct Invocation<'a> {
     pub stdin: Option<&'a [u8]>,
     pub working_dir: Option<&'a str>,
     pub timeout: Duration,
+    /// Positions in `argv` never to show: messages carry `***` there.
+    pub secret_args: &'a [usize],
 }
 
 impl<'a> Invocation<'a> {
@@ -49,12 +51,13 @@ impl<'a> Invocation<'a> {
             stdin: None,
             working_dir: None,
             timeout,
+            secret_args: &[],
         }
     }
 
     /// Runs the program; a non-zero exit is returned as an [`Output`].
     pub fn run(&self) -> Result<Output, BackendError> {
-        let command = display(self.argv);
+        let command = display_redacted(self.argv, self.secret_args);
         let (program, args) = self.argv.split_first().ok_or_else(|| {
             BackendError::InvalidInput("a command needs at least a program name".into())
         })?;
@@ -128,7 +131,7 @@ impl<'a> Invocation<'a> {
             Ok(output)
         } else {
             Err(BackendError::CommandFailed {
-                command: display(self.argv),
+                command: display_redacted(self.argv, self.secret_args),
                 code: output.code,
                 stderr: output.stderr_str(),
             })
@@ -158,6 +161,25 @@ pub fn display(argv: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// [`display`], with `***` for the arguments at `secret` positions.
+pub fn display_redacted(argv: &[String], secret: &[usize]) -> String {
+    display(&redacted(argv, secret))
+}
+
+/// `argv` with `***` for the arguments at `secret` positions.
+pub fn redacted(argv: &[String], secret: &[usize]) -> Vec<String> {
+    argv.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if secret.contains(&i) {
+                "***".to_string()
+            } else {
+                a.clone()
+            }
+        })
+        .collect()
 }
 
 /// Builds an argv from string literals and owned strings alike.
@@ -221,6 +243,16 @@ mod tests {
             .run()
             .unwrap_err();
         assert!(matches!(err, BackendError::Spawn { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn secrets_never_reach_messages() {
+        let argv = sh("echo $0 >&2; exit 2");
+        let mut inv = Invocation::new(&argv, Duration::from_secs(10));
+        inv.secret_args = &[2];
+        let err = inv.check().unwrap_err().to_string();
+        assert!(err.starts_with("`sh -c ***` exited with code 2"), "{err}");
+        assert!(!err.contains("exit 2;"), "{err}");
     }
 
     #[test]

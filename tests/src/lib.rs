@@ -38,6 +38,7 @@ pub fn wasmcharm_bin() -> PathBuf {
 pub const CHARMS: &[(&str, &str)] = &[
     ("openssh", "example-charms"),
     ("pause", "example-charms"),
+    ("ubuntu-advantage", "example-charms"),
     ("faulty", "tests/charms"),
     ("stateful", "tests/charms"),
 ];
@@ -72,7 +73,7 @@ pub fn built_component(charm: &str) -> PathBuf {
         .unwrap_or_else(|| workspace().join("target"));
     target
         .join("wasm32-wasip2/charm")
-        .join(format!("{charm}.wasm"))
+        .join(format!("{}.wasm", charm.replace('-', "_")))
 }
 
 /// A copy of an example charm's directory with its freshly built component in place, so
@@ -117,6 +118,7 @@ pub const SYSTEM_TOOLS: &[&str] = &[
     "add-apt-repository",
     "systemctl",
     "snap",
+    "ua",
 ];
 
 impl Stubs {

@@ -152,6 +152,35 @@ impl machine::Host for HostState {
     }
 
     fn run_command(&mut self, command: Command) -> Result<CommandOutput, Error> {
+        self.run(command, Vec::new())
+    }
+
+    fn run_command_with_secrets(
+        &mut self,
+        command: Command,
+        secret_args: Vec<u32>,
+    ) -> Result<CommandOutput, Error> {
+        let mut secrets = Vec::with_capacity(secret_args.len());
+        for i in secret_args {
+            let i = usize::try_from(i).unwrap_or(usize::MAX);
+            if i == 0 || i >= command.argv.len() {
+                return Err(error(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "secret argument {i} is not an argument of a {}-word command (argv[0], the \
+                         program, cannot be secret)",
+                        command.argv.len()
+                    ),
+                ));
+            }
+            secrets.push(i);
+        }
+        self.run(command, secrets)
+    }
+}
+
+impl HostState {
+    fn run(&mut self, command: Command, secret_args: Vec<usize>) -> Result<CommandOutput, Error> {
         let program = command.argv.first().ok_or_else(|| {
             error(
                 ErrorKind::InvalidInput,
@@ -179,6 +208,7 @@ impl machine::Host for HostState {
             timeout: command
                 .timeout_ms
                 .map_or(DEFAULT_COMMAND_TIMEOUT, Duration::from_millis),
+            secret_args,
         };
         let output = self.machine.run_command(&request)?;
         Ok(CommandOutput {

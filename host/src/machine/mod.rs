@@ -62,6 +62,8 @@ pub struct CommandRequest {
     pub stdin: Option<Vec<u8>>,
     pub working_dir: Option<String>,
     pub timeout: Duration,
+    /// Positions in `argv` never to show (see [`crate::process::redacted`]).
+    pub secret_args: Vec<usize>,
 }
 
 /// Five minutes: long enough for a package manager, short of Juju's patience.

@@ -196,6 +196,7 @@ impl Machine for RealMachine {
         inv.env.extend(command.env.iter().cloned());
         inv.stdin = command.stdin.as_deref();
         inv.working_dir = command.working_dir.as_deref();
+        inv.secret_args = &command.secret_args;
         inv.run()
     }
 }

@@ -13,7 +13,7 @@ use super::{
     CommandRequest, FileOptions, Machine, PackageInfo, ServiceAction, SnapInfo, SnapInstall, argv,
 };
 use crate::error::BackendError;
-use crate::process::{Output, display};
+use crate::process::{Output, display, display_redacted, redacted};
 
 /// The version a package or snap gets when the state does not say.
 pub const DEFAULT_VERSION: &str = "1.0";
@@ -343,7 +343,7 @@ impl Machine for SimMachine {
     fn run_command(&mut self, command: &CommandRequest) -> Result<Output, BackendError> {
         let mut sim = self.sim();
         let canned = sim.canned(&command.argv).cloned();
-        sim.ran.push(command.argv.clone());
+        sim.ran.push(redacted(&command.argv, &command.secret_args));
         Ok(match canned {
             Some(result) => Output {
                 code: result.exit_code,
@@ -357,7 +357,7 @@ impl Machine for SimMachine {
                 stderr: format!(
                     "wasmcharm run: the state gives no result for `{}` (add one under \
                      machine.commands)\n",
-                    display(&command.argv)
+                    display_redacted(&command.argv, &command.secret_args)
                 )
                 .into_bytes(),
             },
@@ -445,6 +445,7 @@ mod tests {
                 stdin: None,
                 working_dir: None,
                 timeout: super::super::DEFAULT_COMMAND_TIMEOUT,
+                secret_args: Vec::new(),
             })
             .unwrap()
         };
