@@ -27,6 +27,7 @@
 // inside the crate itself.
 extern crate self as wasmcharm_sdk;
 
+pub mod action;
 pub mod apt;
 mod charm;
 pub mod command;
@@ -35,6 +36,7 @@ mod error;
 pub mod fs;
 mod logging;
 pub mod pebble;
+pub mod relation;
 pub mod snap;
 mod status;
 pub mod store;
@@ -95,8 +97,8 @@ pub mod prelude {
     pub use crate::event::*;
     pub use crate::pebble::{Container, Layer, Service, container};
     pub use crate::{
-        Charm, Command, Error, ErrorKind, Result, Status, Statuses, app, apt, config, defer,
-        export_charm, fs, pebble, snap, store, systemd, unit,
+        Charm, Command, Error, ErrorKind, Result, Status, Statuses, action, app, apt, config,
+        defer, export_charm, fs, pebble, relation, snap, store, systemd, unit,
     };
 }
 

@@ -88,6 +88,8 @@ pub struct Metadata {
     pub subordinate: bool,
     /// Relation endpoints: `requires`, `provides` and `peers` together.
     pub endpoints: BTreeMap<String, String>,
+    /// The peer endpoints among them.
+    pub peers: Vec<String>,
     pub storage: Vec<String>,
     pub containers: Vec<String>,
     pub config: BTreeMap<String, ConfigOption>,
@@ -166,6 +168,11 @@ impl Metadata {
         actions: BTreeMap<String, Option<ActionSpec>>,
     ) -> Self {
         let mut endpoints = BTreeMap::new();
+        let peers = meta
+            .peers
+            .as_ref()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
         for group in [meta.requires, meta.provides, meta.peers]
             .into_iter()
             .flatten()
@@ -176,6 +183,7 @@ impl Metadata {
             name: meta.name,
             subordinate: meta.subordinate,
             endpoints,
+            peers,
             storage: meta.storage.unwrap_or_default().into_keys().collect(),
             containers: meta.containers.unwrap_or_default().into_keys().collect(),
             config: config.options.unwrap_or_default(),

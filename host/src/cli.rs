@@ -186,6 +186,12 @@ fn run(
             None
         }
     };
+    if let Some(crate::event::Event::Action(action)) = &event {
+        simulation.juju.model().action = Some(crate::juju::sim::ActionRecord {
+            params: state.action_params(&charm_dir.metadata, &action.name)?,
+            ..Default::default()
+        });
+    }
     let mut code = ExitCode::SUCCESS;
     let mut happened_outcome = ("ignored", None);
     let mut guest_output = None;
@@ -221,6 +227,8 @@ fn run(
     let mut after = simulation.state_after(&state);
     if let Some(stored) = &committed {
         after.set_stored(stored);
+        // Juju commits relation data with the hook, and only if it succeeds.
+        after.set_relations(simulation.juju.model().relations.clone());
     }
     let mut happened = simulation.happened();
     happened.outcome = happened_outcome.0.into();

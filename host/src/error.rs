@@ -42,6 +42,8 @@ pub enum BackendError {
     InvalidInput(String),
     #[error("{0}")]
     PermissionDenied(String),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 fn stderr_suffix(stderr: &str) -> String {

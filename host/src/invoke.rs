@@ -106,6 +106,7 @@ impl Charm {
             pebble: backends.pebble,
             stored,
             delivery: Delivery::default(),
+            relation_endpoints: Default::default(),
         };
         let mut store = Store::new(&self.component.engine, state);
         let instance = match self.component.pre.instantiate(&mut store) {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::charm_dir::Metadata;
 use crate::event::{Env, Event};
 use crate::juju::Status;
-use crate::juju::sim::{JujuModel, LogLine, SimJuju};
+use crate::juju::sim::{ActionRecord, JujuModel, LogLine, Relation, SimJuju};
 use crate::machine::sim::{MachineModel, SimMachine};
 use crate::pebble::sim::{ContainerModel, SimContainer, SimPebble};
 use crate::process::display;
@@ -70,6 +70,9 @@ pub struct EventDetails {
     pub secret_label: Option<String>,
     pub secret_revision: Option<u32>,
     pub action_id: Option<String>,
+    /// An action's parameters; the action's declared defaults fill the rest.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: serde_json::Map<String, Value>,
 }
 
 impl EventDetails {
@@ -131,6 +134,9 @@ pub struct State {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload_version: Option<String>,
     pub machine: MachineModel,
+    /// Relations, each with its databags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
     /// Workload containers by name; a container the metadata declares and the state
     /// does not list is reachable, with no layers.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -159,6 +165,7 @@ impl Default for State {
             app_status: Status::default(),
             workload_version: None,
             machine: MachineModel::default(),
+            relations: Vec::new(),
             containers: BTreeMap::new(),
             stored: BTreeMap::new(),
             deferred: Vec::new(),
@@ -266,6 +273,11 @@ impl State {
         })
     }
 
+    /// Takes what a successful dispatch commits besides stored state: relation data.
+    pub fn set_relations(&mut self, relations: Vec<Relation>) {
+        self.relations = relations;
+    }
+
     /// Takes the stored state a successful dispatch left.
     pub fn set_stored(&mut self, stored: &StoredState) {
         self.stored = stored
@@ -285,14 +297,81 @@ impl State {
         self.deferred = stored.deferred.clone();
     }
 
-    /// The event details as the environment Juju would set.
+    /// The event details as the environment Juju would set; a relation event's remote
+    /// application comes from the relation the state gives, when not set.
     pub fn event_env(&self) -> impl Env + use<> {
-        let env = self.event.env();
+        let mut env = self.event.env();
+        if let Some(relation) = self
+            .event
+            .relation_id
+            .and_then(|id| self.relations.iter().find(|r| r.id == id))
+        {
+            env.entry("JUJU_REMOTE_APP")
+                .or_insert_with(|| relation.remote_app.clone());
+        }
         move |name: &str| env.get(name).cloned()
+    }
+
+    /// An action's parameters: the declared defaults under those the state gives.
+    pub fn action_params(&self, meta: &Metadata, action: &str) -> Result<Value, StateError> {
+        let spec = meta.actions.get(action).cloned().unwrap_or_default();
+        let mut params = serde_json::Map::new();
+        for (name, schema) in &spec.params {
+            if let Some(default) = schema.get("default") {
+                params.insert(name.clone(), default.clone());
+            }
+        }
+        for (name, value) in &self.event.params {
+            let Some(schema) = spec.params.get(name) else {
+                return Err(StateError::Inconsistent(format!(
+                    "event.params has `{name}`, which action `{action}` does not declare ({})",
+                    names(spec.params.keys())
+                )));
+            };
+            let fits = match schema.get("type").and_then(Value::as_str) {
+                Some("string") => value.is_string(),
+                Some("integer") => value.is_i64() || value.is_u64(),
+                Some("number") => value.is_number(),
+                Some("boolean") => value.is_boolean(),
+                Some("array") => value.is_array(),
+                Some("object") => value.is_object(),
+                _ => true,
+            };
+            if !fits {
+                return Err(StateError::Inconsistent(format!(
+                    "event.params `{name}` is {value}, but action `{action}` declares it as {}",
+                    schema
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                )));
+            }
+            params.insert(name.clone(), value.clone());
+        }
+        Ok(Value::Object(params))
     }
 
     /// Simulated backends holding this state.
     pub fn simulate(&self, meta: &Metadata) -> Result<Simulation, StateError> {
+        let unit = self.unit_context(meta)?;
+        let mut ids = std::collections::BTreeSet::new();
+        for relation in &self.relations {
+            if !meta.endpoints.contains_key(&relation.endpoint) {
+                return Err(StateError::Inconsistent(format!(
+                    "relation {} is on endpoint `{}`, which the charm's metadata does not \
+                     declare ({})",
+                    relation.id,
+                    relation.endpoint,
+                    names(meta.endpoints.keys())
+                )));
+            }
+            if !ids.insert(relation.id) {
+                return Err(StateError::Inconsistent(format!(
+                    "two relations have the id {}",
+                    relation.id
+                )));
+            }
+        }
         Ok(Simulation {
             juju: SimJuju::new(JujuModel {
                 leader: self.leader,
@@ -300,6 +379,10 @@ impl State {
                 unit_status: self.unit_status.clone(),
                 app_status: self.app_status.clone(),
                 workload_version: self.workload_version.clone(),
+                unit_name: unit.unit_name,
+                app_name: unit.app_name,
+                relations: self.relations.clone(),
+                peers: meta.peers.clone(),
                 ..JujuModel::default()
             }),
             machine: SimMachine::new(self.machine.clone()),
@@ -370,6 +453,9 @@ pub struct Happened {
     pub unit_status_history: Vec<Status>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub app_status_history: Vec<Status>,
+    /// The action's parameters, results, log and failure, when the event was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionRecord>,
     pub logs: Vec<LogLine>,
     /// Every command the machine ran (or, simulated, would have run), as a shell
     /// would show it.
@@ -413,6 +499,7 @@ impl Simulation {
         Happened {
             unit_status_history: juju.unit_status_history.clone(),
             app_status_history: juju.app_status_history.clone(),
+            action: juju.action.clone(),
             logs: juju.logs.clone(),
             commands: self
                 .machine

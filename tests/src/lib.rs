@@ -110,6 +110,14 @@ pub const HOOK_TOOLS: &[&str] = &[
     "juju-log",
     "is-leader",
     "application-version-set",
+    "relation-ids",
+    "relation-list",
+    "relation-get",
+    "relation-set",
+    "action-get",
+    "action-set",
+    "action-log",
+    "action-fail",
 ];
 
 pub const SYSTEM_TOOLS: &[&str] = &[

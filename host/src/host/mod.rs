@@ -1,6 +1,7 @@
 //! The guest's imports: one file per `juju:charm` interface. Each is thin: check the
 //! charm's policy, forward to a backend, turn the outcome into WIT types.
 
+mod actions;
 mod config;
 mod context;
 mod deferral;
@@ -8,6 +9,7 @@ mod event;
 mod log;
 mod machine;
 mod pebble;
+mod relations;
 mod status;
 mod store;
 mod types;
@@ -39,6 +41,8 @@ pub struct HostState {
     /// The working copy of the unit's stored state; committed if the dispatch succeeds.
     pub stored: StoredState,
     pub delivery: Delivery,
+    /// Relation id -> endpoint, as learnt from events and `relation-ids`.
+    pub relation_endpoints: std::collections::BTreeMap<u32, String>,
 }
 
 /// The event being handled, and whether the handler deferred it.

@@ -65,6 +65,7 @@ impl From<BackendError> for Error {
             ),
             BackendError::InvalidInput(_) => error(ErrorKind::InvalidInput, message),
             BackendError::PermissionDenied(_) => error(ErrorKind::PermissionDenied, message),
+            BackendError::Unsupported(_) => error(ErrorKind::Unsupported, message),
         }
     }
 }

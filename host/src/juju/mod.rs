@@ -5,6 +5,7 @@
 pub mod real;
 pub mod sim;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -114,4 +115,33 @@ pub trait HookTools: Send {
     fn is_leader(&mut self) -> Result<bool, BackendError>;
     fn juju_log(&mut self, level: LogLevel, message: &str) -> Result<(), BackendError>;
     fn application_version_set(&mut self, version: &str) -> Result<(), BackendError>;
+
+    /// `relation-ids`: the relations on an endpoint, as `endpoint:id`.
+    fn relation_ids(&mut self, endpoint: &str) -> Result<Vec<String>, BackendError>;
+    /// `relation-list`: the remote units of a relation (`endpoint:id`).
+    fn relation_units(&mut self, relation: &str) -> Result<Vec<String>, BackendError>;
+    /// `relation-list --app`: the remote application.
+    fn relation_remote_app(&mut self, relation: &str) -> Result<String, BackendError>;
+    /// `relation-get`: a unit's or (with `app`) an application's databag.
+    fn relation_get(
+        &mut self,
+        relation: &str,
+        member: &str,
+        app: bool,
+    ) -> Result<BTreeMap<String, String>, BackendError>;
+    /// `relation-set`: this unit's or (with `app`) this application's databag; an empty
+    /// value deletes the key.
+    fn relation_set(
+        &mut self,
+        relation: &str,
+        app: bool,
+        data: &BTreeMap<String, String>,
+    ) -> Result<(), BackendError>;
+
+    /// `action-get`: the running action's parameters.
+    fn action_get(&mut self) -> Result<serde_json::Value, BackendError>;
+    /// `action-set`: results with dotted keys.
+    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError>;
+    fn action_log(&mut self, message: &str) -> Result<(), BackendError>;
+    fn action_fail(&mut self, message: &str) -> Result<(), BackendError>;
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use super::{HookTools, LogLevel, Status, StatusKind, Target};
@@ -166,5 +168,122 @@ impl HookTools for HookToolsExec {
 
     fn application_version_set(&mut self, version: &str) -> Result<(), BackendError> {
         tool(argv!["application-version-set", "--", version]).map(drop)
+    }
+
+    fn relation_ids(&mut self, endpoint: &str) -> Result<Vec<String>, BackendError> {
+        strings(argv!["relation-ids", endpoint, "--format=json"])
+    }
+
+    fn relation_units(&mut self, relation: &str) -> Result<Vec<String>, BackendError> {
+        strings(argv!["relation-list", "--format=json", "-r", relation])
+    }
+
+    fn relation_remote_app(&mut self, relation: &str) -> Result<String, BackendError> {
+        let argv = argv!["relation-list", "--format=json", "--app", "-r", relation];
+        let command = display(&argv);
+        json(argv)?
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| BackendError::BadOutput {
+                command,
+                detail: "expected an application name".into(),
+            })
+    }
+
+    fn relation_get(
+        &mut self,
+        relation: &str,
+        member: &str,
+        app: bool,
+    ) -> Result<BTreeMap<String, String>, BackendError> {
+        let mut argv = argv!["relation-get", "--format=json", "-r", relation];
+        if app {
+            argv.push("--app".into());
+        }
+        argv.extend(argv!["-", member]);
+        let command = display(&argv);
+        let value = relation_errors(json(argv))?;
+        match value {
+            serde_json::Value::Null => Ok(BTreeMap::new()),
+            serde_json::Value::Object(map) => Ok(map
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect()),
+            other => Err(BackendError::BadOutput {
+                command,
+                detail: format!("expected a JSON object, got {other}"),
+            }),
+        }
+    }
+
+    fn relation_set(
+        &mut self,
+        relation: &str,
+        app: bool,
+        data: &BTreeMap<String, String>,
+    ) -> Result<(), BackendError> {
+        let mut argv = argv!["relation-set", "-r", relation];
+        if app {
+            argv.push("--app".into());
+        }
+        argv.extend(argv!["--file", "-"]);
+        let input = serde_json::to_vec(data).expect("a map of strings serialises");
+        let mut invocation = Invocation::new(&argv, TOOL_TIMEOUT);
+        invocation.stdin = Some(&input);
+        relation_errors(invocation.check().map(drop))
+    }
+
+    fn action_get(&mut self) -> Result<serde_json::Value, BackendError> {
+        json(argv!["action-get", "--format=json"])
+    }
+
+    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError> {
+        let mut argv = argv!["action-set"];
+        argv.extend(results.iter().map(|(k, v)| format!("{k}={v}")));
+        tool(argv).map(drop)
+    }
+
+    fn action_log(&mut self, message: &str) -> Result<(), BackendError> {
+        tool(argv!["action-log", "--", message]).map(drop)
+    }
+
+    fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
+        tool(argv!["action-fail", "--", message]).map(drop)
+    }
+}
+
+/// A JSON list of strings from a tool.
+fn strings(argv: Vec<String>) -> Result<Vec<String>, BackendError> {
+    let command = display(&argv);
+    match relation_errors(json(argv))? {
+        serde_json::Value::Null => Ok(Vec::new()),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| BackendError::BadOutput {
+                        command: command.clone(),
+                        detail: format!("expected strings, got {v}"),
+                    })
+            })
+            .collect(),
+        other => Err(BackendError::BadOutput {
+            command,
+            detail: format!("expected a JSON list, got {other}"),
+        }),
+    }
+}
+
+/// Juju's words for a relation that is gone, or a bag the unit may not touch.
+fn relation_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> {
+    match result {
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("not found") => {
+            Err(BackendError::NotFound(stderr.trim().to_string()))
+        }
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("permission denied") => {
+            Err(BackendError::PermissionDenied(stderr.trim().to_string()))
+        }
+        other => other,
     }
 }

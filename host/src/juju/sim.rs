@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{HookTools, LogLevel, Status, Target};
@@ -13,6 +15,33 @@ use crate::error::BackendError;
 pub struct LogLine {
     pub level: LogLevel,
     pub message: String,
+}
+
+/// One relation as a state file describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Relation {
+    pub id: u32,
+    pub endpoint: String,
+    pub remote_app: String,
+    /// Remote units and their databags.
+    pub remote_units: BTreeMap<String, BTreeMap<String, String>>,
+    pub remote_app_data: BTreeMap<String, String>,
+    pub local_unit_data: BTreeMap<String, String>,
+    pub local_app_data: BTreeMap<String, String>,
+}
+
+/// What a simulated action did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ActionRecord {
+    pub params: serde_json::Value,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub results: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// The simulated unit as Juju sees it, and what the charm did to it.
@@ -28,6 +57,29 @@ pub struct JujuModel {
     pub unit_status_history: Vec<Status>,
     pub app_status_history: Vec<Status>,
     pub logs: Vec<LogLine>,
+    pub unit_name: String,
+    pub app_name: String,
+    pub relations: Vec<Relation>,
+    /// Endpoints that are peer relations.
+    pub peers: Vec<String>,
+    /// The running action, if the event is one.
+    pub action: Option<ActionRecord>,
+}
+
+impl JujuModel {
+    fn relation(&mut self, reference: &str) -> Result<&mut Relation, BackendError> {
+        let id: Option<u32> = reference.rsplit(':').next().and_then(|n| n.parse().ok());
+        self.relations
+            .iter_mut()
+            .find(|r| Some(r.id) == id)
+            .ok_or_else(|| BackendError::NotFound(format!("relation {reference} not found")))
+    }
+
+    fn action(&mut self) -> Result<&mut ActionRecord, BackendError> {
+        self.action
+            .as_mut()
+            .ok_or_else(|| BackendError::Unsupported("not running an action".into()))
+    }
 }
 
 /// A [`HookTools`] over a shared [`JujuModel`]; the caller keeps a clone of the handle
@@ -93,6 +145,118 @@ impl HookTools for SimJuju {
 
     fn application_version_set(&mut self, version: &str) -> Result<(), BackendError> {
         self.model().workload_version = Some(version.to_string());
+        Ok(())
+    }
+
+    fn relation_ids(&mut self, endpoint: &str) -> Result<Vec<String>, BackendError> {
+        Ok(self
+            .model()
+            .relations
+            .iter()
+            .filter(|r| r.endpoint == endpoint)
+            .map(|r| format!("{}:{}", r.endpoint, r.id))
+            .collect())
+    }
+
+    fn relation_units(&mut self, relation: &str) -> Result<Vec<String>, BackendError> {
+        Ok(self
+            .model()
+            .relation(relation)?
+            .remote_units
+            .keys()
+            .cloned()
+            .collect())
+    }
+
+    fn relation_remote_app(&mut self, relation: &str) -> Result<String, BackendError> {
+        Ok(self.model().relation(relation)?.remote_app.clone())
+    }
+
+    fn relation_get(
+        &mut self,
+        relation: &str,
+        member: &str,
+        app: bool,
+    ) -> Result<BTreeMap<String, String>, BackendError> {
+        let mut m = self.model();
+        let (unit_name, app_name, leader) = (m.unit_name.clone(), m.app_name.clone(), m.leader);
+        let peer = {
+            let endpoint = m.relation(relation)?.endpoint.clone();
+            m.peers.contains(&endpoint)
+        };
+        let r = m.relation(relation)?;
+        let bag = match (app, member) {
+            (false, unit) if unit == unit_name => &r.local_unit_data,
+            (true, a) if a == app_name => {
+                if !leader && !peer {
+                    return Err(BackendError::PermissionDenied(
+                        "only the leader may read its own application databag (except on \
+                         peer relations)"
+                            .into(),
+                    ));
+                }
+                &r.local_app_data
+            }
+            (true, a) if a == r.remote_app => &r.remote_app_data,
+            (false, unit) => r.remote_units.get(unit).ok_or_else(|| {
+                BackendError::NotFound(format!("unit {unit} is not in relation {relation}"))
+            })?,
+            (true, a) => {
+                return Err(BackendError::NotFound(format!(
+                    "application {a} is not in relation {relation}"
+                )));
+            }
+        };
+        Ok(bag.clone())
+    }
+
+    fn relation_set(
+        &mut self,
+        relation: &str,
+        app: bool,
+        data: &BTreeMap<String, String>,
+    ) -> Result<(), BackendError> {
+        let mut m = self.model();
+        let leader = m.leader;
+        let r = m.relation(relation)?;
+        let bag = if app {
+            if !leader {
+                return Err(BackendError::PermissionDenied(
+                    "only the leader may write the application databag".into(),
+                ));
+            }
+            &mut r.local_app_data
+        } else {
+            &mut r.local_unit_data
+        };
+        for (key, value) in data {
+            if value.is_empty() {
+                bag.remove(key);
+            } else {
+                bag.insert(key.clone(), value.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn action_get(&mut self) -> Result<serde_json::Value, BackendError> {
+        Ok(self.model().action()?.params.clone())
+    }
+
+    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError> {
+        let mut m = self.model();
+        let action = m.action()?;
+        action.results.extend(results.iter().cloned());
+        Ok(())
+    }
+
+    fn action_log(&mut self, message: &str) -> Result<(), BackendError> {
+        self.model().action()?.logs.push(message.to_string());
+        Ok(())
+    }
+
+    fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
+        self.model().action()?.failed = Some(message.to_string());
         Ok(())
     }
 }

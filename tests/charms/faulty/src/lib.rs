@@ -57,6 +57,49 @@ impl Charm for Faulty {
         )))
     }
 
+    /// Not an action: action calls are refused.
+    fn on_leader_settings_changed(&mut self) -> Result<()> {
+        let refused = action::log("hello")
+            .err()
+            .map(|e| format!("{:?}", e.kind()));
+        unit::set_status(Status::blocked(refused.unwrap_or_default()))
+    }
+
+    /// `echo`: repeats `message` `times` times.
+    fn on_action(&mut self, _event: &ActionEvent) -> Result<()> {
+        #[derive(serde::Deserialize)]
+        struct Params {
+            message: String,
+            times: usize,
+        }
+        let params: Params = action::params()?;
+        action::log(&format!("echoing {} times", params.times))?;
+        action::set_results(&[("echo", &params.message.repeat(params.times))])
+    }
+
+    /// Reads the remote side, writes its own bag, tries the application bag, and fails
+    /// when the remote application asks it to.
+    fn on_relation_changed(&mut self, event: &RelationEvent) -> Result<()> {
+        let rel = relation::Relation::from(event);
+        let remote = rel.app_data(&event.remote_app)?;
+        let units = rel.units()?;
+        rel.set(&[("seen-units", &units.len().to_string())])?;
+        let app_write = match rel.set_app(&[("leader-was-here", "yes")]) {
+            Ok(()) => "app bag written".to_string(),
+            Err(e) => format!("{:?}", e.kind()),
+        };
+        unit::set_status(Status::Active(format!(
+            "{} {}: {} units, {app_write}",
+            event.endpoint,
+            event.relation_id,
+            units.len()
+        )))?;
+        if remote.get("fail").map(String::as_str) == Some("yes") {
+            return Err(Error::msg("the remote side asked me to fail"));
+        }
+        Ok(())
+    }
+
     /// Sets the application status: the leader only.
     fn on_leader_elected(&mut self) -> Result<()> {
         app::set_status(Status::active())
