@@ -1,4 +1,5 @@
-//! Relations and actions, through `run` and through `dispatch`.
+//! Relations, actions, ports, network, secrets and resources, through `run` and through
+//! `dispatch`.
 
 use serde_yaml::Value;
 use wasmcharm_tests::{Stubs, argv, assert_clean_error, charm_dir, dispatch, juju_env, run_event};
@@ -163,4 +164,89 @@ fn action_calls_outside_an_action_are_unsupported() {
     let (out, r) = run_event(charm.path(), "leader-settings-changed", "");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(unit_status(&r), "ErrorKind::Unsupported");
+}
+
+#[test]
+fn ports_network_secrets_and_resources_on_a_simulated_unit() {
+    let charm = charm_dir("faulty");
+    let state = "opened-ports: [22/tcp]\n\
+                 networks: {db: {ingress-addresses: [10.1.2.3]}}\n\
+                 secrets:\n  - {id: 'secret:abc', label: db-password, revision: 4, content: {password: old}, \
+                 latest: {password: newer}}\n\
+                 resources: {installer: /var/lib/juju/resources/installer.tgz}\n";
+    let (out, r) = run_event(charm.path(), "upgrade-charm", state);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        unit_status(&r),
+        "2 ports open; 10.1.2.3; password 5 chars, revision 5; /var/lib/juju/resources/installer.tgz"
+    );
+    assert_eq!(
+        r["state"]["opened-ports"],
+        serde_yaml::from_str::<Value>("[8080/tcp, 9000-9100/udp]").unwrap()
+    );
+    // The refresh made the unit track the newer revision.
+    assert_eq!(r["state"]["secrets"][0]["revision"], 5);
+    assert_eq!(r["state"]["secrets"][0]["content"]["password"], "newer");
+
+    // Nothing of this is committed when the hook fails: a missing resource fails it.
+    let (out, r) = run_event(
+        charm.path(),
+        "upgrade-charm",
+        &state.replace("installer:", "other:"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        r["state"]["opened-ports"],
+        serde_yaml::from_str::<Value>("[22/tcp]").unwrap()
+    );
+    assert_eq!(r["state"]["secrets"][0]["revision"], 4);
+}
+
+#[test]
+fn ports_network_secrets_and_resources_through_hook_tools() {
+    let charm = charm_dir("faulty");
+    let stubs = Stubs::new();
+    stubs.print("opened-ports", r#"["8080/tcp", "9000-9100/udp"]"#);
+    stubs.print(
+        "network-get",
+        r#"{"bind-addresses": [{"mac-address": "", "interface-name": "eth0", "addresses": [{"value": "10.0.0.5", "cidr": "10.0.0.0/24"}]}], "ingress-addresses": ["10.0.0.5"], "egress-subnets": ["10.0.0.0/24"]}"#,
+    );
+    stubs.print("secret-get", r#"{"password": "hunter2"}"#);
+    stubs.print(
+        "secret-info-get",
+        r#"{"secret:abc": {"label": "db-password", "revision": 2}}"#,
+    );
+    stubs.print(
+        "resource-get",
+        "/var/lib/juju/agents/unit-faulty-0/resources/installer/installer.tgz\n",
+    );
+    let out = dispatch(&stubs, &juju_env(charm.path(), "hooks/upgrade-charm"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stubs.calls(),
+        vec![
+            argv(&["open-port", "8080/tcp"]),
+            argv(&["open-port", "9000-9100/udp"]),
+            argv(&["close-port", "22/tcp"]),
+            argv(&["opened-ports", "--format=json"]),
+            argv(&["network-get", "--format=json", "db"]),
+            argv(&[
+                "secret-get",
+                "--format=json",
+                "--label",
+                "db-password",
+                "--refresh"
+            ]),
+            argv(&["secret-info-get", "--format=json", "secret:abc"]),
+            argv(&["resource-get", "installer"]),
+            argv(&[
+                "status-set",
+                "--application=false",
+                "active",
+                "--",
+                "2 ports open; 10.0.0.5; password 7 chars, revision 2; \
+                 /var/lib/juju/agents/unit-faulty-0/resources/installer/installer.tgz"
+            ]),
+        ]
+    );
 }

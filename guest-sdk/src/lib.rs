@@ -35,8 +35,12 @@ pub mod config;
 mod error;
 pub mod fs;
 mod logging;
+pub mod network;
 pub mod pebble;
+pub mod ports;
 pub mod relation;
+pub mod resources;
+pub mod secrets;
 pub mod snap;
 mod status;
 pub mod store;
@@ -98,7 +102,8 @@ pub mod prelude {
     pub use crate::pebble::{Container, Layer, Service, container};
     pub use crate::{
         Charm, Command, Error, ErrorKind, Result, Status, Statuses, action, app, apt, config,
-        defer, export_charm, fs, pebble, relation, snap, store, systemd, unit,
+        defer, export_charm, fs, network, pebble, ports, relation, resources, secrets, snap, store,
+        systemd, unit,
     };
 }
 

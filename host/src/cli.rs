@@ -227,8 +227,8 @@ fn run(
     let mut after = simulation.state_after(&state);
     if let Some(stored) = &committed {
         after.set_stored(stored);
-        // Juju commits relation data with the hook, and only if it succeeds.
-        after.set_relations(simulation.juju.model().relations.clone());
+        // Juju commits these with the hook, and only if it succeeds.
+        after.set_committed(&simulation.juju.model());
     }
     let mut happened = simulation.happened();
     happened.outcome = happened_outcome.0.into();

@@ -11,8 +11,9 @@ use serde_json::{Map, Value};
 
 use crate::charm_dir::Metadata;
 use crate::event::{Env, Event};
+use crate::juju::NetworkInfo;
 use crate::juju::Status;
-use crate::juju::sim::{ActionRecord, JujuModel, LogLine, Relation, SimJuju};
+use crate::juju::sim::{ActionRecord, JujuModel, LogLine, Relation, Secret, SimJuju};
 use crate::machine::sim::{MachineModel, SimMachine};
 use crate::pebble::sim::{ContainerModel, SimContainer, SimPebble};
 use crate::process::display;
@@ -137,6 +138,18 @@ pub struct State {
     /// Relations, each with its databags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+    /// Ports this unit has opened: `80/tcp`, `8000-8100/udp`, `icmp`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub opened_ports: Vec<String>,
+    /// `network-get` answers by binding; a binding not listed gets 192.0.2.0/24.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub networks: BTreeMap<String, NetworkInfo>,
+    /// Secrets this unit has been granted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
+    /// File resources: their local paths by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resources: BTreeMap<String, String>,
     /// Workload containers by name; a container the metadata declares and the state
     /// does not list is reachable, with no layers.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -166,6 +179,10 @@ impl Default for State {
             workload_version: None,
             machine: MachineModel::default(),
             relations: Vec::new(),
+            opened_ports: Vec::new(),
+            networks: BTreeMap::new(),
+            secrets: Vec::new(),
+            resources: BTreeMap::new(),
             containers: BTreeMap::new(),
             stored: BTreeMap::new(),
             deferred: Vec::new(),
@@ -273,9 +290,12 @@ impl State {
         })
     }
 
-    /// Takes what a successful dispatch commits besides stored state: relation data.
-    pub fn set_relations(&mut self, relations: Vec<Relation>) {
-        self.relations = relations;
+    /// Takes what Juju commits when a hook succeeds, besides stored state: relation
+    /// data, opened ports, and which secret revisions the unit tracks.
+    pub fn set_committed(&mut self, juju: &JujuModel) {
+        self.relations = juju.relations.clone();
+        self.opened_ports = juju.opened_ports.clone();
+        self.secrets = juju.secrets.clone();
     }
 
     /// Takes the stored state a successful dispatch left.
@@ -383,6 +403,10 @@ impl State {
                 app_name: unit.app_name,
                 relations: self.relations.clone(),
                 peers: meta.peers.clone(),
+                opened_ports: self.opened_ports.clone(),
+                networks: self.networks.clone(),
+                secrets: self.secrets.clone(),
+                resources: self.resources.clone(),
                 ..JujuModel::default()
             }),
             machine: SimMachine::new(self.machine.clone()),

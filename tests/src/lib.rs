@@ -118,6 +118,13 @@ pub const HOOK_TOOLS: &[&str] = &[
     "action-set",
     "action-log",
     "action-fail",
+    "open-port",
+    "close-port",
+    "opened-ports",
+    "network-get",
+    "secret-get",
+    "secret-info-get",
+    "resource-get",
 ];
 
 pub const SYSTEM_TOOLS: &[&str] = &[

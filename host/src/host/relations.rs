@@ -14,7 +14,7 @@ fn id_of(reference: &str) -> Option<u32> {
 }
 
 impl HostState {
-    fn relation_ref(&mut self, id: u32) -> Result<String, Error> {
+    pub(super) fn relation_ref(&mut self, id: u32) -> Result<String, Error> {
         let from_event = match &self.delivery.event {
             Some(
                 Event::RelationCreated(r)

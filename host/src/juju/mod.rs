@@ -73,6 +73,58 @@ impl fmt::Display for Status {
     }
 }
 
+/// `network-get --format=json`, as Juju prints it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct NetworkInfo {
+    pub bind_addresses: Vec<BindAddress>,
+    pub ingress_addresses: Vec<String>,
+    pub egress_subnets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct BindAddress {
+    pub interface_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    pub addresses: Vec<Address>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct Address {
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+}
+
+/// One secret as `secret-info-get` describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct SecretInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
+}
+
+/// Which revision of a secret `secret-get` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretRevision {
+    Tracked,
+    Refresh,
+    Peek,
+}
+
 /// Whose status: this unit's, or (leader only) the application's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -144,4 +196,34 @@ pub trait HookTools: Send {
     fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError>;
     fn action_log(&mut self, message: &str) -> Result<(), BackendError>;
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError>;
+
+    /// `open-port` / `close-port` with a spec such as `80/tcp`, `8000-8100/udp`, `icmp`.
+    fn open_port(&mut self, spec: &str) -> Result<(), BackendError>;
+    fn close_port(&mut self, spec: &str) -> Result<(), BackendError>;
+    /// `opened-ports`, as specs.
+    fn opened_ports(&mut self) -> Result<Vec<String>, BackendError>;
+
+    /// `network-get`, optionally for a relation (`endpoint:id`).
+    fn network_get(
+        &mut self,
+        binding: &str,
+        relation: Option<&str>,
+    ) -> Result<NetworkInfo, BackendError>;
+
+    /// `secret-get` by id and/or label.
+    fn secret_get(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+        revision: SecretRevision,
+    ) -> Result<BTreeMap<String, String>, BackendError>;
+    /// `secret-info-get` by id or label: the secret's id and what Juju knows of it.
+    fn secret_info(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<(String, SecretInfo), BackendError>;
+
+    /// `resource-get`: the resource's local path.
+    fn resource_get(&mut self, name: &str) -> Result<String, BackendError>;
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{HookTools, LogLevel, Status, StatusKind, Target};
+use super::{
+    HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRevision, Status, StatusKind, Target,
+};
 use crate::argv;
 use crate::error::BackendError;
 use crate::process::{Invocation, display};
@@ -249,6 +251,103 @@ impl HookTools for HookToolsExec {
 
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
         tool(argv!["action-fail", "--", message]).map(drop)
+    }
+
+    fn open_port(&mut self, spec: &str) -> Result<(), BackendError> {
+        tool(argv!["open-port", spec]).map(drop)
+    }
+
+    fn close_port(&mut self, spec: &str) -> Result<(), BackendError> {
+        tool(argv!["close-port", spec]).map(drop)
+    }
+
+    fn opened_ports(&mut self) -> Result<Vec<String>, BackendError> {
+        strings(argv!["opened-ports", "--format=json"])
+    }
+
+    fn network_get(
+        &mut self,
+        binding: &str,
+        relation: Option<&str>,
+    ) -> Result<NetworkInfo, BackendError> {
+        let mut argv = argv!["network-get", "--format=json"];
+        if let Some(relation) = relation {
+            argv.extend(argv!["-r", relation]);
+        }
+        argv.push(binding.to_string());
+        let command = display(&argv);
+        serde_json::from_value(json(argv)?).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: e.to_string(),
+        })
+    }
+
+    fn secret_get(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+        revision: SecretRevision,
+    ) -> Result<BTreeMap<String, String>, BackendError> {
+        let mut argv = argv!["secret-get", "--format=json"];
+        Self::secret_args(&mut argv, id, label);
+        match revision {
+            SecretRevision::Tracked => {}
+            SecretRevision::Refresh => argv.push("--refresh".into()),
+            SecretRevision::Peek => argv.push("--peek".into()),
+        }
+        let command = display(&argv);
+        let value = secret_errors(json(argv))?;
+        serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: e.to_string(),
+        })
+    }
+
+    fn secret_info(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<(String, SecretInfo), BackendError> {
+        let mut argv = argv!["secret-info-get", "--format=json"];
+        Self::secret_args(&mut argv, id, label);
+        let command = display(&argv);
+        let value = secret_errors(json(argv))?;
+        let map: BTreeMap<String, SecretInfo> =
+            serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
+                command: command.clone(),
+                detail: e.to_string(),
+            })?;
+        map.into_iter()
+            .next()
+            .ok_or_else(|| BackendError::BadOutput {
+                command,
+                detail: "no secret in the answer".into(),
+            })
+    }
+
+    fn resource_get(&mut self, name: &str) -> Result<String, BackendError> {
+        Ok(tool(argv!["resource-get", name])?.trim().to_string())
+    }
+}
+
+/// Juju's words for a secret the unit cannot see.
+fn secret_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> {
+    match result {
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("not found") => {
+            Err(BackendError::NotFound(stderr.trim().to_string()))
+        }
+        other => other,
+    }
+}
+
+impl HookToolsExec {
+    fn secret_args(argv: &mut Vec<String>, id: Option<&str>, label: Option<&str>) {
+        if let Some(id) = id {
+            argv.push(id.to_string());
+        }
+        if let Some(label) = label {
+            argv.extend(argv!["--label", label]);
+        }
     }
 }
 

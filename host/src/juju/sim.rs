@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{HookTools, LogLevel, Status, Target};
+use super::{
+    Address, BindAddress, HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRevision, Status,
+    Target,
+};
 use crate::error::BackendError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,6 +32,23 @@ pub struct Relation {
     pub remote_app_data: BTreeMap<String, String>,
     pub local_unit_data: BTreeMap<String, String>,
     pub local_app_data: BTreeMap<String, String>,
+}
+
+/// A secret this unit has been granted, as a state file describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Secret {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The revision this unit tracks, and its content.
+    pub revision: u32,
+    pub content: BTreeMap<String, String>,
+    /// A newer revision's content, if the owner has made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<BTreeMap<String, String>>,
 }
 
 /// What a simulated action did.
@@ -64,6 +84,29 @@ pub struct JujuModel {
     pub peers: Vec<String>,
     /// The running action, if the event is one.
     pub action: Option<ActionRecord>,
+    pub opened_ports: Vec<String>,
+    /// Network info by binding; others get [`default_network`].
+    pub networks: BTreeMap<String, NetworkInfo>,
+    pub secrets: Vec<Secret>,
+    /// Resource paths by name.
+    pub resources: BTreeMap<String, String>,
+}
+
+/// What `network-get` answers for a binding the state does not describe (as Scenario).
+pub fn default_network() -> NetworkInfo {
+    NetworkInfo {
+        bind_addresses: vec![BindAddress {
+            interface_name: "eth0".into(),
+            mac_address: None,
+            addresses: vec![Address {
+                value: "192.0.2.0".into(),
+                cidr: Some("192.0.2.0/24".into()),
+                hostname: None,
+            }],
+        }],
+        ingress_addresses: vec!["192.0.2.0".into()],
+        egress_subnets: vec!["192.0.2.0/24".into()],
+    }
 }
 
 impl JujuModel {
@@ -73,6 +116,25 @@ impl JujuModel {
             .iter_mut()
             .find(|r| Some(r.id) == id)
             .ok_or_else(|| BackendError::NotFound(format!("relation {reference} not found")))
+    }
+
+    fn secret(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<&mut Secret, BackendError> {
+        self.secrets
+            .iter_mut()
+            .find(|s| {
+                id.is_some_and(|id| s.id == id)
+                    || (id.is_none() && label.is_some() && s.label.as_deref() == label)
+            })
+            .ok_or_else(|| {
+                BackendError::NotFound(format!(
+                    "secret {} not found",
+                    id.or(label).unwrap_or("(no id or label)")
+                ))
+            })
     }
 
     fn action(&mut self) -> Result<&mut ActionRecord, BackendError> {
@@ -258,5 +320,82 @@ impl HookTools for SimJuju {
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
         self.model().action()?.failed = Some(message.to_string());
         Ok(())
+    }
+
+    fn open_port(&mut self, spec: &str) -> Result<(), BackendError> {
+        let mut m = self.model();
+        if !m.opened_ports.iter().any(|p| p == spec) {
+            m.opened_ports.push(spec.to_string());
+        }
+        Ok(())
+    }
+
+    fn close_port(&mut self, spec: &str) -> Result<(), BackendError> {
+        self.model().opened_ports.retain(|p| p != spec);
+        Ok(())
+    }
+
+    fn opened_ports(&mut self) -> Result<Vec<String>, BackendError> {
+        Ok(self.model().opened_ports.clone())
+    }
+
+    fn network_get(
+        &mut self,
+        binding: &str,
+        _relation: Option<&str>,
+    ) -> Result<NetworkInfo, BackendError> {
+        Ok(self
+            .model()
+            .networks
+            .get(binding)
+            .cloned()
+            .unwrap_or_else(default_network))
+    }
+
+    fn secret_get(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+        revision: SecretRevision,
+    ) -> Result<BTreeMap<String, String>, BackendError> {
+        let mut m = self.model();
+        let secret = m.secret(id, label)?;
+        Ok(match (revision, secret.latest.clone()) {
+            (SecretRevision::Tracked, _) | (_, None) => secret.content.clone(),
+            (SecretRevision::Peek, Some(latest)) => latest,
+            (SecretRevision::Refresh, Some(latest)) => {
+                secret.content = latest.clone();
+                secret.revision += 1;
+                secret.latest = None;
+                latest
+            }
+        })
+    }
+
+    fn secret_info(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<(String, SecretInfo), BackendError> {
+        let mut m = self.model();
+        let secret = m.secret(id, label)?;
+        Ok((
+            secret.id.clone(),
+            SecretInfo {
+                label: secret.label.clone(),
+                description: secret.description.clone(),
+                expiry: None,
+                rotation: None,
+                revision: Some(secret.revision),
+            },
+        ))
+    }
+
+    fn resource_get(&mut self, name: &str) -> Result<String, BackendError> {
+        self.model()
+            .resources
+            .get(name)
+            .cloned()
+            .ok_or_else(|| BackendError::NotFound(format!("resource {name:?} not found")))
     }
 }

@@ -57,6 +57,37 @@ impl Charm for Faulty {
         )))
     }
 
+    /// Uses ports, network, secrets and resources, and reports what it saw.
+    fn on_upgrade_charm(&mut self) -> Result<()> {
+        ports::open_tcp(8080)?;
+        ports::open(ports::PortRange {
+            protocol: ports::Protocol::Udp,
+            from: 9000,
+            to: 9100,
+        })?;
+        ports::close(ports::PortRange {
+            protocol: ports::Protocol::Tcp,
+            from: 22,
+            to: 22,
+        })?;
+        let opened = ports::opened()?.len();
+        let address = network::get("db", None)?
+            .ingress_addresses
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let password = secrets::get_by_label("db-password", secrets::Revision::Refresh)?
+            .get("password")
+            .cloned()
+            .unwrap_or_default();
+        let revision = secrets::info("secret:abc")?.revision.unwrap_or(0);
+        let installer = resources::path("installer")?;
+        unit::set_status(Status::Active(format!(
+            "{opened} ports open; {address}; password {} chars, revision {revision}; {installer}",
+            password.len()
+        )))
+    }
+
     /// Not an action: action calls are refused.
     fn on_leader_settings_changed(&mut self) -> Result<()> {
         let refused = action::log("hello")
