@@ -89,6 +89,29 @@ fn a_component_of_another_world() {
 }
 
 #[test]
+fn a_component_of_a_version_this_host_does_not_run() {
+    let charm = charm_dir("openssh");
+    let path = charm.path().join("charm.wasm");
+    // The same charm with every `juju:charm/...@0.1.0` import renamed to 0.9.0.
+    let bytes = std::fs::read(&path).unwrap();
+    let (from, to) = (b"@0.1.0", b"@0.9.0");
+    let mut renamed = bytes.clone();
+    for i in 0..bytes.len().saturating_sub(from.len()) {
+        if &bytes[i..i + from.len()] == from {
+            renamed[i..i + to.len()].copy_from_slice(to);
+        }
+    }
+    assert_ne!(renamed, bytes);
+    std::fs::write(&path, renamed).unwrap();
+    let out = dispatch(&Stubs::new(), &juju_env(charm.path(), "hooks/install"));
+    assert_clean_error(
+        &out,
+        "was built against juju:charm@0.9.0, which this wasmcharm does not run (it runs \
+         juju:charm@0.1.0)",
+    );
+}
+
+#[test]
 fn a_truncated_component() {
     let charm = charm_dir("openssh");
     let bytes = std::fs::read(charm.path().join("charm.wasm")).unwrap();

@@ -1,10 +1,10 @@
 //! The one place the `juju:charm` WIT becomes Rust.
 //!
 //! Versions that only add (new interfaces, new functions) share a module: wasmtime's
-//! linker resolves an import of `juju:charm/status@0.1.0` to the `0.1.1` definition, as
-//! semver allows. A change that is not additive is a new major line (`0.2.0`), which
-//! gets its own module beside this one, so that guests built against every shipped
-//! version keep linking.
+//! linker resolves an import of `juju:charm/status@0.1.0` to a `0.1.1` definition, as
+//! semver allows. A change that is not additive is a new line (`0.2.0`), which gets its
+//! own module beside this one, so that guests built against every shipped version keep
+//! linking.
 
 /// `juju:charm@0.1.x`, generated from the newest of the line (`wit/`).
 pub mod v0_1 {
@@ -19,4 +19,4 @@ pub mod v0_1 {
 pub use v0_1::{Charm, CharmPre};
 
 /// The `juju:charm` versions this host runs, newest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.2", "0.1.1", "0.1.0"];
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
