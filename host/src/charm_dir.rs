@@ -203,6 +203,8 @@ pub struct Manifest {
     pub component: PathBuf,
     #[serde(default)]
     pub machine: Policy,
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
 }
 
 impl Manifest {

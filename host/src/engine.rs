@@ -60,6 +60,8 @@ pub fn engine() -> Result<Engine, LoadError> {
     // Pinned rather than read from WASMTIME_BACKTRACE_DETAILS, so that an environment
     // variable cannot change how the charm is compiled.
     config.wasm_backtrace_details(WasmBacktraceDetails::Disable);
+    // The dispatch deadline (limits.timeout) interrupts a running guest through epochs.
+    config.epoch_interruption(true);
     Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))
 }
 

@@ -15,6 +15,7 @@ use crate::engine::{LoadError, LoadedComponent};
 use crate::event::Event;
 use crate::host::{Delivery, HostState, kind_name};
 use crate::juju::HookTools;
+use crate::limits::{Deadline, Limits, MemoryLimiter};
 use crate::machine::Machine;
 use crate::pebble::Pebble;
 use crate::store::StoredState;
@@ -107,8 +108,14 @@ impl Charm {
             stored,
             delivery: Delivery::default(),
             relation_endpoints: Default::default(),
+            limiter: MemoryLimiter::new(self.dir.manifest.limits.memory),
+            deadline: std::time::Instant::now() + self.dir.manifest.limits.timeout,
         };
         let mut store = Store::new(&self.component.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        // One tick of the engine's epoch ends the guest; the deadline ticks it.
+        store.set_epoch_deadline(1);
+        let _deadline = Deadline::start(&self.component.engine, self.dir.manifest.limits.timeout);
         let instance = match self.component.pre.instantiate(&mut store) {
             Ok(instance) => instance,
             Err(e) => {
@@ -129,7 +136,7 @@ impl Charm {
                 redelivery,
                 deferred: false,
             };
-            if let Err(failure) = call(&instance, &mut store, &event) {
+            if let Err(failure) = call(&instance, &mut store, &event, &self.dir.manifest.limits) {
                 return (Outcome::Failed(failure), StoredState::default());
             }
             if store.data().delivery.deferred && !deferred.contains(&event) {
@@ -147,6 +154,7 @@ fn call(
     instance: &bindings::Charm,
     store: &mut Store<HostState>,
     event: &Event,
+    limits: &Limits,
 ) -> Result<(), String> {
     let wit_event = wit_event::Event::from(event);
     match instance.call_handle(&mut *store, &wit_event) {
@@ -156,6 +164,12 @@ fn call(
             kind_name(e.kind),
             e.message
         )),
+        Err(trap) if trap.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) => {
+            Err(format!(
+                "the charm ran past limits.timeout ({}s) in wasmcharm.yaml and was stopped",
+                limits.timeout.as_secs_f64()
+            ))
+        }
         Err(trap) => {
             // The trap's own words first; the guest's stack, when wasmtime kept one,
             // on the lines after.

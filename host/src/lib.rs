@@ -17,6 +17,7 @@ pub mod event;
 pub mod host;
 pub mod invoke;
 pub mod juju;
+pub mod limits;
 pub mod machine;
 pub mod pebble;
 pub mod process;

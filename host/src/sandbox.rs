@@ -164,6 +164,39 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// Checks where a checked path really leads (see `Machine::resolve_path`) against
+    /// the declared prefixes, resolved the same way.
+    pub fn check_resolved(
+        &self,
+        asked: &str,
+        real: &Path,
+        access: Access,
+        mut resolve: impl FnMut(&Path) -> PathBuf,
+    ) -> Result<(), Denied> {
+        let prefixes: Vec<&PathBuf> = match access {
+            Access::Read => self.files.read.iter().chain(&self.files.write).collect(),
+            Access::Write => self.files.write.iter().collect(),
+        };
+        let allowed = prefixes
+            .into_iter()
+            .filter_map(|p| normalise(&p.to_string_lossy()))
+            .any(|prefix| real.starts_with(resolve(&prefix)));
+        if allowed {
+            Ok(())
+        } else {
+            Err(Denied {
+                what: "path",
+                name: asked.to_string(),
+                hint: format!(
+                    "it leads through a link to {}, outside machine.files.{access}",
+                    real.display()
+                ),
+            })
+        }
+    }
+}
+
 fn check(list: &AllowList, what: &'static str, key: &str, name: &str) -> Result<(), Denied> {
     if list.allows(name) {
         Ok(())

@@ -41,6 +41,7 @@ pub const CHARMS: &[(&str, &str)] = &[
     ("ubuntu-advantage", "example-charms"),
     ("faulty", "tests/charms"),
     ("stateful", "tests/charms"),
+    ("hostile", "tests/charms"),
 ];
 
 /// Builds a charm's component and returns its path. All the charms are built in one

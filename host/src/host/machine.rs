@@ -13,6 +13,19 @@ use crate::sandbox::Access;
 use super::{HostState, error};
 
 impl HostState {
+    /// The path to act on: normalised, allowed by the policy, and still allowed where
+    /// its links lead.
+    fn checked_path(&mut self, path: &str, access: Access) -> Result<std::path::PathBuf, Error> {
+        let normal = self.policy.check_path(path, access)?;
+        let real = self.machine.resolve_path(&normal);
+        if real != normal {
+            let policy = self.policy.clone();
+            let machine = &mut self.machine;
+            policy.check_resolved(path, &real, access, |p| machine.resolve_path(p))?;
+        }
+        Ok(real)
+    }
+
     fn check_packages(&self, packages: &[String]) -> Result<(), Error> {
         if packages.is_empty() {
             return Err(error(ErrorKind::InvalidInput, "no packages given"));
@@ -125,7 +138,7 @@ impl machine::Host for HostState {
     }
 
     fn read_file(&mut self, path: String) -> Result<Vec<u8>, Error> {
-        let path = self.policy.check_path(&path, Access::Read)?;
+        let path = self.checked_path(&path, Access::Read)?;
         Ok(self.machine.read_file(&path)?)
     }
 
@@ -135,19 +148,19 @@ impl machine::Host for HostState {
         content: Vec<u8>,
         options: FileOptions,
     ) -> Result<(), Error> {
-        let path = self.policy.check_path(&path, Access::Write)?;
+        let path = self.checked_path(&path, Access::Write)?;
         Ok(self
             .machine
             .write_file(&path, &content, &file_options(options))?)
     }
 
     fn make_dir(&mut self, path: String, options: FileOptions) -> Result<(), Error> {
-        let path = self.policy.check_path(&path, Access::Write)?;
+        let path = self.checked_path(&path, Access::Write)?;
         Ok(self.machine.make_dir(&path, &file_options(options))?)
     }
 
     fn remove_path(&mut self, path: String, recursive: bool) -> Result<(), Error> {
-        let path = self.policy.check_path(&path, Access::Write)?;
+        let path = self.checked_path(&path, Access::Write)?;
         Ok(self.machine.remove_path(&path, recursive)?)
     }
 
@@ -198,16 +211,18 @@ impl HostState {
             ));
         }
         if let Some(dir) = &command.working_dir {
-            self.policy.check_path(dir, Access::Read)?;
+            self.checked_path(dir, Access::Read)?;
         }
         let request = CommandRequest {
             argv: command.argv,
             env: command.env,
             stdin: command.stdin,
             working_dir: command.working_dir,
-            timeout: command
-                .timeout_ms
-                .map_or(DEFAULT_COMMAND_TIMEOUT, Duration::from_millis),
+            timeout: self.bounded(
+                command
+                    .timeout_ms
+                    .map_or(DEFAULT_COMMAND_TIMEOUT, Duration::from_millis),
+            ),
             secret_args,
         };
         let output = self.machine.run_command(&request)?;

@@ -47,6 +47,19 @@ pub struct HostState {
     pub delivery: Delivery,
     /// Relation id -> endpoint, as learnt from events and `relation-ids`.
     pub relation_endpoints: std::collections::BTreeMap<u32, String>,
+    pub limiter: crate::limits::MemoryLimiter,
+    /// When the dispatch must end; host calls are cut short to it.
+    pub deadline: std::time::Instant,
+}
+
+impl HostState {
+    /// `requested`, cut to what is left of the dispatch's time.
+    pub fn bounded(&self, requested: std::time::Duration) -> std::time::Duration {
+        requested.min(
+            self.deadline
+                .saturating_duration_since(std::time::Instant::now()),
+        )
+    }
 }
 
 /// The event being handled, and whether the handler deferred it.

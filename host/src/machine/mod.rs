@@ -88,6 +88,11 @@ pub trait Machine: Send {
     fn snap_remove(&mut self, name: &str) -> Result<(), BackendError>;
     fn snap_info(&mut self, name: &str) -> Result<SnapInfo, BackendError>;
 
+    /// Where `path` really leads: symlinks followed as far as the path exists. The
+    /// policy is checked again on this, so that no link can lead out of a declared
+    /// prefix.
+    fn resolve_path(&mut self, path: &Path) -> std::path::PathBuf;
+
     fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, BackendError>;
     fn write_file(
         &mut self,

@@ -131,6 +131,24 @@ impl Machine for RealMachine {
         parse_snap_list(name, &display(&argv), &out)
     }
 
+    fn resolve_path(&mut self, path: &Path) -> std::path::PathBuf {
+        // The deepest part of the path that exists, resolved, and the rest as given.
+        let mut existing = path;
+        let mut rest = Vec::new();
+        loop {
+            if let Ok(real) = fs::canonicalize(existing) {
+                return rest.iter().rev().fold(real, |p, c| p.join(c));
+            }
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => return path.to_path_buf(),
+            }
+        }
+    }
+
     fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, BackendError> {
         fs::read(path).map_err(|e| BackendError::io(path.display().to_string(), e))
     }

@@ -285,6 +285,11 @@ impl Machine for SimMachine {
         })
     }
 
+    /// The simulated filesystem has no links.
+    fn resolve_path(&mut self, path: &Path) -> std::path::PathBuf {
+        path.to_path_buf()
+    }
+
     fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, BackendError> {
         let key = path.to_string_lossy();
         self.sim()

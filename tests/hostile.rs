@@ -1,0 +1,186 @@
+//! Guests written to misbehave: each attack ends as documented, the host exits cleanly,
+//! and the unit's state file is as it was.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_yaml::Value;
+use wasmcharm_tests::{Stubs, charm_dir, dispatch, juju_env, run_event};
+
+fn attack(charm: &Path, what: &str) -> (std::process::Output, Value) {
+    run_event(
+        charm,
+        "config-changed",
+        &format!("config: {{attack: {what}}}\n"),
+    )
+}
+
+fn error(r: &Value) -> String {
+    r["happened"]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn status(r: &Value) -> (String, String) {
+    let s = &r["state"]["unit-status"];
+    (
+        s["status"].as_str().unwrap_or_default().into(),
+        s["message"].as_str().unwrap_or_default().into(),
+    )
+}
+
+/// Runs an attack through `dispatch` on a unit that already has stored state, and
+/// checks that the state file is untouched.
+fn dispatch_attack(what: &str) -> (std::process::Output, Stubs) {
+    let charm = charm_dir("hostile");
+    let state_file = charm.path().join(".wasmcharm-state.json");
+    let before = br#"{"version":1,"values":{"k":"dg=="},"deferred":[]}"#;
+    std::fs::write(&state_file, before).unwrap();
+    let stubs = Stubs::new();
+    stubs.print("config-get", &format!(r#"{{"attack": "{what}"}}"#));
+    let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/config-changed")
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "JUJU_UNIT_NAME" {
+                (k, "hostile/0".into())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let out = dispatch(&stubs, &env);
+    assert_eq!(
+        std::fs::read(&state_file).unwrap(),
+        before,
+        "{what} changed the state file"
+    );
+    (out, stubs)
+}
+
+fn logged_error(stubs: &Stubs) -> String {
+    stubs
+        .calls()
+        .into_iter()
+        .find(|c| c[0] == "juju-log" && c[2] == "ERROR")
+        .map(|c| c[4].clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_the_deadline() {
+    let started = Instant::now();
+    let (out, stubs) = dispatch_attack("loop");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        logged_error(&stubs).contains("ran past limits.timeout (2s) in wasmcharm.yaml"),
+        "{:?}",
+        stubs.calls()
+    );
+}
+
+#[test]
+fn a_memory_bomb_hits_the_limit() {
+    let (out, stubs) = dispatch_attack("memory");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let logged = logged_error(&stubs);
+    assert!(
+        logged.contains("past limits.memory (64MiB) in wasmcharm.yaml"),
+        "{logged}"
+    );
+}
+
+#[test]
+fn deep_recursion_overflows_the_stack_and_traps() {
+    let charm = charm_dir("hostile");
+    let (out, r) = attack(charm.path(), "recursion");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(error(&r).contains("call stack exhausted"), "{}", error(&r));
+}
+
+#[test]
+fn wasi_gives_no_files_and_no_sockets() {
+    let charm = charm_dir("hostile");
+    for what in ["shadow", "state-file", "socket"] {
+        let (out, r) = attack(charm.path(), what);
+        assert!(out.status.success(), "{what}: {out:?}");
+        let (kind, message) = status(&r);
+        assert_eq!(kind, "blocked", "{what}: {message}");
+        assert!(message.starts_with("refused: "), "{what}: {message}");
+    }
+}
+
+#[test]
+fn an_undeclared_command_does_not_run() {
+    let charm = charm_dir("hostile");
+    let (_, r) = attack(charm.path(), "command");
+    assert_eq!(
+        status(&r),
+        (
+            "blocked".into(),
+            "refused: wasmcharm.yaml does not allow command `rm`: add it to machine.commands"
+                .into()
+        )
+    );
+    assert!(r["happened"]["commands"].as_sequence().unwrap().is_empty());
+}
+
+#[test]
+fn paths_cannot_escape_a_declared_prefix() {
+    let allowed = Path::new("/tmp/wasmcharm-allowed");
+    let outside = Path::new("/tmp/wasmcharm-outside");
+    std::fs::create_dir_all(allowed).unwrap();
+    std::fs::create_dir_all(outside).unwrap();
+    let link = allowed.join("link");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(outside, &link).unwrap();
+    let _ = std::fs::remove_file(outside.join("escaped"));
+    let _ = std::fs::remove_file("/tmp/wasmcharm-escaped");
+
+    let (out, stubs) = dispatch_attack("dotdot");
+    assert!(out.status.success(), "{out:?}");
+    let last = stubs.calls().last().unwrap().clone();
+    assert!(
+        last[4].starts_with("refused: wasmcharm.yaml does not allow path"),
+        "{last:?}"
+    );
+    assert!(!Path::new("/tmp/wasmcharm-escaped").exists());
+
+    let (out, stubs) = dispatch_attack("symlink");
+    assert!(out.status.success(), "{out:?}");
+    let last = stubs.calls().last().unwrap().clone();
+    assert!(
+        last[4].contains("leads through a link to /tmp/wasmcharm-outside/escaped"),
+        "{last:?}"
+    );
+    assert!(!outside.join("escaped").exists());
+}
+
+#[test]
+fn ten_thousand_host_calls_stay_correct() {
+    let charm = charm_dir("hostile");
+    let (out, r) = attack(charm.path(), "calls");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(status(&r), ("active".into(), "did it: call 9999".into()));
+    assert_eq!(
+        r["happened"]["unit-status-history"]
+            .as_sequence()
+            .unwrap()
+            .len(),
+        10_001
+    );
+}
+
+#[test]
+fn out_of_range_values_are_errors_not_truncations() {
+    let charm = charm_dir("hostile");
+    let (_, r) = attack(charm.path(), "range");
+    assert_eq!(
+        status(&r),
+        (
+            "blocked".into(),
+            "refused: config option `big` is 100000, out of range for u8".into()
+        )
+    );
+}
