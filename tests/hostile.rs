@@ -184,3 +184,18 @@ fn out_of_range_values_are_errors_not_truncations() {
         )
     );
 }
+
+#[test]
+fn flooding_stdout_is_cut_at_the_cap_without_failing_the_hook() {
+    let charm = charm_dir("hostile");
+    let (out, r) = attack(charm.path(), "flood");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(status(&r), ("active".into(), "did it: flooded".into()));
+    let stdout = r["happened"]["stdout"].as_str().unwrap();
+    assert!(stdout.len() < (1 << 20) + 200, "{}", stdout.len());
+    assert!(stdout.ends_with("[wasmcharm: the charm's output was cut at limits.output (1MiB)]\n"));
+
+    let (out, _) = dispatch_attack("flood");
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(out.stdout.len() < (1 << 20) + 200, "{}", out.stdout.len());
+}

@@ -199,7 +199,7 @@ fn run(
     if let Some(event) = event {
         let unit = state.unit_context(&charm_dir.metadata)?;
         let charm = Charm::load(charm_dir, unit)?;
-        let output = GuestOutput::capture();
+        let output = GuestOutput::capture(&charm.dir.manifest.limits);
         let backends = Backends {
             juju: Box::new(simulation.juju.clone()),
             machine: Box::new(simulation.machine.clone()),

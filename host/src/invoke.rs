@@ -6,7 +6,6 @@ use std::sync::Arc;
 use wasmtime::Store;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::WasiCtxBuilder;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 use crate::bindings;
 use crate::bindings::v0_1::event as wit_event;
@@ -17,6 +16,7 @@ use crate::host::{Delivery, HostState, kind_name};
 use crate::juju::HookTools;
 use crate::limits::{Deadline, Limits, MemoryLimiter};
 use crate::machine::Machine;
+use crate::output::CappedOutput;
 use crate::pebble::Pebble;
 use crate::store::StoredState;
 use crate::unit::UnitContext;
@@ -28,25 +28,22 @@ pub struct Backends {
     pub pebble: Box<dyn Pebble>,
 }
 
-/// Where the guest's stdout and stderr go.
+/// Where the guest's stdout and stderr go, each capped at `limits.output`.
 pub enum GuestOutput {
     /// To the host's own, which Juju logs (stdout at DEBUG, stderr at WARNING).
     Inherit,
     /// Into memory, to be reported by the caller.
     Capture {
-        stdout: MemoryOutputPipe,
-        stderr: MemoryOutputPipe,
+        stdout: CappedOutput,
+        stderr: CappedOutput,
     },
 }
 
 impl GuestOutput {
-    /// Bytes kept of each stream when captured.
-    pub const CAPTURE_LIMIT: usize = 1 << 20;
-
-    pub fn capture() -> Self {
+    pub fn capture(limits: &Limits) -> Self {
         GuestOutput::Capture {
-            stdout: MemoryOutputPipe::new(Self::CAPTURE_LIMIT),
-            stderr: MemoryOutputPipe::new(Self::CAPTURE_LIMIT),
+            stdout: CappedOutput::memory(limits.output),
+            stderr: CappedOutput::memory(limits.output),
         }
     }
 }
@@ -89,7 +86,9 @@ impl Charm {
         let mut wasi = WasiCtxBuilder::new();
         match output {
             GuestOutput::Inherit => {
-                wasi.inherit_stdout().inherit_stderr();
+                let cap = self.dir.manifest.limits.output;
+                wasi.stdout(CappedOutput::stdout(cap))
+                    .stderr(CappedOutput::stderr(cap));
             }
             GuestOutput::Capture { stdout, stderr } => {
                 wasi.stdout(stdout.clone()).stderr(stderr.clone());

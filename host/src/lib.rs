@@ -19,6 +19,7 @@ pub mod invoke;
 pub mod juju;
 pub mod limits;
 pub mod machine;
+pub mod output;
 pub mod pebble;
 pub mod process;
 pub mod sandbox;

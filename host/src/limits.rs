@@ -10,6 +10,7 @@ use wasmtime::{Engine, ResourceLimiter};
 
 pub const DEFAULT_MEMORY: u64 = 128 << 20;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+pub const DEFAULT_OUTPUT: u64 = 1 << 20;
 
 /// `limits:` in `wasmcharm.yaml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -21,6 +22,9 @@ pub struct Limits {
     /// Wall-clock time for the whole dispatch, host calls included, e.g. `300s`.
     #[serde(deserialize_with = "duration")]
     pub timeout: Duration,
+    /// What the charm may write to each of stdout and stderr in one dispatch.
+    #[serde(deserialize_with = "size")]
+    pub output: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
         Limits {
             memory: DEFAULT_MEMORY,
             timeout: DEFAULT_TIMEOUT,
+            output: DEFAULT_OUTPUT,
         }
     }
 }
@@ -62,7 +67,7 @@ fn size<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     };
     parse_size(&text).filter(|n| *n > 0).ok_or_else(|| {
         serde::de::Error::custom(format!(
-            "limits.memory is {text:?}; expected a size such as 128MiB, 64MB or 1GiB"
+            "limits.memory and limits.output are sizes such as 128MiB, 64MB or 1GiB, not {text:?}"
         ))
     })
 }
@@ -196,7 +201,10 @@ mod tests {
         let err = serde_yaml::from_str::<Limits>("memory: lots\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("limits.memory is \"lots\""), "{err}");
+        assert!(
+            err.contains("sizes such as 128MiB, 64MB or 1GiB, not \"lots\""),
+            "{err}"
+        );
         let err = serde_yaml::from_str::<Limits>("timeout: 5\n")
             .unwrap_err()
             .to_string();
