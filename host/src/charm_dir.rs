@@ -224,6 +224,46 @@ impl Manifest {
     }
 }
 
+/// An operator's narrowing of a charm's policy: `/etc/wasmcharm/<application>.yaml`, or
+/// the file `WASMCHARM_POLICY` names. A charm can never write there.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverride {
+    #[serde(default)]
+    pub machine: Option<crate::sandbox::Narrowing>,
+    #[serde(default)]
+    pub limits: Option<LimitsNarrowing>,
+}
+
+/// Lower limits an operator sets; a limit left out stays as the charm has it.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsNarrowing {
+    #[serde(default, deserialize_with = "crate::limits::optional_size")]
+    pub memory: Option<u64>,
+    #[serde(default, deserialize_with = "crate::limits::optional_duration")]
+    pub timeout: Option<std::time::Duration>,
+    #[serde(default, deserialize_with = "crate::limits::optional_size")]
+    pub output: Option<u64>,
+}
+
+impl PolicyOverride {
+    pub const ENV: &'static str = "WASMCHARM_POLICY";
+
+    /// The override for `app`, if the operator has written one.
+    pub fn find(app: &str) -> Result<Option<(PathBuf, Self)>, CharmDirError> {
+        let path = match std::env::var_os(Self::ENV) {
+            Some(path) => PathBuf::from(path),
+            None => Path::new(crate::sandbox::OVERRIDE_DIR).join(format!("{app}.yaml")),
+        };
+        Self::load(&path).map(|o| o.map(|o| (path, o)))
+    }
+
+    pub fn load(path: &Path) -> Result<Option<Self>, CharmDirError> {
+        optional(path)
+    }
+}
+
 /// A charm directory with its metadata and manifest read and checked.
 #[derive(Debug, Clone)]
 pub struct CharmDir {
@@ -241,6 +281,20 @@ impl CharmDir {
             metadata,
             manifest,
         })
+    }
+
+    /// Narrows the charm's policy and limits by an operator's override: it can take
+    /// away, never add.
+    pub fn narrow(&mut self, by: &PolicyOverride) {
+        if let Some(machine) = &by.machine {
+            self.manifest.machine = self.manifest.machine.narrowed(machine);
+        }
+        if let Some(limits) = &by.limits {
+            let mine = &mut self.manifest.limits;
+            mine.memory = limits.memory.map_or(mine.memory, |l| mine.memory.min(l));
+            mine.timeout = limits.timeout.map_or(mine.timeout, |l| mine.timeout.min(l));
+            mine.output = limits.output.map_or(mine.output, |l| mine.output.min(l));
+        }
     }
 
     pub fn component_path(&self) -> PathBuf {

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::charm_dir::CharmDir;
+use crate::charm_dir::{CharmDir, PolicyOverride};
 use crate::event::{self, Dispatch, DispatchPath, Env, ProcessEnv};
 use crate::invoke::{Backends, Charm, GuestOutput, Outcome};
 use crate::juju::real::HookToolsExec;
@@ -50,6 +50,16 @@ enum Command {
         /// Also write the state after the event here, ready to feed to the next run.
         #[arg(long, value_name = "OUT.yaml")]
         out: Option<PathBuf>,
+        /// An operator's policy override to narrow the charm's by.
+        #[arg(long, value_name = "POLICY.yaml")]
+        policy: Option<PathBuf>,
+    },
+    /// Show what a charm asks for: the contract it was built against, the interfaces it
+    /// imports, its capabilities and limits (narrowed by --policy, if given).
+    Inspect {
+        charm_dir: PathBuf,
+        #[arg(long, value_name = "POLICY.yaml")]
+        policy: Option<PathBuf>,
     },
     /// Serve a simulated container's Pebble on a UNIX socket, with Pebble's HTTP API, until
     /// stopped. For testing charms and Pebble clients with no Pebble installed.
@@ -83,7 +93,15 @@ pub fn main() -> ExitCode {
                 event,
                 state,
                 out,
-            } => run(&charm_dir, &event, state.as_deref(), out.as_deref()),
+                policy,
+            } => run(
+                &charm_dir,
+                &event,
+                state.as_deref(),
+                out.as_deref(),
+                policy.as_deref(),
+            ),
+            Command::Inspect { charm_dir, policy } => inspect(&charm_dir, policy.as_deref()),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
         }
     };
@@ -117,6 +135,10 @@ fn dispatch() -> Result<ExitCode> {
         }
     };
     let unit = UnitContext::from_env(&env)?;
+    let mut charm_dir = charm_dir;
+    if let Some((_, narrower)) = PolicyOverride::find(&unit.app_name)? {
+        charm_dir.narrow(&narrower);
+    }
     let charm = Charm::load(charm_dir, unit)?;
     // Held until the process ends: no other dispatch of this unit runs meanwhile.
     let (store, stored) = UnitStore::open(&dir)?;
@@ -161,8 +183,9 @@ fn run(
     event_name: &str,
     state_in: Option<&Path>,
     out: Option<&Path>,
+    policy: Option<&Path>,
 ) -> Result<ExitCode> {
-    let charm_dir = CharmDir::open(dir)?;
+    let charm_dir = open_narrowed(dir, policy)?;
     let state = match state_in {
         Some(path) => State::load(path)?,
         None => State::default(),
@@ -279,5 +302,93 @@ fn pebble_sim(socket: &Path, state: Option<&Path>) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("the container state does not hold together: {e}"))?;
     crate::pebble::server::serve(socket, container)
         .with_context(|| format!("cannot serve Pebble on {}", socket.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A charm directory, narrowed by the override file given, if any.
+fn open_narrowed(dir: &Path, policy: Option<&Path>) -> Result<CharmDir> {
+    let mut charm_dir = CharmDir::open(dir)?;
+    if let Some(path) = policy {
+        let narrower = PolicyOverride::load(path)?
+            .with_context(|| format!("the policy file {} is missing or empty", path.display()))?;
+        charm_dir.narrow(&narrower);
+    }
+    Ok(charm_dir)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Inspection {
+    charm: String,
+    component: String,
+    /// The `juju:charm` versions the component was built against.
+    contract: Vec<String>,
+    imports: Vec<String>,
+    limits: InspectedLimits,
+    machine: InspectedPolicy,
+    containers: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct InspectedLimits {
+    memory: String,
+    timeout: String,
+    output: String,
+}
+
+#[derive(Serialize)]
+struct InspectedPolicy {
+    packages: Vec<String>,
+    repositories: Vec<String>,
+    services: Vec<String>,
+    snaps: Vec<String>,
+    commands: Vec<String>,
+    files: InspectedFiles,
+}
+
+#[derive(Serialize)]
+struct InspectedFiles {
+    read: Vec<String>,
+    write: Vec<String>,
+}
+
+/// What a charm asks for.
+fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
+    let charm_dir = open_narrowed(dir, policy)?;
+    let imports = crate::engine::imports(&charm_dir.component_path())?;
+    let mut contract: Vec<String> = imports
+        .iter()
+        .filter_map(|i| i.strip_prefix("juju:charm/"))
+        .filter_map(|i| i.split_once('@').map(|(_, v)| format!("juju:charm@{v}")))
+        .collect();
+    contract.sort();
+    contract.dedup();
+    let m = &charm_dir.manifest;
+    let list = |l: &crate::sandbox::AllowList| l.names().to_vec();
+    let paths = |p: &[PathBuf]| p.iter().map(|p| p.display().to_string()).collect();
+    let report = Inspection {
+        charm: charm_dir.metadata.name.clone(),
+        component: m.component.display().to_string(),
+        contract,
+        imports,
+        limits: InspectedLimits {
+            memory: crate::limits::Size(m.limits.memory).to_string(),
+            timeout: format!("{}s", m.limits.timeout.as_secs_f64()),
+            output: crate::limits::Size(m.limits.output).to_string(),
+        },
+        machine: InspectedPolicy {
+            packages: list(&m.machine.packages),
+            repositories: list(&m.machine.repositories),
+            services: list(&m.machine.services),
+            snaps: list(&m.machine.snaps),
+            commands: list(&m.machine.commands),
+            files: InspectedFiles {
+                read: paths(&m.machine.files.read),
+                write: paths(&m.machine.files.write),
+            },
+        },
+        containers: charm_dir.metadata.containers.clone(),
+    };
+    std::io::stdout().write_all(serde_yaml::to_string(&report)?.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -54,6 +54,18 @@ pub enum LoadError {
     Engine(String),
 }
 
+/// The names of everything a component imports, checked as [`LoadedComponent::load`]
+/// checks them.
+pub fn imports(path: &Path) -> Result<Vec<String>, LoadError> {
+    let loaded = LoadedComponent::load(path)?;
+    let component = loaded.pre.instance_pre().component();
+    Ok(component
+        .component_type()
+        .imports(&loaded.engine)
+        .map(|(name, _)| name.to_string())
+        .collect())
+}
+
 /// The one engine configuration the host uses.
 pub fn engine() -> Result<Engine, LoadError> {
     let mut config = Config::new();

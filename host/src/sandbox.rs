@@ -13,6 +13,26 @@ use serde::Deserialize;
 pub struct AllowList(Vec<String>);
 
 impl AllowList {
+    /// Only what both lists allow.
+    pub fn narrowed(&self, by: &AllowList) -> AllowList {
+        let star = |l: &AllowList| l.0.iter().any(|n| n == "*");
+        match (star(self), star(by)) {
+            (_, true) => self.clone(),
+            (true, false) => by.clone(),
+            (false, false) => AllowList(
+                self.0
+                    .iter()
+                    .filter(|n| by.0.contains(n))
+                    .cloned()
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -77,7 +97,69 @@ impl fmt::Display for Access {
     }
 }
 
+/// Where an operator keeps a charm's narrower policy, out of any charm's reach.
+pub const OVERRIDE_DIR: &str = "/etc/wasmcharm";
+
+/// Prefixes allowed by both lists: each of one that lies within one of the other.
+fn narrowed_prefixes(mine: &[PathBuf], by: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for a in mine {
+        for b in by {
+            if a.starts_with(b) && !out.contains(a) {
+                out.push(a.clone());
+            } else if b.starts_with(a) && !out.contains(b) {
+                out.push(b.clone());
+            }
+        }
+    }
+    out
+}
+
+/// An operator's narrowing of a policy: each rule it gives is intersected with the
+/// charm's; a rule it leaves out leaves the charm's as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Narrowing {
+    pub packages: Option<AllowList>,
+    pub repositories: Option<AllowList>,
+    pub services: Option<AllowList>,
+    pub snaps: Option<AllowList>,
+    pub commands: Option<AllowList>,
+    pub files: Option<FileNarrowing>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileNarrowing {
+    pub read: Option<Vec<PathBuf>>,
+    pub write: Option<Vec<PathBuf>>,
+}
+
 impl Policy {
+    /// This policy, narrowed by an operator's: only what both allow.
+    pub fn narrowed(&self, by: &Narrowing) -> Policy {
+        let list = |mine: &AllowList, theirs: &Option<AllowList>| match theirs {
+            Some(theirs) => mine.narrowed(theirs),
+            None => mine.clone(),
+        };
+        let files = by.files.clone().unwrap_or_default();
+        let prefixes = |mine: &[PathBuf], theirs: &Option<Vec<PathBuf>>| match theirs {
+            Some(theirs) => narrowed_prefixes(mine, theirs),
+            None => mine.to_vec(),
+        };
+        Policy {
+            packages: list(&self.packages, &by.packages),
+            repositories: list(&self.repositories, &by.repositories),
+            services: list(&self.services, &by.services),
+            snaps: list(&self.snaps, &by.snaps),
+            commands: list(&self.commands, &by.commands),
+            files: FileRules {
+                read: prefixes(&self.files.read, &files.read),
+                write: prefixes(&self.files.write, &files.write),
+            },
+        }
+    }
+
     pub fn check_package(&self, name: &str) -> Result<(), Denied> {
         check(&self.packages, "package", "packages", name)
     }
@@ -139,6 +221,15 @@ impl Policy {
             name: path.to_string(),
             hint: "paths must be absolute".into(),
         })?;
+        if access == Access::Write && normal.starts_with(OVERRIDE_DIR) {
+            return Err(Denied {
+                what: "path",
+                name: path.to_string(),
+                hint: format!(
+                    "{OVERRIDE_DIR} holds the operator's policy, which no charm may write"
+                ),
+            });
+        }
         let prefixes = match access {
             Access::Read => self.files.read.iter().chain(&self.files.write),
             Access::Write => [].iter().chain(&self.files.write),
@@ -289,6 +380,68 @@ mod tests {
         assert!(p.check_path("/etc/sshd", Access::Read).is_err());
         assert!(p.check_path("etc/ssh/x", Access::Read).is_err());
         assert!(p.check_path("/../../etc/ssh/x", Access::Read).is_ok());
+    }
+
+    #[test]
+    fn an_override_only_narrows() {
+        let charm = Policy {
+            packages: ["openssh-server", "nginx"].into(),
+            commands: ["*"].into(),
+            files: FileRules {
+                read: vec!["/etc".into()],
+                write: vec!["/etc/ssh".into()],
+            },
+            ..Policy::default()
+        };
+        let operator = Narrowing {
+            packages: Some(["openssh-server", "telnetd"].into()),
+            commands: Some(["ua"].into()),
+            services: Some(["*"].into()),
+            files: Some(FileNarrowing {
+                read: Some(vec!["/etc/ssh".into()]),
+                write: Some(vec!["/".into()]),
+            }),
+            ..Narrowing::default()
+        };
+        let p = charm.narrowed(&operator);
+        assert!(p.check_package("openssh-server").is_ok());
+        assert!(p.check_package("nginx").is_err() && p.check_package("telnetd").is_err());
+        assert!(p.check_command("ua").is_ok() && p.check_command("rm").is_err());
+        assert!(
+            p.check_service("ssh").is_err(),
+            "the charm declared no services"
+        );
+        assert!(p.check_path("/etc/ssh/x", Access::Read).is_ok());
+        assert!(p.check_path("/etc/passwd", Access::Read).is_err());
+        assert!(p.check_path("/etc/ssh/x", Access::Write).is_ok());
+    }
+
+    #[test]
+    fn what_an_override_leaves_out_stays_as_the_charm_has_it() {
+        let charm = Policy {
+            packages: ["openssh-server"].into(),
+            services: ["ssh"].into(),
+            ..Policy::default()
+        };
+        let narrowing: Narrowing = serde_yaml::from_str("packages: []\n").unwrap();
+        let p = charm.narrowed(&narrowing);
+        assert!(p.check_package("openssh-server").is_err());
+        assert!(p.check_service("ssh").is_ok());
+    }
+
+    #[test]
+    fn no_charm_may_write_the_operators_policy() {
+        let p = Policy {
+            files: FileRules {
+                read: vec![],
+                write: vec!["/".into()],
+            },
+            ..Policy::default()
+        };
+        let err = p
+            .check_path("/etc/wasmcharm/openssh.yaml", Access::Write)
+            .unwrap_err();
+        assert!(err.to_string().contains("operator's policy"), "{err}");
     }
 
     #[test]
