@@ -199,3 +199,20 @@ fn flooding_stdout_is_cut_at_the_cap_without_failing_the_hook() {
     assert!(out.status.success(), "{:?}", out.status);
     assert!(out.stdout.len() < (1 << 20) + 200, "{}", out.stdout.len());
 }
+
+#[test]
+fn an_invalid_layer_is_an_error_value_with_pebbles_message() {
+    let charm = charm_dir("hostile");
+    let (out, r) = attack(charm.path(), "layer");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        status(&r),
+        (
+            "blocked".into(),
+            "refused: ErrorKind::InvalidInput: cannot parse layer YAML: cannot use reserved \
+             service name \"pebble\""
+                .into()
+        )
+    );
+    assert!(r["state"]["containers"]["workload"]["layers"].is_null());
+}

@@ -8,6 +8,8 @@ pub mod daemon;
 pub mod duration;
 pub mod layer;
 pub mod plan;
+#[cfg(test)]
+mod properties;
 pub mod server;
 pub mod sim;
 

@@ -203,10 +203,17 @@ fn order(plan: &Layer, names: &[String], stop: bool) -> Result<Vec<String>, ApiE
         } else {
             (&service.after, &service.before)
         };
-        for a in after.iter().filter(|a| set.contains(a.as_str())) {
+        // A service ordered against itself is no loop to Pebble: it skips the edge.
+        for a in after
+            .iter()
+            .filter(|a| set.contains(a.as_str()) && a != name)
+        {
             first.get_mut(name).expect("in the set").insert(a.as_str());
         }
-        for b in before.iter().filter(|b| set.contains(b.as_str())) {
+        for b in before
+            .iter()
+            .filter(|b| set.contains(b.as_str()) && b != name)
+        {
             first.get_mut(b.as_str()).expect("in the set").insert(name);
         }
     }

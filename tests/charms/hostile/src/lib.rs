@@ -82,6 +82,18 @@ impl Charm for Hostile {
                 let last = unit::status()?;
                 report(Ok(last.message().to_string()))
             }
+            "layer" => {
+                // No command anywhere, and a name Pebble reserves.
+                let bad = Layer::new()
+                    .service("pebble", Service::replace())
+                    .service("web", Service::merge().env("A", "1"));
+                report(
+                    container("workload")
+                        .add_layer("bad", &bad, false)
+                        .map(|_| "added".to_string())
+                        .map_err(|e| format!("{:?}: {e}", e.kind())),
+                )
+            }
             "range" => report(
                 config::get::<u8>("big")
                     .map(|v| format!("{v:?}"))
