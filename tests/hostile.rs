@@ -216,3 +216,38 @@ fn an_invalid_layer_is_an_error_value_with_pebbles_message() {
     );
     assert!(r["state"]["containers"]["workload"]["layers"].is_null());
 }
+
+#[test]
+fn no_charm_may_write_its_own_directory_whatever_it_declares() {
+    let charm = charm_dir("hostile");
+    std::fs::write(
+        charm.path().join("wasmcharm.yaml"),
+        "component: charm.wasm\nmachine:\n  files:\n    write: [/]\n",
+    )
+    .unwrap();
+    let target = charm.path().join("charm.wasm");
+    let before = std::fs::read(&target).unwrap();
+    let stubs = Stubs::new();
+    stubs.print(
+        "config-get",
+        &format!(r#"{{"attack": "write", "path": "{}"}}"#, target.display()),
+    );
+    let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/config-changed")
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "JUJU_UNIT_NAME" {
+                (k, "hostile/0".into())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let out = dispatch(&stubs, &env);
+    assert!(out.status.success(), "{out:?}");
+    let last = stubs.calls().last().unwrap().clone();
+    assert!(
+        last[4].contains("in the charm's own directory, which no charm may write"),
+        "{last:?}"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+}

@@ -54,6 +54,9 @@ enum Command {
         #[arg(long, value_name = "POLICY.yaml")]
         policy: Option<PathBuf>,
     },
+    /// Compile a charm's component for this machine ahead of time, so that no hook pays
+    /// for it. (A dispatch does it too, the first time it finds none.)
+    Precompile { charm_dir: PathBuf },
     /// Show what a charm asks for: the contract it was built against, the interfaces it
     /// imports, its capabilities and limits (narrowed by --policy, if given).
     Inspect {
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
                 policy.as_deref(),
             ),
             Command::Inspect { charm_dir, policy } => inspect(&charm_dir, policy.as_deref()),
+            Command::Precompile { charm_dir } => precompile(&charm_dir),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
         }
     };
@@ -390,5 +394,24 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
         containers: charm_dir.metadata.containers.clone(),
     };
     std::io::stdout().write_all(serde_yaml::to_string(&report)?.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Compiles ahead of time, or says the precompiled form is current.
+fn precompile(dir: &Path) -> Result<ExitCode> {
+    let charm_dir = CharmDir::open(dir)?;
+    let wasm = charm_dir.component_path();
+    let started = std::time::Instant::now();
+    let (_, source) = crate::engine::LoadedComponent::load_with_source(&wasm)?;
+    match source {
+        crate::precompiled::Source::Precompiled => {
+            println!("{} is already precompiled for this machine", wasm.display());
+        }
+        crate::precompiled::Source::Compiled => println!(
+            "compiled {} for this machine in {} ms",
+            wasm.display(),
+            started.elapsed().as_millis()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }

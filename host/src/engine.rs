@@ -9,6 +9,7 @@ use wasmtime::{Config, Engine, WasmBacktraceDetails};
 
 use crate::bindings::{self, Charm, CharmPre};
 use crate::host::HostState;
+use crate::precompiled;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -95,25 +96,23 @@ pub struct LoadedComponent {
 
 impl LoadedComponent {
     pub fn load(path: &Path) -> Result<Self, LoadError> {
+        Self::load_with_source(path).map(|(loaded, _)| loaded)
+    }
+
+    /// Loads the precompiled form when there is a sound one, else compiles (and keeps the
+    /// result for next time).
+    pub fn load_with_source(path: &Path) -> Result<(Self, precompiled::Source), LoadError> {
         let shown = path.display().to_string();
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(LoadError::Missing { path: shown });
-            }
-            Err(source) => {
-                return Err(LoadError::Read {
-                    path: shown,
-                    source,
-                });
+        let engine = engine()?;
+        let (component, source) = match precompiled::load(&engine, path) {
+            Some(component) => (component, precompiled::Source::Precompiled),
+            None => {
+                let component = compile(&engine, path)?;
+                // Best effort: a read-only charm directory only costs a compile per hook.
+                let _ = precompiled::store(&engine, path, &component);
+                (component, precompiled::Source::Compiled)
             }
         };
-        check_header(&shown, &bytes)?;
-        let engine = engine()?;
-        let component = Component::new(&engine, &bytes).map_err(|e| LoadError::Invalid {
-            path: shown.clone(),
-            message: format!("{e:#}"),
-        })?;
         check_world(&shown, &engine, &component)?;
         let linker = linker(&engine)?;
         let wrong = |e: wasmtime::Error| LoadError::WrongWorld {
@@ -122,8 +121,30 @@ impl LoadedComponent {
         };
         let pre = linker.instantiate_pre(&component).map_err(wrong)?;
         let pre = CharmPre::new(pre).map_err(wrong)?;
-        Ok(LoadedComponent { engine, pre })
+        Ok((LoadedComponent { engine, pre }, source))
     }
+}
+
+/// Reads, checks and compiles a component file.
+fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::Missing { path: shown });
+        }
+        Err(source) => {
+            return Err(LoadError::Read {
+                path: shown,
+                source,
+            });
+        }
+    };
+    check_header(&shown, &bytes)?;
+    Component::new(engine, &bytes).map_err(|e| LoadError::Invalid {
+        path: shown,
+        message: format!("{e:#}"),
+    })
 }
 
 /// The binary format's preamble: `\0asm`, then a version (1 for core modules) and a

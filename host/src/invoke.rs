@@ -109,6 +109,9 @@ impl Charm {
             relation_endpoints: Default::default(),
             limiter: MemoryLimiter::new(self.dir.manifest.limits.memory),
             deadline: std::time::Instant::now() + self.dir.manifest.limits.timeout,
+            protected: vec![
+                std::fs::canonicalize(&self.dir.path).unwrap_or_else(|_| self.dir.path.clone()),
+            ],
         };
         let mut store = Store::new(&self.component.engine, state);
         store.limiter(|s| &mut s.limiter);

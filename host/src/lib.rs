@@ -21,6 +21,7 @@ pub mod limits;
 pub mod machine;
 pub mod output;
 pub mod pebble;
+pub mod precompiled;
 pub mod process;
 pub mod sandbox;
 pub mod state;

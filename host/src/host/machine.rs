@@ -23,6 +23,15 @@ impl HostState {
             let machine = &mut self.machine;
             policy.check_resolved(path, &real, access, |p| machine.resolve_path(p))?;
         }
+        if access == Access::Write && self.protected.iter().any(|p| real.starts_with(p)) {
+            return Err(error(
+                ErrorKind::PermissionDenied,
+                format!(
+                    "{path} is in the charm's own directory, which no charm may write \
+                     (its code and state live there)"
+                ),
+            ));
+        }
         Ok(real)
     }
 

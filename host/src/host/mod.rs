@@ -50,6 +50,9 @@ pub struct HostState {
     pub limiter: crate::limits::MemoryLimiter,
     /// When the dispatch must end; host calls are cut short to it.
     pub deadline: std::time::Instant,
+    /// Where no machine call may write, whatever the policy says: the charm directory
+    /// (its component, its precompiled code, its state).
+    pub protected: Vec<std::path::PathBuf>,
 }
 
 impl HostState {

@@ -68,6 +68,14 @@ impl Charm for Hostile {
                     .map(|_| "wrote".to_string())
                     .map_err(|e| e.to_string()),
             ),
+            "write" => {
+                let path: String = config::get_or("path", String::new())?;
+                report(
+                    fs::write(&path, "owned")
+                        .map(|_| "wrote".to_string())
+                        .map_err(|e| e.to_string()),
+                )
+            }
             "flood" => {
                 let line = "x".repeat(1023);
                 for _ in 0..(8 << 10) {

@@ -1,0 +1,123 @@
+//! Precompiled components: a dispatch must never compile. The first load of a component
+//! compiles it and keeps the native code beside the charm (`.wasmcharm-cache/`), with a
+//! record of what it was made from; later loads check that record with two `stat`s and
+//! map the file. Anything amiss (a changed component, another wasmtime configuration, a
+//! damaged file) is a miss: compile again, never a crash.
+
+use std::hash::{Hash, Hasher};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+pub const CACHE_DIR: &str = ".wasmcharm-cache";
+
+/// What a precompiled file was made from, and what it was when written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Record {
+    wasm_size: u64,
+    wasm_mtime_ns: i128,
+    /// `Engine::precompile_compatibility_hash`: wasmtime's version, configuration and
+    /// the CPU's features.
+    engine: u64,
+    cwasm_size: u64,
+    cwasm_mtime_ns: i128,
+    cwasm_inode: u64,
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
+}
+
+fn engine_hash(engine: &Engine) -> u64 {
+    // SipHash with fixed keys: the same configuration hashes the same in every process.
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Where the precompiled form of `wasm` and its record live.
+fn paths(wasm: &Path) -> (PathBuf, PathBuf) {
+    let dir = wasm.parent().unwrap_or(Path::new(".")).join(CACHE_DIR);
+    let stem = wasm
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "component".into());
+    (
+        dir.join(format!("{stem}.cwasm")),
+        dir.join(format!("{stem}.json")),
+    )
+}
+
+/// How a component was had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Mapped from the precompiled file.
+    Precompiled,
+    /// Compiled now (and kept, if the directory is writable).
+    Compiled,
+}
+
+/// The precompiled component for `wasm`, if there is a sound one.
+pub fn load(engine: &Engine, wasm: &Path) -> Option<Component> {
+    let (cwasm, record_path) = paths(wasm);
+    let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
+    let wasm_meta = std::fs::metadata(wasm).ok()?;
+    let cwasm_meta = std::fs::metadata(&cwasm).ok()?;
+    let now = Record {
+        wasm_size: wasm_meta.len(),
+        wasm_mtime_ns: mtime_ns(&wasm_meta),
+        engine: engine_hash(engine),
+        cwasm_size: cwasm_meta.len(),
+        cwasm_mtime_ns: mtime_ns(&cwasm_meta),
+        cwasm_inode: cwasm_meta.ino(),
+    };
+    if now != record {
+        return None;
+    }
+    // SAFETY: the file is the host's own output for this component and this engine, as
+    // the record (written with it, in the charm directory no charm may write) says;
+    // wasmtime checks its header and configuration again, and any failure is a miss.
+    unsafe { Component::deserialize_file(engine, &cwasm) }.ok()
+}
+
+/// Keeps `component`'s native code for `wasm`. Best effort: a read-only charm directory
+/// only means compiling again next time.
+pub fn store(engine: &Engine, wasm: &Path, component: &Component) -> std::io::Result<()> {
+    let (cwasm, record_path) = paths(wasm);
+    let dir = cwasm.parent().expect("a file in the cache directory");
+    std::fs::create_dir_all(dir)?;
+    let bytes = component.serialize().map_err(std::io::Error::other)?;
+    write_atomically(dir, &cwasm, &bytes)?;
+    let wasm_meta = std::fs::metadata(wasm)?;
+    let cwasm_meta = std::fs::metadata(&cwasm)?;
+    let record = Record {
+        wasm_size: wasm_meta.len(),
+        wasm_mtime_ns: mtime_ns(&wasm_meta),
+        engine: engine_hash(engine),
+        cwasm_size: cwasm_meta.len(),
+        cwasm_mtime_ns: mtime_ns(&cwasm_meta),
+        cwasm_inode: cwasm_meta.ino(),
+    };
+    let json = serde_json::to_vec(&record).expect("a record serialises");
+    write_atomically(dir, &record_path, &json)
+}
+
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes what is kept for `wasm`.
+pub fn forget(wasm: &Path) {
+    let (cwasm, record) = paths(wasm);
+    let _ = std::fs::remove_file(record);
+    let _ = std::fs::remove_file(cwasm);
+}
