@@ -151,7 +151,10 @@ fn dispatch() -> Result<ExitCode> {
         machine: Box::new(RealMachine::from_env()),
         pebble: Box::new(PebbleClient::from_env()),
     };
+    let before = stored.clone();
     let cause = match charm.dispatch(&event, backends, &GuestOutput::Inherit, stored) {
+        // Most hooks change nothing: they need no write, and no fsync.
+        (Outcome::Done, stored) if stored == before => return Ok(ExitCode::SUCCESS),
         (Outcome::Done, stored) => match store.commit(&stored) {
             Ok(()) => return Ok(ExitCode::SUCCESS),
             Err(e) => format!("the charm succeeded but its stored state was not saved: {e}"),
