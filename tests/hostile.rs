@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_yaml::Value;
-use wasmcharm_tests::{Stubs, charm_dir, dispatch, juju_env, run_event};
+use wasmcharm_tests::{Stubs, charm_dir, dispatch, run_event, unit_env};
 
 fn attack(charm: &Path, what: &str) -> (std::process::Output, Value) {
     run_event(
@@ -39,16 +39,7 @@ fn dispatch_attack(what: &str) -> (std::process::Output, Stubs) {
     std::fs::write(&state_file, before).unwrap();
     let stubs = Stubs::new();
     stubs.print("config-get", &format!(r#"{{"attack": "{what}"}}"#));
-    let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/config-changed")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "JUJU_UNIT_NAME" {
-                (k, "hostile/0".into())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let env: Vec<(String, String)> = unit_env(charm.path(), "hooks/config-changed", "hostile/0");
     let out = dispatch(&stubs, &env);
     assert_eq!(
         std::fs::read(&state_file).unwrap(),
@@ -232,16 +223,7 @@ fn no_charm_may_write_its_own_directory_whatever_it_declares() {
         "config-get",
         &format!(r#"{{"attack": "write", "path": "{}"}}"#, target.display()),
     );
-    let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/config-changed")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "JUJU_UNIT_NAME" {
-                (k, "hostile/0".into())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let env: Vec<(String, String)> = unit_env(charm.path(), "hooks/config-changed", "hostile/0");
     let out = dispatch(&stubs, &env);
     assert!(out.status.success(), "{out:?}");
     let last = stubs.calls().last().unwrap().clone();

@@ -1,11 +1,11 @@
 //! The pause Kubernetes charm through `wasmcharm run` on simulated containers.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_yaml::Value;
 use wasmcharm_tests::{
-    PebbleSim, Stubs, argv, assert_clean_error, charm_dir, dispatch, juju_env, wasmcharm_bin,
+    PebbleSim, Stubs, argv, assert_clean_error, charm_dir, dispatch, juju_env, run_event,
 };
 
 struct Run {
@@ -44,17 +44,7 @@ impl Run {
 }
 
 fn run(charm: &Path, event: &str, state: &str) -> Run {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), state).unwrap();
-    let out = Command::new(wasmcharm_bin())
-        .arg("run")
-        .arg(charm)
-        .arg(event)
-        .arg("--state")
-        .arg(file.path())
-        .output()
-        .unwrap();
-    let report = serde_yaml::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let (out, report) = run_event(charm, event, state);
     Run { out, report }
 }
 

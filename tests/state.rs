@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_yaml::Value;
-use wasmcharm_tests::{Stubs, argv, charm_dir, dispatch, juju_env, run_event};
+use wasmcharm_tests::{Stubs, argv, charm_dir, dispatch, run_event, unit_env};
 
 const STATE_FILE: &str = ".wasmcharm-state.json";
 
@@ -116,16 +116,7 @@ fn events_juju_will_not_redeliver_cannot_be_deferred() {
 fn dispatch_with_config(charm: &Path, hook: &str, config: &str) -> std::process::Output {
     let stubs = Stubs::new();
     stubs.print("config-get", config);
-    let env: Vec<(String, String)> = juju_env(charm, hook)
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "JUJU_UNIT_NAME" {
-                (k, "stateful/0".into())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let env: Vec<(String, String)> = unit_env(charm, hook, "stateful/0");
     dispatch(&stubs, &env)
 }
 
@@ -149,16 +140,7 @@ fn dispatch_commits_state_only_when_it_succeeds() {
 
     let stubs = Stubs::new();
     stubs.print("config-get", "{}");
-    let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/update-status")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "JUJU_UNIT_NAME" {
-                (k, "stateful/0".into())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let env: Vec<(String, String)> = unit_env(charm.path(), "hooks/update-status", "stateful/0");
     let out = dispatch(&stubs, &env);
     assert!(out.status.success(), "{out:?}");
     let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
@@ -202,16 +184,8 @@ fn a_killed_commit_leaves_the_old_state_or_the_new() {
     for i in 0..20u64 {
         let stubs = Stubs::new();
         stubs.print("config-get", config);
-        let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/config-changed")
-            .into_iter()
-            .map(|(k, v)| {
-                if k == "JUJU_UNIT_NAME" {
-                    (k, "stateful/0".into())
-                } else {
-                    (k, v)
-                }
-            })
-            .collect();
+        let env: Vec<(String, String)> =
+            unit_env(charm.path(), "hooks/config-changed", "stateful/0");
         let mut child = std::process::Command::new(wasmcharm_tests::wasmcharm_bin())
             .arg("dispatch")
             .env_clear()

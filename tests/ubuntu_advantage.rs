@@ -3,7 +3,7 @@
 
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
-use wasmcharm_tests::{Stubs, apt_install, argv, charm_dir, dispatch, juju_env, run_event};
+use wasmcharm_tests::{Stubs, apt_install, argv, charm_dir, dispatch, run_event, unit_env};
 
 const TOKEN: &str = "C0FFEE-secret-token-1";
 const OTHER_TOKEN: &str = "C0FFEE-secret-token-2";
@@ -173,16 +173,8 @@ fn a_failed_install_blocks() {
 #[test]
 fn through_dispatch_the_token_reaches_ua_and_nothing_else() {
     let charm = charm_dir("ubuntu-advantage");
-    let env: Vec<(String, String)> = juju_env(charm.path(), "hooks/config-changed")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "JUJU_UNIT_NAME" {
-                (k, "ubuntu-advantage/0".into())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let env: Vec<(String, String)> =
+        unit_env(charm.path(), "hooks/config-changed", "ubuntu-advantage/0");
     let stubs = Stubs::new();
     stubs.print(
         "config-get",

@@ -213,6 +213,20 @@ pub fn juju_env(charm_dir: &Path, dispatch_path: &str) -> Vec<(String, String)> 
     .collect()
 }
 
+/// [`juju_env`] for a unit of another application.
+pub fn unit_env(charm_dir: &Path, dispatch_path: &str, unit: &str) -> Vec<(String, String)> {
+    juju_env(charm_dir, dispatch_path)
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "JUJU_UNIT_NAME" {
+                (k, unit.to_string())
+            } else {
+                (k, v)
+            }
+        })
+        .collect()
+}
+
 /// Runs the host the way Juju runs it: a fresh environment of `JUJU_*` variables and a
 /// PATH with the stubs first.
 pub fn dispatch(stubs: &Stubs, env: &[(String, String)]) -> Output {
