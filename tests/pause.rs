@@ -234,3 +234,27 @@ fn an_unreachable_container_waits_through_dispatch() {
         ]))
     );
 }
+
+#[test]
+fn a_hanging_pebble_cannot_outlive_the_deadline() {
+    let charm = charm_dir("pause");
+    std::fs::write(
+        charm.path().join("wasmcharm.yaml"),
+        "component: charm.wasm\nlimits: {timeout: 2s}\n",
+    )
+    .unwrap();
+    let sim = PebbleSim::start("pause", "hold-changes: true\n");
+    let started = std::time::Instant::now();
+    let stubs = Stubs::new();
+    stubs.print("config-get", r#"{"timeout": 30}"#);
+    let out = dispatch(
+        &stubs,
+        &pause_env(charm.path(), "hooks/pause-pebble-ready", sim.dir.path()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -95,6 +95,9 @@ impl Charm {
             }
         }
         let queue = stored.deferred.clone();
+        let deadline = std::time::Instant::now() + self.dir.manifest.limits.timeout;
+        let mut backends = backends;
+        backends.pebble.set_deadline(deadline);
         let state = HostState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
@@ -108,7 +111,7 @@ impl Charm {
             delivery: Delivery::default(),
             relation_endpoints: Default::default(),
             limiter: MemoryLimiter::new(self.dir.manifest.limits.memory),
-            deadline: std::time::Instant::now() + self.dir.manifest.limits.timeout,
+            deadline,
             protected: vec![
                 std::fs::canonicalize(&self.dir.path).unwrap_or_else(|_| self.dir.path.clone()),
             ],

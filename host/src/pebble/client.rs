@@ -42,6 +42,7 @@ type HttpClient = Client<UnixConnector, Full<Bytes>>;
 pub struct PebbleClient {
     socket_dir: PathBuf,
     change_timeout: Duration,
+    deadline: Option<tokio::time::Instant>,
     runtime: Option<(tokio::runtime::Runtime, HttpClient)>,
 }
 
@@ -50,6 +51,7 @@ impl PebbleClient {
         PebbleClient {
             socket_dir: socket_dir.into(),
             change_timeout: CHANGE_TIMEOUT,
+            deadline: None,
             runtime: None,
         }
     }
@@ -91,11 +93,16 @@ impl PebbleClient {
         }
         let socket = self.socket(container);
         let (runtime, client) = self.runtime.as_ref().expect("made above");
+        // Every wait is cut to what is left of the dispatch.
+        let left = self.deadline.map_or(Duration::MAX, |d| {
+            d.saturating_duration_since(tokio::time::Instant::now())
+        });
         let http = Http {
             client: client.clone(),
             socket,
             container: container.to_string(),
-            change_timeout: self.change_timeout,
+            change_timeout: self.change_timeout.min(left),
+            request_timeout: REQUEST_TIMEOUT.min(left),
         };
         runtime.block_on(f(http))
     }
@@ -135,6 +142,7 @@ struct Http {
     socket: PathBuf,
     container: String,
     change_timeout: Duration,
+    request_timeout: Duration,
 }
 
 impl Http {
@@ -181,11 +189,11 @@ impl Http {
                 .to_bytes();
             Ok((status, content_type, body))
         };
-        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+        tokio::time::timeout(self.request_timeout, exchange)
             .await
             .map_err(|_| BackendError::Timeout {
                 command: format!("Pebble {path} in container {:?}", self.container),
-                timeout: REQUEST_TIMEOUT,
+                timeout: self.request_timeout,
             })?
     }
 
@@ -367,6 +375,10 @@ fn boundary() -> String {
 }
 
 impl Pebble for PebbleClient {
+    fn set_deadline(&mut self, deadline: std::time::Instant) {
+        self.deadline = Some(tokio::time::Instant::from_std(deadline));
+    }
+
     fn can_connect(&mut self, container: &str) -> bool {
         self.run(container, |http| async move {
             http.json(Method::GET, "/v1/system-info", None)

@@ -133,6 +133,10 @@ pub struct ExecRequest {
 /// The workload containers' Pebbles, by container name. Every method is one API
 /// exchange (or, for service actions, the request and the wait for its change).
 pub trait Pebble: Send {
+    /// No call may outlive this (the dispatch's deadline). Simulated Pebbles answer at
+    /// once and need not care.
+    fn set_deadline(&mut self, _deadline: std::time::Instant) {}
+
     fn can_connect(&mut self, container: &str) -> bool;
     fn add_layer(
         &mut self,
