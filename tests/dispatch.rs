@@ -254,8 +254,23 @@ fn a_trap_fails_the_hook_and_logs_why() {
         calls[2][4].starts_with("hooks/start failed: the charm crashed"),
         "{calls:?}"
     );
+    // Reported once: juju-log took it, so stderr does not repeat it.
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("hooks/start failed"), "{stderr}");
+    assert!(!stderr.contains("hooks/start failed"), "{stderr}");
+}
+
+#[test]
+fn a_failure_goes_to_stderr_when_juju_log_cannot_take_it() {
+    let charm = charm_dir("faulty");
+    let stubs = Stubs::new();
+    stubs.fail("juju-log", 1, "ERROR no hook context\n");
+    let out = dispatch(&stubs, &juju_env(charm.path(), "hooks/install"));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("wasmcharm: hooks/install failed: the charm's handler returned an error (internal): install went wrong"),
+        "{stderr}"
+    );
 }
 
 #[test]

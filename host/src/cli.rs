@@ -161,9 +161,15 @@ fn dispatch() -> Result<ExitCode> {
         },
         (Outcome::Failed(cause), _) => cause,
     };
+    // Once: in the unit's log if the hook context allows it, else on stderr (which Juju
+    // logs too).
     let message = failure(&path, &cause);
-    eprintln!("wasmcharm: {message}");
-    let _ = HookToolsExec::new().juju_log(LogLevel::Error, &message);
+    if HookToolsExec::new()
+        .juju_log(LogLevel::Error, &message)
+        .is_err()
+    {
+        eprintln!("wasmcharm: {message}");
+    }
     Ok(ExitCode::from(CHARM_FAILED))
 }
 
