@@ -83,6 +83,25 @@ fn a_memory_bomb_hits_the_limit() {
 }
 
 #[test]
+fn a_panic_fails_the_hook_with_its_message_and_backtrace() {
+    let (out, stubs) = dispatch_attack("panic");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let calls = stubs.calls();
+    let panic = calls
+        .iter()
+        .find(|c| c[0] == "juju-log" && c[2] == "CRITICAL")
+        .unwrap();
+    assert!(panic[4].contains("the charm gives up"), "{panic:?}");
+    let logged = logged_error(&stubs);
+    assert!(
+        logged.starts_with("hooks/config-changed failed: the charm crashed"),
+        "{logged}"
+    );
+    // The guest's own function names, kept in the build.
+    assert!(logged.contains("hostile.wasm!"), "{logged}");
+}
+
+#[test]
 fn deep_recursion_overflows_the_stack_and_traps() {
     let charm = charm_dir("hostile");
     let (out, r) = attack(charm.path(), "recursion");

@@ -32,6 +32,7 @@ impl Charm for Hostile {
                     hoard.push(vec![1u8; 16 << 20]);
                 }
             }
+            "panic" => panic!("the charm gives up"),
             "recursion" => {
                 recurse(0);
                 Ok(())
