@@ -145,6 +145,20 @@ fn a_wasmcharm_yaml_naming_a_missing_file() {
 }
 
 #[test]
+fn a_component_outside_the_charm_directory() {
+    let charm = charm_dir("openssh");
+    for outside in ["../charm.wasm", "/tmp/charm.wasm"] {
+        std::fs::write(
+            charm.path().join("wasmcharm.yaml"),
+            format!("component: {outside}\n"),
+        )
+        .unwrap();
+        let out = dispatch(&Stubs::new(), &juju_env(charm.path(), "hooks/install"));
+        assert_clean_error(&out, "it must be a path inside the charm directory");
+    }
+}
+
+#[test]
 fn a_missing_wasmcharm_yaml() {
     let charm = charm_dir("openssh");
     std::fs::remove_file(charm.path().join("wasmcharm.yaml")).unwrap();

@@ -247,8 +247,73 @@ fn no_charm_may_write_its_own_directory_whatever_it_declares() {
     assert!(out.status.success(), "{out:?}");
     let last = stubs.calls().last().unwrap().clone();
     assert!(
-        last[4].contains("in the charm's own directory, which no charm may write"),
+        last[4].contains("is, or holds, the charm's own directory"),
         "{last:?}"
     );
     assert_eq!(std::fs::read(&target).unwrap(), before);
+}
+
+/// Runs `attack` on `path` through dispatch, with the given wasmcharm.yaml.
+fn dispatch_on_path(manifest: &str, attack: &str, path: &Path) -> (tempfile::TempDir, Stubs) {
+    let charm = charm_dir("hostile");
+    std::fs::write(charm.path().join("wasmcharm.yaml"), manifest).unwrap();
+    let stubs = Stubs::new();
+    stubs.print(
+        "config-get",
+        &format!(r#"{{"attack": "{attack}", "path": "{}"}}"#, path.display()),
+    );
+    let out = dispatch(
+        &stubs,
+        &unit_env(charm.path(), "hooks/config-changed", "hostile/0"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    (charm, stubs)
+}
+
+#[test]
+fn removing_a_link_removes_the_link_not_what_it_points_to() {
+    let allowed = Path::new("/tmp/wasmcharm-allowed");
+    let outside = Path::new("/tmp/wasmcharm-outside-keep");
+    std::fs::create_dir_all(allowed).unwrap();
+    std::fs::create_dir_all(outside).unwrap();
+    std::fs::write(outside.join("precious"), "keep me").unwrap();
+    let link = allowed.join("to-precious");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(outside.join("precious"), &link).unwrap();
+    let (_charm, stubs) = dispatch_on_path(
+        "component: charm.wasm\nmachine: {files: {write: [/tmp/wasmcharm-allowed]}}\n",
+        "remove",
+        &link,
+    );
+    assert!(
+        stubs.calls().last().unwrap()[4].contains("did it: removed"),
+        "{:?}",
+        stubs.calls()
+    );
+    assert!(
+        std::fs::symlink_metadata(&link).is_err(),
+        "the link is gone"
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("precious")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn no_charm_may_remove_what_holds_its_own_directory() {
+    let charm = charm_dir("hostile");
+    let parent = charm.path().parent().unwrap().to_path_buf();
+    drop(charm);
+    let (charm, stubs) = dispatch_on_path(
+        "component: charm.wasm\nmachine: {files: {write: [/]}}\n",
+        "remove",
+        &parent,
+    );
+    let last = stubs.calls().last().unwrap().clone();
+    assert!(
+        last[4].contains("is, or holds, the charm's own directory"),
+        "{last:?}"
+    );
+    assert!(charm.path().join("charm.wasm").exists());
 }

@@ -220,7 +220,25 @@ impl Manifest {
                     .into(),
             });
         }
-        parse(&path)
+        let manifest: Manifest = parse(&path)?;
+        // Inside the charm directory, where no charm may write: its precompiled code is
+        // kept beside it and run.
+        let inside = manifest.component.is_relative()
+            && manifest
+                .component
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(CharmDirError::Invalid {
+                path: path.display().to_string(),
+                message: format!(
+                    "component is {}; it must be a path inside the charm directory, such as \
+                     charm.wasm or bin/charm.wasm",
+                    manifest.component.display()
+                ),
+            });
+        }
+        Ok(manifest)
     }
 }
 

@@ -97,6 +97,8 @@ impl Charm {
         let queue = stored.deferred.clone();
         let deadline = std::time::Instant::now() + self.dir.manifest.limits.timeout;
         let mut backends = backends;
+        backends.juju.set_deadline(deadline);
+        backends.machine.set_deadline(deadline);
         backends.pebble.set_deadline(deadline);
         let state = HostState {
             wasi: wasi.build(),
@@ -112,9 +114,7 @@ impl Charm {
             relation_endpoints: Default::default(),
             limiter: MemoryLimiter::new(self.dir.manifest.limits.memory),
             deadline,
-            protected: vec![
-                std::fs::canonicalize(&self.dir.path).unwrap_or_else(|_| self.dir.path.clone()),
-            ],
+            protected: protected(&self.dir.path),
         };
         let mut store = Store::new(&self.component.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -188,4 +188,18 @@ fn call(
             ))
         }
     }
+}
+
+/// What no machine call may write: the charm directory, the operator's policy
+/// directory, and the policy file `WASMCHARM_POLICY` names, as they really are.
+fn protected(charm_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let real = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut paths = vec![
+        real(charm_dir),
+        real(std::path::Path::new(crate::sandbox::OVERRIDE_DIR)),
+    ];
+    if let Some(policy) = std::env::var_os(crate::charm_dir::PolicyOverride::ENV) {
+        paths.push(real(std::path::Path::new(&policy)));
+    }
+    paths
 }

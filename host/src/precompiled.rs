@@ -19,6 +19,10 @@ pub const CACHE_DIR: &str = ".wasmcharm-cache";
 struct Record {
     wasm_size: u64,
     wasm_mtime_ns: i128,
+    /// The inode and change time, which no copy or unpack can carry over: a new file
+    /// of the same size and time is still a new file.
+    wasm_inode: u64,
+    wasm_ctime_ns: i128,
     /// `Engine::precompile_compatibility_hash`: wasmtime's version, configuration and
     /// the CPU's features.
     engine: u64,
@@ -29,6 +33,10 @@ struct Record {
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
     i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
+}
+
+fn ctime_ns(meta: &std::fs::Metadata) -> i128 {
+    i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec())
 }
 
 fn engine_hash(engine: &Engine) -> u64 {
@@ -70,6 +78,8 @@ pub fn load(engine: &Engine, wasm: &Path) -> Option<Component> {
     let now = Record {
         wasm_size: wasm_meta.len(),
         wasm_mtime_ns: mtime_ns(&wasm_meta),
+        wasm_inode: wasm_meta.ino(),
+        wasm_ctime_ns: ctime_ns(&wasm_meta),
         engine: engine_hash(engine),
         cwasm_size: cwasm_meta.len(),
         cwasm_mtime_ns: mtime_ns(&cwasm_meta),
@@ -97,6 +107,8 @@ pub fn store(engine: &Engine, wasm: &Path, component: &Component) -> std::io::Re
     let record = Record {
         wasm_size: wasm_meta.len(),
         wasm_mtime_ns: mtime_ns(&wasm_meta),
+        wasm_inode: wasm_meta.ino(),
+        wasm_ctime_ns: ctime_ns(&wasm_meta),
         engine: engine_hash(engine),
         cwasm_size: cwasm_meta.len(),
         cwasm_mtime_ns: mtime_ns(&cwasm_meta),

@@ -14,21 +14,37 @@ use super::{HostState, error};
 
 impl HostState {
     /// The path to act on: normalised, allowed by the policy, and still allowed where
-    /// its links lead.
-    fn checked_path(&mut self, path: &str, access: Access) -> Result<std::path::PathBuf, Error> {
+    /// its links lead. With `follow_last` false the last component is not followed (to
+    /// remove a link, not what it points to).
+    fn checked_path(
+        &mut self,
+        path: &str,
+        access: Access,
+        follow_last: bool,
+    ) -> Result<std::path::PathBuf, Error> {
         let normal = self.policy.check_path(path, access)?;
-        let real = self.machine.resolve_path(&normal);
+        let real = match (follow_last, normal.parent(), normal.file_name()) {
+            (false, Some(parent), Some(name)) => self.machine.resolve_path(parent).join(name),
+            _ => self.machine.resolve_path(&normal),
+        };
         if real != normal {
             let policy = self.policy.clone();
             let machine = &mut self.machine;
             policy.check_resolved(path, &real, access, |p| machine.resolve_path(p))?;
         }
-        if access == Access::Write && self.protected.iter().any(|p| real.starts_with(p)) {
+        // Neither the charm's own directory nor the operator's policy, nor anything
+        // holding them, whatever the charm's policy says.
+        if access == Access::Write
+            && self
+                .protected
+                .iter()
+                .any(|p| real.starts_with(p) || p.starts_with(&real))
+        {
             return Err(error(
                 ErrorKind::PermissionDenied,
                 format!(
-                    "{path} is in the charm's own directory, which no charm may write \
-                     (its code and state live there)"
+                    "{path} is, or holds, the charm's own directory or the operator's policy, \
+                     which no charm may write"
                 ),
             ));
         }
@@ -147,7 +163,7 @@ impl machine::Host for HostState {
     }
 
     fn read_file(&mut self, path: String) -> Result<Vec<u8>, Error> {
-        let path = self.checked_path(&path, Access::Read)?;
+        let path = self.checked_path(&path, Access::Read, true)?;
         Ok(self.machine.read_file(&path)?)
     }
 
@@ -157,19 +173,19 @@ impl machine::Host for HostState {
         content: Vec<u8>,
         options: FileOptions,
     ) -> Result<(), Error> {
-        let path = self.checked_path(&path, Access::Write)?;
+        let path = self.checked_path(&path, Access::Write, true)?;
         Ok(self
             .machine
             .write_file(&path, &content, &file_options(options))?)
     }
 
     fn make_dir(&mut self, path: String, options: FileOptions) -> Result<(), Error> {
-        let path = self.checked_path(&path, Access::Write)?;
+        let path = self.checked_path(&path, Access::Write, true)?;
         Ok(self.machine.make_dir(&path, &file_options(options))?)
     }
 
     fn remove_path(&mut self, path: String, recursive: bool) -> Result<(), Error> {
-        let path = self.checked_path(&path, Access::Write)?;
+        let path = self.checked_path(&path, Access::Write, false)?;
         Ok(self.machine.remove_path(&path, recursive)?)
     }
 
@@ -220,7 +236,7 @@ impl HostState {
             ));
         }
         if let Some(dir) = &command.working_dir {
-            self.checked_path(dir, Access::Read)?;
+            self.checked_path(dir, Access::Read, true)?;
         }
         let request = CommandRequest {
             argv: command.argv,
@@ -234,11 +250,51 @@ impl HostState {
             ),
             secret_args,
         };
+        let secrets: Vec<Vec<u8>> = request
+            .secret_args
+            .iter()
+            .filter_map(|i| request.argv.get(*i))
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
         let output = self.machine.run_command(&request)?;
+        // A tool that echoes its secret argument must not hand it back to be logged.
         Ok(CommandOutput {
             exit_code: output.code,
-            stdout: output.stdout,
-            stderr: output.stderr,
+            stdout: scrub(output.stdout, &secrets),
+            stderr: scrub(output.stderr, &secrets),
         })
+    }
+}
+
+/// `bytes` with each secret replaced by `***`.
+fn scrub(bytes: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = bytes;
+    for secret in secrets {
+        let mut scrubbed = Vec::with_capacity(out.len());
+        let mut i = 0;
+        while i < out.len() {
+            if out[i..].starts_with(secret) {
+                scrubbed.extend_from_slice(b"***");
+                i += secret.len();
+            } else {
+                scrubbed.push(out[i]);
+                i += 1;
+            }
+        }
+        out = scrubbed;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_are_scrubbed_from_output() {
+        let out = super::scrub(
+            b"token s3cr3t rejected; s3cr3t".to_vec(),
+            &[b"s3cr3t".to_vec()],
+        );
+        assert_eq!(out, b"token *** rejected; ***");
     }
 }

@@ -159,6 +159,9 @@ impl LogLevel {
 /// The hook tools a charm reaches through the host. Each method is one tool call, made
 /// only when the guest asks for it.
 pub trait HookTools: Send {
+    /// No call may outlive this (the dispatch's deadline).
+    fn set_deadline(&mut self, _deadline: std::time::Instant) {}
+
     fn status_set(&mut self, target: Target, status: &Status) -> Result<(), BackendError>;
     fn status_get(&mut self, target: Target) -> Result<Status, BackendError>;
     /// The charm's config as Juju reports it: set values and defaults, unset options

@@ -23,6 +23,7 @@ const LOG_CHUNK: usize = 131_071;
 
 #[derive(Debug, Default)]
 pub struct HookToolsExec {
+    deadline: Option<std::time::Instant>,
     // Neither changes within a dispatch in a way the charm could observe, so each is
     // asked for once, and only if the charm asks.
     config: Option<Map<String, Value>>,
@@ -33,20 +34,6 @@ impl HookToolsExec {
     pub fn new() -> Self {
         Self::default()
     }
-}
-
-fn tool(argv: Vec<String>) -> Result<String, BackendError> {
-    let output = Invocation::new(&argv, TOOL_TIMEOUT).check()?;
-    Ok(output.stdout_str())
-}
-
-fn json(argv: Vec<String>) -> Result<Value, BackendError> {
-    let command = display(&argv);
-    let out = tool(argv)?;
-    serde_json::from_str(&out).map_err(|e| BackendError::BadOutput {
-        command,
-        detail: format!("{e} in {out:?}"),
-    })
 }
 
 fn application_flag(target: Target) -> String {
@@ -73,12 +60,16 @@ fn parse_status(command: &str, value: &Value) -> Result<Status, BackendError> {
 }
 
 impl HookTools for HookToolsExec {
+    fn set_deadline(&mut self, deadline: std::time::Instant) {
+        self.deadline = Some(deadline);
+    }
+
     fn status_set(&mut self, target: Target, status: &Status) -> Result<(), BackendError> {
         let mut argv = argv!["status-set", application_flag(target), status.kind.as_str()];
         if !status.message.is_empty() {
             argv.extend(argv!["--", status.message.as_str()]);
         }
-        match tool(argv) {
+        match self.tool(argv) {
             // Juju refuses an application status from a non-leader in these words.
             Err(BackendError::CommandFailed { stderr, .. })
                 if stderr.contains("not the leader") =>
@@ -99,7 +90,7 @@ impl HookTools for HookToolsExec {
             application_flag(target)
         ];
         let command = display(&argv);
-        let value = json(argv)?;
+        let value = self.json(argv)?;
         match target {
             Target::Unit => parse_status(&command, &value),
             Target::App => parse_status(
@@ -115,7 +106,7 @@ impl HookTools for HookToolsExec {
         }
         let argv = argv!["config-get", "--format=json"];
         let command = display(&argv);
-        let config = match json(argv)? {
+        let config = match self.json(argv)? {
             Value::Object(map) => map,
             // An application with no options set and none declared prints null.
             Value::Null => Map::new(),
@@ -136,7 +127,8 @@ impl HookTools for HookToolsExec {
         }
         let argv = argv!["is-leader", "--format=json"];
         let command = display(&argv);
-        let leader = json(argv)?
+        let leader = self
+            .json(argv)?
             .as_bool()
             .ok_or_else(|| BackendError::BadOutput {
                 command,
@@ -154,7 +146,7 @@ impl HookTools for HookToolsExec {
                 cut -= 1;
             }
             let (piece, tail) = rest.split_at(cut);
-            tool(argv![
+            self.tool(argv![
                 "juju-log",
                 "--log-level",
                 level.as_str(),
@@ -169,21 +161,22 @@ impl HookTools for HookToolsExec {
     }
 
     fn application_version_set(&mut self, version: &str) -> Result<(), BackendError> {
-        tool(argv!["application-version-set", "--", version]).map(drop)
+        self.tool(argv!["application-version-set", "--", version])
+            .map(drop)
     }
 
     fn relation_ids(&mut self, endpoint: &str) -> Result<Vec<String>, BackendError> {
-        strings(argv!["relation-ids", endpoint, "--format=json"])
+        self.strings(argv!["relation-ids", endpoint, "--format=json"])
     }
 
     fn relation_units(&mut self, relation: &str) -> Result<Vec<String>, BackendError> {
-        strings(argv!["relation-list", "--format=json", "-r", relation])
+        self.strings(argv!["relation-list", "--format=json", "-r", relation])
     }
 
     fn relation_remote_app(&mut self, relation: &str) -> Result<String, BackendError> {
         let argv = argv!["relation-list", "--format=json", "--app", "-r", relation];
         let command = display(&argv);
-        json(argv)?
+        self.json(argv)?
             .as_str()
             .map(str::to_string)
             .ok_or_else(|| BackendError::BadOutput {
@@ -204,7 +197,7 @@ impl HookTools for HookToolsExec {
         }
         argv.extend(argv!["-", member]);
         let command = display(&argv);
-        let value = relation_errors(json(argv))?;
+        let value = relation_errors(self.json(argv))?;
         match value {
             serde_json::Value::Null => Ok(BTreeMap::new()),
             serde_json::Value::Object(map) => Ok(map
@@ -230,39 +223,39 @@ impl HookTools for HookToolsExec {
         }
         argv.extend(argv!["--file", "-"]);
         let input = serde_json::to_vec(data).expect("a map of strings serialises");
-        let mut invocation = Invocation::new(&argv, TOOL_TIMEOUT);
+        let mut invocation = Invocation::new(&argv, self.budget());
         invocation.stdin = Some(&input);
         relation_errors(invocation.check().map(drop))
     }
 
     fn action_get(&mut self) -> Result<serde_json::Value, BackendError> {
-        json(argv!["action-get", "--format=json"])
+        self.json(argv!["action-get", "--format=json"])
     }
 
     fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError> {
         let mut argv = argv!["action-set"];
         argv.extend(results.iter().map(|(k, v)| format!("{k}={v}")));
-        tool(argv).map(drop)
+        self.tool(argv).map(drop)
     }
 
     fn action_log(&mut self, message: &str) -> Result<(), BackendError> {
-        tool(argv!["action-log", "--", message]).map(drop)
+        self.tool(argv!["action-log", "--", message]).map(drop)
     }
 
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
-        tool(argv!["action-fail", "--", message]).map(drop)
+        self.tool(argv!["action-fail", "--", message]).map(drop)
     }
 
     fn open_port(&mut self, spec: &str) -> Result<(), BackendError> {
-        tool(argv!["open-port", spec]).map(drop)
+        self.tool(argv!["open-port", spec]).map(drop)
     }
 
     fn close_port(&mut self, spec: &str) -> Result<(), BackendError> {
-        tool(argv!["close-port", spec]).map(drop)
+        self.tool(argv!["close-port", spec]).map(drop)
     }
 
     fn opened_ports(&mut self) -> Result<Vec<String>, BackendError> {
-        strings(argv!["opened-ports", "--format=json"])
+        self.strings(argv!["opened-ports", "--format=json"])
     }
 
     fn network_get(
@@ -276,7 +269,7 @@ impl HookTools for HookToolsExec {
         }
         argv.push(binding.to_string());
         let command = display(&argv);
-        serde_json::from_value(json(argv)?).map_err(|e| BackendError::BadOutput {
+        serde_json::from_value(self.json(argv)?).map_err(|e| BackendError::BadOutput {
             command,
             detail: e.to_string(),
         })
@@ -296,7 +289,7 @@ impl HookTools for HookToolsExec {
             SecretRevision::Peek => argv.push("--peek".into()),
         }
         let command = display(&argv);
-        let value = secret_errors(json(argv))?;
+        let value = secret_errors(self.json(argv))?;
         serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
             command,
             detail: e.to_string(),
@@ -311,7 +304,7 @@ impl HookTools for HookToolsExec {
         let mut argv = argv!["secret-info-get", "--format=json"];
         Self::secret_args(&mut argv, id, label);
         let command = display(&argv);
-        let value = secret_errors(json(argv))?;
+        let value = secret_errors(self.json(argv))?;
         let map: BTreeMap<String, SecretInfo> =
             serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
                 command: command.clone(),
@@ -326,7 +319,7 @@ impl HookTools for HookToolsExec {
     }
 
     fn resource_get(&mut self, name: &str) -> Result<String, BackendError> {
-        Ok(tool(argv!["resource-get", name])?.trim().to_string())
+        Ok(self.tool(argv!["resource-get", name])?.trim().to_string())
     }
 }
 
@@ -341,6 +334,50 @@ fn secret_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> 
 }
 
 impl HookToolsExec {
+    /// The time a tool may take: its own limit, cut to the dispatch's deadline.
+    fn budget(&self) -> Duration {
+        self.deadline.map_or(TOOL_TIMEOUT, |d| {
+            TOOL_TIMEOUT.min(d.saturating_duration_since(std::time::Instant::now()))
+        })
+    }
+
+    fn tool(&self, argv: Vec<String>) -> Result<String, BackendError> {
+        let output = Invocation::new(&argv, self.budget()).check()?;
+        Ok(output.stdout_str())
+    }
+
+    fn json(&self, argv: Vec<String>) -> Result<Value, BackendError> {
+        let command = display(&argv);
+        let out = self.tool(argv)?;
+        serde_json::from_str(&out).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: format!("{e} in {out:?}"),
+        })
+    }
+
+    /// A JSON list of strings from a tool.
+    fn strings(&self, argv: Vec<String>) -> Result<Vec<String>, BackendError> {
+        let command = display(&argv);
+        match relation_errors(self.json(argv))? {
+            serde_json::Value::Null => Ok(Vec::new()),
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| BackendError::BadOutput {
+                            command: command.clone(),
+                            detail: format!("expected strings, got {v}"),
+                        })
+                })
+                .collect(),
+            other => Err(BackendError::BadOutput {
+                command,
+                detail: format!("expected a JSON list, got {other}"),
+            }),
+        }
+    }
+
     fn secret_args(argv: &mut Vec<String>, id: Option<&str>, label: Option<&str>) {
         if let Some(id) = id {
             argv.push(id.to_string());
@@ -348,29 +385,6 @@ impl HookToolsExec {
         if let Some(label) = label {
             argv.extend(argv!["--label", label]);
         }
-    }
-}
-
-/// A JSON list of strings from a tool.
-fn strings(argv: Vec<String>) -> Result<Vec<String>, BackendError> {
-    let command = display(&argv);
-    match relation_errors(json(argv))? {
-        serde_json::Value::Null => Ok(Vec::new()),
-        serde_json::Value::Array(items) => items
-            .into_iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| BackendError::BadOutput {
-                        command: command.clone(),
-                        detail: format!("expected strings, got {v}"),
-                    })
-            })
-            .collect(),
-        other => Err(BackendError::BadOutput {
-            command,
-            detail: format!("expected a JSON list, got {other}"),
-        }),
     }
 }
 

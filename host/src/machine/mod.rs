@@ -72,6 +72,9 @@ pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 /// Every machine operation a charm can ask for. Paths have been checked against the
 /// charm's policy and normalised before they arrive here.
 pub trait Machine: Send {
+    /// No call may outlive this (the dispatch's deadline).
+    fn set_deadline(&mut self, _deadline: std::time::Instant) {}
+
     fn apt_update(&mut self) -> Result<(), BackendError>;
     fn apt_install(&mut self, packages: &[String]) -> Result<(), BackendError>;
     fn apt_remove(&mut self, packages: &[String], purge: bool) -> Result<(), BackendError>;
@@ -216,20 +219,56 @@ pub mod argv {
     }
 }
 
-/// Variables a charm may not set for the commands it runs: they decide which code the
-/// program loads, which would let a charm run what its policy does not allow.
+/// Variables a charm may not set for the commands it runs: they decide which code a
+/// program loads or runs (the dynamic loader's, shells' and interpreters' hooks), which
+/// would let a charm run what its policy does not allow.
 pub fn forbidden_env(name: &str) -> bool {
-    name == "PATH"
-        || name.starts_with("LD_")
-        || name.starts_with("DYLD_")
-        || [
-            "IFS",
+    const NAMES: [&str; 12] = [
+        "PATH",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "PS4",
+        "PROMPT_COMMAND",
+        "GCONV_PATH",
+        "LOCPATH",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+    ];
+    const PREFIXES: [&str; 9] = [
+        "LD_",
+        "DYLD_",
+        "BASH_FUNC_",
+        "PYTHON",
+        "PERL",
+        "RUBY",
+        "GIT_",
+        "LUA_",
+        "JAVA_TOOL",
+    ];
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loader_and_interpreter_hooks_are_forbidden() {
+        for name in [
+            "PATH",
+            "LD_PRELOAD",
+            "BASH_FUNC_ls%%",
+            "PERL5OPT",
+            "PYTHONSTARTUP",
+            "NODE_OPTIONS",
+            "GIT_SSH_COMMAND",
             "BASH_ENV",
-            "ENV",
-            "SHELLOPTS",
-            "PYTHONPATH",
-            "PERL5LIB",
-            "GCONV_PATH",
-        ]
-        .contains(&name)
+        ] {
+            assert!(super::forbidden_env(name), "{name}");
+        }
+        for name in ["UA_LOG_LEVEL", "HOME", "LANG", "TOKEN"] {
+            assert!(!super::forbidden_env(name), "{name}");
+        }
+    }
 }

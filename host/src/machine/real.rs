@@ -29,6 +29,7 @@ const PROXIES: [(&str, &[&str]); 4] = [
 pub struct RealMachine {
     proxies: Vec<(String, String)>,
     path: String,
+    deadline: Option<std::time::Instant>,
 }
 
 impl RealMachine {
@@ -41,6 +42,7 @@ impl RealMachine {
         }
         RealMachine {
             proxies,
+            deadline: None,
             path: std::env::var("PATH").unwrap_or_else(|_| {
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()
             }),
@@ -48,7 +50,10 @@ impl RealMachine {
     }
 
     fn system<'a>(&self, argv: &'a [String]) -> Invocation<'a> {
-        let mut inv = Invocation::new(argv, DEFAULT_COMMAND_TIMEOUT);
+        let left = self.deadline.map_or(DEFAULT_COMMAND_TIMEOUT, |d| {
+            d.saturating_duration_since(std::time::Instant::now())
+        });
+        let mut inv = Invocation::new(argv, DEFAULT_COMMAND_TIMEOUT.min(left));
         inv.env = self.proxies.clone();
         inv.env
             .push(("DEBIAN_FRONTEND".into(), "noninteractive".into()));
@@ -61,6 +66,10 @@ impl RealMachine {
 }
 
 impl Machine for RealMachine {
+    fn set_deadline(&mut self, deadline: std::time::Instant) {
+        self.deadline = Some(deadline);
+    }
+
     fn apt_update(&mut self) -> Result<(), BackendError> {
         self.check(argv::apt_update()).map(drop)
     }
@@ -170,8 +179,26 @@ impl Machine for RealMachine {
             .tempfile_in(parent)
             .map_err(io)?;
         temp.write_all(content).map_err(io)?;
-        let mode = options.mode.unwrap_or(0o644);
+        // A rewritten file keeps its mode and owner unless the charm says otherwise: a
+        // 0600 file of credentials must not come back world-readable.
+        let existing = fs::metadata(path).ok();
+        let mode = options
+            .mode
+            .or_else(|| existing.as_ref().map(|m| m.permissions().mode() & 0o7777))
+            .unwrap_or(0o644);
         fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(io)?;
+        if let Some(meta) = &existing
+            && options.owner.is_none()
+            && options.group.is_none()
+        {
+            use std::os::unix::fs::MetadataExt;
+            chown(
+                temp.path(),
+                Some(Uid::from_raw(meta.uid())),
+                Some(Gid::from_raw(meta.gid())),
+            )
+            .map_err(|e| io(std::io::Error::from(e)))?;
+        }
         set_owner(temp.path(), options)?;
         temp.as_file().sync_all().map_err(io)?;
         temp.persist(path).map_err(|e| io(e.error))?;
@@ -412,6 +439,11 @@ mod tests {
             1,
             "no temp file left"
         );
+        // Rewritten without a mode, it keeps the one it had.
+        m.write_file(&path, b"three", &FileOptions::default())
+            .unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
         m.remove_path(&path, false).unwrap();
         assert!(matches!(m.read_file(&path), Err(BackendError::NotFound(_))));
     }

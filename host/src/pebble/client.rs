@@ -619,6 +619,18 @@ impl Pebble for PebbleClient {
     }
 
     fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError> {
+        // Pebble kills the command at its timeout; never later than the dispatch's end.
+        let left = self.deadline.map(|d| {
+            u64::try_from(
+                d.saturating_duration_since(tokio::time::Instant::now())
+                    .as_millis(),
+            )
+            .unwrap_or(u64::MAX)
+        });
+        let timeout_ms = match (request.timeout_ms, left) {
+            (Some(t), Some(l)) => Some(t.min(l)),
+            (t, l) => t.or(l),
+        };
         let mut body = serde_json::Map::new();
         body.insert("command".into(), json!(request.command));
         body.insert("split-stderr".into(), json!(true));
@@ -652,7 +664,7 @@ impl Pebble for PebbleClient {
         }
         let stdin = request.stdin.clone().unwrap_or_default();
         let command = request.command.join(" ");
-        let timeout = request.timeout_ms;
+        let timeout = timeout_ms;
         self.run(container, |http| async move {
             let env = http
                 .json(Method::POST, "/v1/exec", Some(Value::Object(body)))
@@ -679,8 +691,13 @@ impl Pebble for PebbleClient {
                 stdio.send(end.clone()).await?;
                 read_stream(&mut stdio).await
             };
-            let (stdout, stderr) =
-                futures_util::future::join(feed, read_stream_owned(stderr_ws)).await;
+            let streams = futures_util::future::join(feed, read_stream_owned(stderr_ws));
+            let (stdout, stderr) = tokio::time::timeout(http.change_timeout, streams)
+                .await
+                .map_err(|_| BackendError::Timeout {
+                    command: format!("{command} in container {:?}", http.container),
+                    timeout: http.change_timeout,
+                })?;
             let ws_error = |e: tokio_tungstenite::tungstenite::Error| {
                 http.unreachable(format!("exec websocket: {e}"))
             };

@@ -77,6 +77,14 @@ impl Charm for Hostile {
                         .map_err(|e| e.to_string()),
                 )
             }
+            "remove" => {
+                let path: String = config::get_or("path", String::new())?;
+                report(
+                    fs::remove_all(&path)
+                        .map(|_| "removed".to_string())
+                        .map_err(|e| e.to_string()),
+                )
+            }
             "flood" => {
                 let line = "x".repeat(1023);
                 for _ in 0..(8 << 10) {
