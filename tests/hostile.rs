@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_yaml::Value;
-use wasmcharm_tests::{Stubs, charm_dir, dispatch, run_event, unit_env};
+use wasmcharm_tests::{Stubs, charm_dir, dispatch, run_event, unit_env, unit_status};
 
 fn attack(charm: &Path, what: &str) -> (std::process::Output, Value) {
     run_event(
@@ -20,14 +20,6 @@ fn error(r: &Value) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-fn status(r: &Value) -> (String, String) {
-    let s = &r["state"]["unit-status"];
-    (
-        s["status"].as_str().unwrap_or_default().into(),
-        s["message"].as_str().unwrap_or_default().into(),
-    )
 }
 
 /// Runs an attack through `dispatch` on a unit that already has stored state, and
@@ -115,7 +107,7 @@ fn wasi_gives_no_files_and_no_sockets() {
     for what in ["shadow", "state-file", "socket"] {
         let (out, r) = attack(charm.path(), what);
         assert!(out.status.success(), "{what}: {out:?}");
-        let (kind, message) = status(&r);
+        let (kind, message) = unit_status(&r);
         assert_eq!(kind, "blocked", "{what}: {message}");
         assert!(message.starts_with("refused: "), "{what}: {message}");
     }
@@ -126,7 +118,7 @@ fn an_undeclared_command_does_not_run() {
     let charm = charm_dir("hostile");
     let (_, r) = attack(charm.path(), "command");
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         (
             "blocked".into(),
             "refused: wasmcharm.yaml does not allow command `rm`: add it to machine.commands"
@@ -172,7 +164,10 @@ fn ten_thousand_host_calls_stay_correct() {
     let charm = charm_dir("hostile");
     let (out, r) = attack(charm.path(), "calls");
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(status(&r), ("active".into(), "did it: call 9999".into()));
+    assert_eq!(
+        unit_status(&r),
+        ("active".into(), "did it: call 9999".into())
+    );
     assert_eq!(
         r["happened"]["unit-status-history"]
             .as_sequence()
@@ -187,7 +182,7 @@ fn out_of_range_values_are_errors_not_truncations() {
     let charm = charm_dir("hostile");
     let (_, r) = attack(charm.path(), "range");
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         (
             "blocked".into(),
             "refused: config option `big` is 100000, out of range for u8".into()
@@ -200,7 +195,7 @@ fn flooding_stdout_is_cut_at_the_cap_without_failing_the_hook() {
     let charm = charm_dir("hostile");
     let (out, r) = attack(charm.path(), "flood");
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(status(&r), ("active".into(), "did it: flooded".into()));
+    assert_eq!(unit_status(&r), ("active".into(), "did it: flooded".into()));
     let stdout = r["happened"]["stdout"].as_str().unwrap();
     assert!(stdout.len() < (1 << 20) + 200, "{}", stdout.len());
     assert!(stdout.ends_with("[wasmcharm: the charm's output was cut at limits.output (1MiB)]\n"));
@@ -216,7 +211,7 @@ fn an_invalid_layer_is_an_error_value_with_pebbles_message() {
     let (out, r) = attack(charm.path(), "layer");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         (
             "blocked".into(),
             "refused: ErrorKind::InvalidInput: cannot parse layer YAML: cannot use reserved \

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_yaml::Value;
-use wasmcharm_tests::{assert_clean_error, charm_dir, wasmcharm_bin};
+use wasmcharm_tests::{assert_clean_error, charm_dir, commands, unit_status, wasmcharm_bin};
 
 fn run(charm: &Path, event: &str, state: Option<&str>) -> Output {
     let mut cmd = Command::new(wasmcharm_bin());
@@ -22,23 +22,6 @@ fn report(out: &Output) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-fn status(report: &Value) -> (String, String) {
-    let s = &report["state"]["unit-status"];
-    (
-        s["status"].as_str().unwrap().to_string(),
-        s["message"].as_str().unwrap().to_string(),
-    )
-}
-
-fn commands(report: &Value) -> Vec<String> {
-    report["happened"]["commands"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
-}
-
 const APT_INSTALL: &str = "apt-get install --assume-yes --option DPkg::Lock::Timeout=300 \
                            --option Dpkg::Options::=--force-confold openssh-server";
 
@@ -51,7 +34,7 @@ fn install_ok() {
     assert_eq!(r["happened"]["outcome"], "ok");
     assert_eq!(commands(&r), [APT_INSTALL]);
     assert_eq!(r["state"]["machine"]["packages"]["openssh-server"], "1.0");
-    assert_eq!(status(&r), ("unknown".into(), "".into()));
+    assert_eq!(unit_status(&r), ("unknown".into(), "".into()));
 }
 
 #[test]
@@ -63,7 +46,7 @@ fn install_failing() {
     assert!(out.status.success(), "{out:?}");
     let r = report(&out);
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         ("blocked".into(), "Failed to install packages".into())
     );
     assert!(
@@ -93,7 +76,7 @@ fn start_ok() {
     assert_eq!(commands(&r), ["systemctl enable --now ssh"]);
     assert_eq!(r["state"]["machine"]["services"]["ssh"]["active"], true);
     assert_eq!(r["state"]["machine"]["services"]["ssh"]["enabled"], true);
-    assert_eq!(status(&r), ("active".into(), "".into()));
+    assert_eq!(unit_status(&r), ("active".into(), "".into()));
     assert_eq!(r["happened"]["unit-status-history"][0]["status"], "active");
 }
 
@@ -106,7 +89,7 @@ fn start_failing() {
     assert!(out.status.success(), "{out:?}");
     let r = report(&out);
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         (
             "blocked".into(),
             "Failed to start/enable ssh service".into()
@@ -128,7 +111,7 @@ fn an_undeclared_package_is_refused_and_nothing_runs() {
     let r = report(&out);
     assert!(commands(&r).is_empty());
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         ("blocked".into(), "Failed to install packages".into())
     );
     let message = r["happened"]["logs"][0]["message"].as_str().unwrap();
@@ -156,7 +139,7 @@ fn the_state_out_feeds_the_next_run() {
     let out = run(charm.path(), "start", Some(&after_install));
     let r = report(&out);
     assert_eq!(r["state"]["machine"]["packages"]["openssh-server"], "1.0");
-    assert_eq!(status(&r), ("active".into(), "".into()));
+    assert_eq!(unit_status(&r), ("active".into(), "".into()));
 }
 
 #[test]
@@ -171,7 +154,7 @@ fn a_handler_error_fails_the_run_but_keeps_status_and_machine_changes() {
         error,
         "hooks/install failed: the charm's handler returned an error (internal): install went wrong"
     );
-    assert_eq!(status(&r), ("maintenance".into(), "installing".into()));
+    assert_eq!(unit_status(&r), ("maintenance".into(), "installing".into()));
     assert_eq!(r["state"]["machine"]["packages"]["cowsay"], "1.0");
     let last_log = r["happened"]["logs"].as_sequence().unwrap().last().unwrap();
     assert_eq!(last_log["level"], "ERROR");
@@ -215,7 +198,7 @@ fn config_is_typed_with_defaults_from_the_metadata() {
     let out = run(charm.path(), "config-changed", None);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
-        status(&report(&out)),
+        unit_status(&report(&out)),
         ("active".into(), "hello on 8080, verbose=false".into())
     );
     let out = run(
@@ -224,7 +207,7 @@ fn config_is_typed_with_defaults_from_the_metadata() {
         Some("config: {greeting: hi, port: 2222, verbose: true}\n"),
     );
     assert_eq!(
-        status(&report(&out)),
+        unit_status(&report(&out)),
         ("active".into(), "hi on 2222, verbose=true".into())
     );
     let out = run(
@@ -262,7 +245,7 @@ fn an_undeclared_container_is_refused() {
     let out = run(charm.path(), "update-status", None);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
-        status(&report(&out)),
+        unit_status(&report(&out)),
         (
             "blocked".into(),
             "can-connect=false; ErrorKind::PermissionDenied: the charm's metadata declares no container \
@@ -282,7 +265,7 @@ fn pebble_notices_and_checks_reach_the_charm_with_their_details() {
     );
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
-        status(&report(&out)),
+        unit_status(&report(&out)),
         (
             "active".into(),
             "workload: notice 17 custom example.com/reload".into()
@@ -294,7 +277,7 @@ fn pebble_notices_and_checks_reach_the_charm_with_their_details() {
         Some("event: {check-name: http-ready}\n"),
     );
     assert_eq!(
-        status(&report(&out)),
+        unit_status(&report(&out)),
         ("blocked".into(), "workload: http-ready failed".into())
     );
     // Without the details Juju always sets, the input is bad, not the charm.

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_yaml::Value;
-use wasmcharm_tests::{Stubs, argv, charm_dir, dispatch, run_event, unit_env};
+use wasmcharm_tests::{Stubs, argv, charm_dir, dispatch, run_event, unit_env, unit_status};
 
 const STATE_FILE: &str = ".wasmcharm-state.json";
 
@@ -21,14 +21,6 @@ fn with_config(state: &str, config: &str) -> String {
     let mut v: Value = serde_yaml::from_str(state).unwrap();
     v["config"] = serde_yaml::from_str(config).unwrap();
     serde_yaml::to_string(&v).unwrap()
-}
-
-fn unit_status(report: &Value) -> (String, String) {
-    let s = &report["state"]["unit-status"];
-    (
-        s["status"].as_str().unwrap().into(),
-        s["message"].as_str().unwrap().into(),
-    )
 }
 
 #[test]

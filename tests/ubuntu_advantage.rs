@@ -3,7 +3,9 @@
 
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
-use wasmcharm_tests::{Stubs, apt_install, argv, charm_dir, dispatch, run_event, unit_env};
+use wasmcharm_tests::{
+    Stubs, apt_install, argv, charm_dir, commands, dispatch, run_event, unit_env, unit_status,
+};
 
 const TOKEN: &str = "C0FFEE-secret-token-1";
 const OTHER_TOKEN: &str = "C0FFEE-secret-token-2";
@@ -39,23 +41,6 @@ fn stored(r: &Value) -> serde_json::Value {
     serde_json::from_str(r["state"]["stored"]["state"].as_str().unwrap()).unwrap()
 }
 
-fn status(r: &Value) -> (String, String) {
-    let s = &r["state"]["unit-status"];
-    (
-        s["status"].as_str().unwrap().into(),
-        s["message"].as_str().unwrap().into(),
-    )
-}
-
-fn commands(r: &Value) -> Vec<String> {
-    r["happened"]["commands"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
-}
-
 const APT_INSTALL: &str = "apt-get install --assume-yes --option DPkg::Lock::Timeout=300 \
                            --option Dpkg::Options::=--force-confold ubuntu-advantage-tools";
 
@@ -75,7 +60,7 @@ fn the_lifecycle_on_a_simulated_unit() {
             "ua attach ***".to_string(),
         ]
     );
-    assert_eq!(status(&r), ("active".into(), "Attached".into()));
+    assert_eq!(unit_status(&r), ("active".into(), "Attached".into()));
     assert_eq!(stored(&r)["hashed_token"], hash(TOKEN));
     assert_eq!(stored(&r)["package_needs_installing"], false);
     assert_eq!(
@@ -92,7 +77,7 @@ fn the_lifecycle_on_a_simulated_unit() {
     // The same config again: no install, no attach.
     let (_, r) = run_event(charm.path(), "config-changed", &state(&config, 0, Some(&r)));
     assert!(commands(&r).is_empty(), "{:?}", commands(&r));
-    assert_eq!(status(&r), ("active".into(), "Attached".into()));
+    assert_eq!(unit_status(&r), ("active".into(), "Attached".into()));
 
     // A new token: attach again.
     let config2 = format!("{{token: {OTHER_TOKEN}, ppa: 'ppa:ua-client/stable'}}");
@@ -115,7 +100,10 @@ fn the_lifecycle_on_a_simulated_unit() {
         &state(config3, 1, Some(&attached)),
     );
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(status(&r), ("blocked".into(), "Failed to attach".into()));
+    assert_eq!(
+        unit_status(&r),
+        ("blocked".into(), "Failed to attach".into())
+    );
     assert_eq!(stored(&r)["hashed_token"], hash(OTHER_TOKEN));
     let report = shown(&r);
     assert!(!report.contains("C0FFEE-wrong"), "{report}");
@@ -130,7 +118,10 @@ fn the_lifecycle_on_a_simulated_unit() {
         "config-changed",
         &state("{ppa: 'ppa:ua-client/stable'}", 0, Some(&attached)),
     );
-    assert_eq!(status(&r), ("blocked".into(), "No token configured".into()));
+    assert_eq!(
+        unit_status(&r),
+        ("blocked".into(), "No token configured".into())
+    );
 
     // The PPA removed: the repository goes, and the tools are installed again.
     let (_, r) = run_event(
@@ -145,7 +136,7 @@ fn the_lifecycle_on_a_simulated_unit() {
             APT_INSTALL.to_string(),
         ]
     );
-    assert_eq!(status(&r), ("active".into(), "Attached".into()));
+    assert_eq!(unit_status(&r), ("active".into(), "Attached".into()));
 }
 
 #[test]
@@ -161,7 +152,7 @@ fn a_failed_install_blocks() {
         &serde_yaml::to_string(&v).unwrap(),
     );
     assert_eq!(
-        status(&r),
+        unit_status(&r),
         (
             "blocked".into(),
             "Failed to install ubuntu-advantage-tools".into()

@@ -31,6 +31,24 @@ struct Record {
     cwasm_inode: u64,
 }
 
+impl Record {
+    /// The record for `wasm` and its precompiled `cwasm` as they are now.
+    fn of(engine: &Engine, wasm: &Path, cwasm: &Path) -> std::io::Result<Record> {
+        let wasm_meta = std::fs::metadata(wasm)?;
+        let cwasm_meta = std::fs::metadata(cwasm)?;
+        Ok(Record {
+            wasm_size: wasm_meta.len(),
+            wasm_mtime_ns: mtime_ns(&wasm_meta),
+            wasm_inode: wasm_meta.ino(),
+            wasm_ctime_ns: ctime_ns(&wasm_meta),
+            engine: engine_hash(engine),
+            cwasm_size: cwasm_meta.len(),
+            cwasm_mtime_ns: mtime_ns(&cwasm_meta),
+            cwasm_inode: cwasm_meta.ino(),
+        })
+    }
+}
+
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
     i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
 }
@@ -73,19 +91,7 @@ pub enum Source {
 pub fn load(engine: &Engine, wasm: &Path) -> Option<Component> {
     let (cwasm, record_path) = paths(wasm);
     let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
-    let wasm_meta = std::fs::metadata(wasm).ok()?;
-    let cwasm_meta = std::fs::metadata(&cwasm).ok()?;
-    let now = Record {
-        wasm_size: wasm_meta.len(),
-        wasm_mtime_ns: mtime_ns(&wasm_meta),
-        wasm_inode: wasm_meta.ino(),
-        wasm_ctime_ns: ctime_ns(&wasm_meta),
-        engine: engine_hash(engine),
-        cwasm_size: cwasm_meta.len(),
-        cwasm_mtime_ns: mtime_ns(&cwasm_meta),
-        cwasm_inode: cwasm_meta.ino(),
-    };
-    if now != record {
+    if Record::of(engine, wasm, &cwasm).ok()? != record {
         return None;
     }
     // SAFETY: the file is the host's own output for this component and this engine, as
@@ -102,18 +108,7 @@ pub fn store(engine: &Engine, wasm: &Path, component: &Component) -> std::io::Re
     std::fs::create_dir_all(dir)?;
     let bytes = component.serialize().map_err(std::io::Error::other)?;
     write_atomically(dir, &cwasm, &bytes)?;
-    let wasm_meta = std::fs::metadata(wasm)?;
-    let cwasm_meta = std::fs::metadata(&cwasm)?;
-    let record = Record {
-        wasm_size: wasm_meta.len(),
-        wasm_mtime_ns: mtime_ns(&wasm_meta),
-        wasm_inode: wasm_meta.ino(),
-        wasm_ctime_ns: ctime_ns(&wasm_meta),
-        engine: engine_hash(engine),
-        cwasm_size: cwasm_meta.len(),
-        cwasm_mtime_ns: mtime_ns(&cwasm_meta),
-        cwasm_inode: cwasm_meta.ino(),
-    };
+    let record = Record::of(engine, wasm, &cwasm)?;
     let json = serde_json::to_vec(&record).expect("a record serialises");
     write_atomically(dir, &record_path, &json)
 }

@@ -255,6 +255,25 @@ pub fn run_event(charm: &Path, event: &str, state: &str) -> (Output, serde_yaml:
     (out, report)
 }
 
+/// The unit status in a `run` report: (status, message).
+pub fn unit_status(report: &serde_yaml::Value) -> (String, String) {
+    let s = &report["state"]["unit-status"];
+    (
+        s["status"].as_str().unwrap_or_default().to_string(),
+        s["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// Every command a `run` report says the machine ran.
+pub fn commands(report: &serde_yaml::Value) -> Vec<String> {
+    report["happened"]["commands"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The argv of a call, for comparing with [`Stubs::calls`].
 pub fn argv(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
