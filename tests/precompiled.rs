@@ -110,3 +110,67 @@ fn a_new_component_is_not_served_the_old_code() {
     // The faulty charm's install fails on purpose; openssh's would have succeeded.
     assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
+
+/// A packed charm's layout: the hot binary as `dispatch`, the full host in `bin/`.
+fn pack_hot(charm: &Path) {
+    let release = wasmcharm_bin().parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(charm.join("bin")).unwrap();
+    std::fs::copy(release.join("dispatch"), charm.join("dispatch")).unwrap();
+    std::fs::copy(wasmcharm_bin(), charm.join("bin/wasmcharm")).unwrap();
+}
+
+fn hot_dispatch(charm: &Path, stubs: &Stubs, hook: &str) -> std::process::Output {
+    Command::new(charm.join("dispatch"))
+        .env_clear()
+        .env("PATH", stubs.path())
+        .envs(juju_env(charm, hook))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_hot_dispatch_hands_a_charm_with_no_precompiled_code_to_the_full_host() {
+    let charm = charm_dir("openssh");
+    pack_hot(charm.path());
+    let stubs = Stubs::new();
+    // Nothing precompiled: the hot binary never compiles, so the full host in bin/ runs
+    // the hook and keeps the compiled code.
+    let out = hot_dispatch(charm.path(), &stubs, "hooks/install");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stubs.calls(), vec![apt_install(&["openssh-server"])]);
+    let cwasm = charm.path().join(CWASM);
+    let made = std::fs::metadata(&cwasm).unwrap().modified().unwrap();
+
+    // From then on the hot binary maps it itself: a full host that cannot run would
+    // otherwise fail the hook.
+    std::fs::write(charm.path().join("bin/wasmcharm"), "#!/bin/sh\nexit 97\n").unwrap();
+    let stubs = Stubs::new();
+    let out = hot_dispatch(charm.path(), &stubs, "hooks/install");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stubs.calls(), vec![apt_install(&["openssh-server"])]);
+    assert_eq!(std::fs::metadata(&cwasm).unwrap().modified().unwrap(), made);
+
+    // A changed component is a miss again, handed over again (to the stand-in, here).
+    std::fs::remove_dir_all(charm.path().join(".wasmcharm-cache")).unwrap();
+    let out = hot_dispatch(charm.path(), &stubs, "hooks/install");
+    assert_eq!(out.status.code(), Some(97), "{out:?}");
+}
+
+#[test]
+fn the_hot_dispatch_names_a_missing_full_host() {
+    let charm = charm_dir("openssh");
+    pack_hot(charm.path());
+    std::fs::remove_dir_all(charm.path().join("bin")).unwrap();
+    let out = Command::new(charm.path().join("dispatch"))
+        .env_clear()
+        .env("PATH", "/nonexistent")
+        .envs(juju_env(charm.path(), "hooks/install"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("needs compiling") && stderr.contains("wasmcharm precompile"),
+        "{stderr}"
+    );
+}

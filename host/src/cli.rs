@@ -2,6 +2,7 @@
 //! outcomes become exit codes: 0 done, 1 the charm failed, 2 bad input.
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 use crate::charm_dir::{CharmDir, PolicyOverride};
 use crate::event::{self, Dispatch, DispatchPath, Env, ProcessEnv};
-use crate::invoke::{Backends, Charm, GuestOutput, Outcome};
+use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
 use crate::juju::real::HookToolsExec;
 use crate::juju::{HookTools, LogLevel};
 use crate::machine::real::RealMachine;
@@ -19,6 +20,7 @@ use crate::pebble::client::PebbleClient;
 use crate::pebble::sim::{ContainerModel, SimContainer};
 use crate::state::{Happened, State};
 use crate::store::UnitStore;
+use crate::testing::{TestCharm, failure, ignored};
 use crate::unit::UnitContext;
 
 #[derive(Debug, Parser)]
@@ -78,6 +80,7 @@ enum Command {
 }
 
 /// Exit codes Juju and scripts see.
+const DONE: u8 = 0;
 const CHARM_FAILED: u8 = 1;
 const BAD_INPUT: u8 = 2;
 
@@ -87,10 +90,10 @@ pub fn main() -> ExitCode {
         .next()
         .is_some_and(|argv0| Path::new(&argv0).file_name() == Some("dispatch".as_ref()));
     let result = if invoked_as_dispatch {
-        dispatch()
+        dispatch(Compile::IfNeeded).map(ExitCode::from)
     } else {
         match Cli::parse().command {
-            Command::Dispatch => dispatch(),
+            Command::Dispatch => dispatch(Compile::IfNeeded).map(ExitCode::from),
             Command::Run {
                 charm_dir,
                 event,
@@ -115,15 +118,66 @@ pub fn main() -> ExitCode {
     })
 }
 
+/// `dispatch` for a packed charm: the hot path only, in a binary without a compiler.
+/// A charm with no sound precompiled form (the first hook, or a new CPU or host) is
+/// handed whole to the full `wasmcharm dispatch`, which compiles it and keeps the result,
+/// so every later hook takes the hot path.
+pub fn hot_main() -> u8 {
+    match dispatch(Compile::Never) {
+        Ok(code) => code,
+        Err(e) => match e.downcast_ref::<NotPrecompiled>() {
+            Some(_) => {
+                let host = full_host();
+                // Only returns if the host could not be run.
+                let e = std::process::Command::new(&host).arg("dispatch").exec();
+                eprintln!(
+                    "wasmcharm: the charm needs compiling for this machine, and the compiling \
+                     host {} could not be run: {e}. Put `wasmcharm` beside `dispatch` (or in \
+                     bin/, or on PATH), or run `wasmcharm precompile` on the charm directory.",
+                    host.display()
+                );
+                BAD_INPUT
+            }
+            None => {
+                eprintln!("wasmcharm: {e:#}");
+                BAD_INPUT
+            }
+        },
+    }
+}
+
+/// The full host, for [`hot_main`]: beside the running binary, in `bin/` beside it (a
+/// packed charm's layout), or on PATH.
+fn full_host() -> PathBuf {
+    let here = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf));
+    here.into_iter()
+        .flat_map(|dir| [dir.join("wasmcharm"), dir.join("bin").join("wasmcharm")])
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from("wasmcharm"))
+}
+
+/// Whether a dispatch may compile the charm's component.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compile {
+    IfNeeded,
+    Never,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the charm has no precompiled form for this machine")]
+struct NotPrecompiled;
+
 /// What Juju runs for every hook and action.
-fn dispatch() -> Result<ExitCode> {
+fn dispatch(compile: Compile) -> Result<u8> {
     let env = ProcessEnv;
     let path = DispatchPath::parse(
         &env.var("JUJU_DISPATCH_PATH")
             .ok_or(event::EventError::NoDispatchPath)?,
     )?;
     if event::is_restricted(&path) {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(DONE);
     }
     let dir = match env.var("JUJU_CHARM_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -132,10 +186,10 @@ fn dispatch() -> Result<ExitCode> {
     let charm_dir = CharmDir::open(&dir)?;
     let event = match event::classify(&path, &charm_dir.metadata, &env)? {
         Dispatch::Event(event) => event,
-        Dispatch::Restricted(_) => return Ok(ExitCode::SUCCESS),
+        Dispatch::Restricted(_) => return Ok(DONE),
         Dispatch::Unknown(hook) => {
             let _ = HookToolsExec::new().juju_log(LogLevel::Debug, &ignored(&hook));
-            return Ok(ExitCode::SUCCESS);
+            return Ok(DONE);
         }
     };
     let unit = UnitContext::from_env(&env)?;
@@ -143,20 +197,28 @@ fn dispatch() -> Result<ExitCode> {
     if let Some((_, narrower)) = PolicyOverride::find(&unit.app_name)? {
         charm_dir.narrow(&narrower);
     }
-    let charm = Charm::load(charm_dir, unit)?;
-    // Held until the process ends: no other dispatch of this unit runs meanwhile.
+    let charm = match compile {
+        Compile::IfNeeded => Charm::load(charm_dir)?,
+        Compile::Never => Charm::load_precompiled(charm_dir)?.ok_or(NotPrecompiled)?,
+    };
+    // The process ends with the dispatch; the kernel takes back the component's maps and
+    // tables faster than their destructors would.
+    let charm = std::mem::ManuallyDrop::new(charm);
+    // Taken once the component is had, so that a hand-over to the full host never holds
+    // it. Held until the process ends: no other dispatch of this unit runs meanwhile.
     let (store, stored) = UnitStore::open(&dir)?;
     let backends = Backends {
         juju: Box::new(HookToolsExec::new()),
         machine: Box::new(RealMachine::from_env()),
         pebble: Box::new(PebbleClient::from_env()),
+        nondeterminism: Nondeterminism::Host,
     };
     let before = stored.clone();
-    let cause = match charm.dispatch(&event, backends, &GuestOutput::Inherit, stored) {
+    let cause = match charm.dispatch(unit.into(), &event, backends, &GuestOutput::Inherit, stored) {
         // Most hooks change nothing: they need no write, and no fsync.
-        (Outcome::Done, stored) if stored == before => return Ok(ExitCode::SUCCESS),
+        (Outcome::Done, stored) if stored == before => return Ok(DONE),
         (Outcome::Done, stored) => match store.commit(&stored) {
-            Ok(()) => return Ok(ExitCode::SUCCESS),
+            Ok(()) => return Ok(DONE),
             Err(e) => format!("the charm succeeded but its stored state was not saved: {e}"),
         },
         (Outcome::Failed(cause), _) => cause,
@@ -170,18 +232,7 @@ fn dispatch() -> Result<ExitCode> {
     {
         eprintln!("wasmcharm: {message}");
     }
-    Ok(ExitCode::from(CHARM_FAILED))
-}
-
-fn ignored(hook: &str) -> String {
-    format!(
-        "ignoring hook `{hook}`: it is neither a Juju hook nor one derived from this \
-         charm's metadata"
-    )
-}
-
-fn failure(path: &DispatchPath, cause: &str) -> String {
-    format!("{path} failed: {cause}")
+    Ok(CHARM_FAILED)
 }
 
 #[derive(Serialize)]
@@ -198,90 +249,28 @@ fn run(
     out: Option<&Path>,
     policy: Option<&Path>,
 ) -> Result<ExitCode> {
-    let charm_dir = open_narrowed(dir, policy)?;
+    let charm = match policy {
+        Some(path) => TestCharm::load_narrowed(dir, &load_policy(path)?)?,
+        None => TestCharm::load(dir)?,
+    };
     let state = match state_in {
         Some(path) => State::load(path)?,
         None => State::default(),
     };
-    let path = if event_name.starts_with("hooks/") || event_name.starts_with("actions/") {
-        DispatchPath::parse(event_name)?
-    } else if charm_dir.metadata.actions.contains_key(event_name) {
-        DispatchPath::Action(event_name.to_string())
-    } else {
-        DispatchPath::parse(&format!("hooks/{event_name}"))?
-    };
-    let simulation = state.simulate(&charm_dir.metadata)?;
-    let event = match event::classify(&path, &charm_dir.metadata, &state.event_env())? {
-        Dispatch::Event(event) => Some(event),
-        Dispatch::Restricted(_) => None,
-        Dispatch::Unknown(hook) => {
-            simulation
-                .juju
-                .clone()
-                .juju_log(LogLevel::Debug, &ignored(&hook))?;
-            None
-        }
-    };
-    if let Some(crate::event::Event::Action(action)) = &event {
-        simulation.juju.model().action = Some(crate::juju::sim::ActionRecord {
-            params: state.action_params(&charm_dir.metadata, &action.name)?,
-            ..Default::default()
-        });
-    }
-    let mut code = ExitCode::SUCCESS;
-    let mut happened_outcome = ("ignored", None);
-    let mut guest_output = None;
-    let mut committed = None;
-    if let Some(event) = event {
-        let unit = state.unit_context(&charm_dir.metadata)?;
-        let charm = Charm::load(charm_dir, unit)?;
-        let output = GuestOutput::capture(&charm.dir.manifest.limits);
-        let backends = Backends {
-            juju: Box::new(simulation.juju.clone()),
-            machine: Box::new(simulation.machine.clone()),
-            pebble: Box::new(simulation.pebble.clone()),
-        };
-        let (outcome, stored) = charm.dispatch(&event, backends, &output, state.stored()?);
-        happened_outcome = match outcome {
-            Outcome::Done => {
-                committed = Some(stored);
-                ("ok", None)
-            }
-            Outcome::Failed(cause) => {
-                let message = failure(&path, &cause);
-                simulation
-                    .juju
-                    .clone()
-                    .juju_log(LogLevel::Error, &message)?;
-                code = ExitCode::from(CHARM_FAILED);
-                ("failed", Some(message))
-            }
-        };
-        guest_output = Some(output);
-    }
-
-    let mut after = simulation.state_after(&state);
-    if let Some(stored) = &committed {
-        after.set_stored(stored);
-        // Juju commits these with the hook, and only if it succeeds.
-        after.set_committed(&simulation.juju.model());
-    }
-    let mut happened = simulation.happened();
-    happened.outcome = happened_outcome.0.into();
-    happened.error = happened_outcome.1;
-    if let Some(GuestOutput::Capture { stdout, stderr }) = guest_output {
-        happened.stdout = String::from_utf8_lossy(&stdout.contents()).into_owned();
-        happened.stderr = String::from_utf8_lossy(&stderr.contents()).into_owned();
-    }
+    let run = charm.run(event_name, &state)?;
     if let Some(out) = out {
-        write_atomically(out, after.to_yaml().as_bytes())?;
+        write_atomically(out, run.state.to_yaml().as_bytes())?;
     }
     let report = serde_yaml::to_string(&RunReport {
-        state: &after,
-        happened: &happened,
+        state: &run.state,
+        happened: &run.happened,
     })?;
     std::io::stdout().write_all(report.as_bytes())?;
-    Ok(code)
+    Ok(if run.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(CHARM_FAILED)
+    })
 }
 
 /// A state file is either the old one or the new one, never half of the new.
@@ -322,11 +311,14 @@ fn pebble_sim(socket: &Path, state: Option<&Path>) -> Result<ExitCode> {
 fn open_narrowed(dir: &Path, policy: Option<&Path>) -> Result<CharmDir> {
     let mut charm_dir = CharmDir::open(dir)?;
     if let Some(path) = policy {
-        let narrower = PolicyOverride::load(path)?
-            .with_context(|| format!("the policy file {} is missing or empty", path.display()))?;
-        charm_dir.narrow(&narrower);
+        charm_dir.narrow(&load_policy(path)?);
     }
     Ok(charm_dir)
+}
+
+fn load_policy(path: &Path) -> Result<PolicyOverride> {
+    PolicyOverride::load(path)?
+        .with_context(|| format!("the policy file {} is missing or empty", path.display()))
 }
 
 #[derive(Serialize)]
@@ -411,7 +403,10 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
     let charm_dir = CharmDir::open(dir)?;
     let wasm = charm_dir.component_path();
     let started = std::time::Instant::now();
-    let (_, source) = crate::engine::LoadedComponent::load_with_source(&wasm)?;
+    let (_, source) = crate::engine::LoadedComponent::load_with_source(
+        &wasm,
+        crate::engine::Instances::OnDemand,
+    )?;
     match source {
         crate::precompiled::Source::Precompiled => {
             println!("{} is already precompiled for this machine", wasm.display());

@@ -2,13 +2,17 @@
 //! policy, and for telling a charm author exactly why a file is not a runnable charm.
 
 use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, WasmBacktraceDetails};
 
-use crate::bindings::{self, Charm, CharmPre};
+use crate::bindings::{self, CharmPre};
 use crate::host::HostState;
+use crate::limits;
+use crate::linking;
 use crate::precompiled;
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +57,11 @@ pub enum LoadError {
     WrongWorld { path: String, reason: String },
     #[error("cannot set up the WebAssembly engine: {0}")]
     Engine(String),
+    #[error(
+        "{path} has no precompiled form for this machine, and this build of the host has \
+         no compiler: run `wasmcharm precompile` on the charm directory"
+    )]
+    NoCompiler { path: String },
 }
 
 /// The names of everything a component imports, checked as [`LoadedComponent::load`]
@@ -67,9 +76,49 @@ pub fn imports(path: &Path) -> Result<Vec<String>, LoadError> {
         .collect())
 }
 
-/// The one engine configuration the host uses.
+/// How a loaded component's instances get their memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instances {
+    /// One per process, as a dispatch makes: allocated when needed, as cheap to set up
+    /// as it gets.
+    OnDemand,
+    /// Many, one after another and some at once, as a test run makes: slots kept warm
+    /// and reused, each with room for `memory` bytes (`limits.memory`).
+    Pooled { slots: u32, memory: u64 },
+}
+
+/// The one engine configuration the host uses, with on-demand instances.
 pub fn engine() -> Result<Engine, LoadError> {
+    engine_for(Instances::OnDemand)
+}
+
+/// The engine configuration, with instances allocated as `instances` says. The
+/// allocation does not change compiled code: one precompiled file serves both.
+pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
     let mut config = Config::new();
+    match instances {
+        Instances::OnDemand => {}
+        #[cfg(feature = "pooling")]
+        Instances::Pooled { slots, memory } => {
+            let mut pool = wasmtime::PoolingAllocationConfig::new();
+            pool.total_component_instances(slots)
+                .total_core_instances(slots * 16)
+                .total_memories(slots * 4)
+                .total_tables(slots * 8)
+                .max_core_instances_per_component(16)
+                .max_memories_per_component(4)
+                .max_tables_per_component(8)
+                .max_memory_size(usize::try_from(memory).unwrap_or(usize::MAX))
+                // As MemoryLimiter allows.
+                .table_elements(100_000)
+                // Reset by zeroing in place rather than unmapping: most charms touch
+                // well under this.
+                .linear_memory_keep_resident(1 << 20);
+            config.allocation_strategy(pool);
+        }
+        #[cfg(not(feature = "pooling"))]
+        Instances::Pooled { .. } => {}
+    }
     // Pinned rather than read from WASMTIME_BACKTRACE_DETAILS, so that an environment
     // variable cannot change how the charm is compiled.
     config.wasm_backtrace_details(WasmBacktraceDetails::Disable);
@@ -78,32 +127,28 @@ pub fn engine() -> Result<Engine, LoadError> {
     Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))
 }
 
-/// Every interface a charm can import: WASI for its standard library, and the
-/// `juju:charm` interfaces of each supported version.
-pub fn linker(engine: &Engine) -> Result<Linker<HostState>, LoadError> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .and_then(|()| Charm::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s| s))
-        .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
-    Ok(linker)
-}
-
 /// A charm's component, compiled, checked and ready to instantiate once per event.
 pub struct LoadedComponent {
     pub engine: Engine,
     pub pre: CharmPre<HostState>,
+    /// Kept with the component it was made for (it defines what that component imports).
+    _linker: Linker<HostState>,
+    /// Started by the first instance that needs a deadline.
+    ticker: OnceLock<Result<(), String>>,
 }
 
 impl LoadedComponent {
     pub fn load(path: &Path) -> Result<Self, LoadError> {
-        Self::load_with_source(path).map(|(loaded, _)| loaded)
+        Self::load_with_source(path, Instances::OnDemand).map(|(loaded, _)| loaded)
     }
 
     /// Loads the precompiled form when there is a sound one, else compiles (and keeps the
     /// result for next time).
-    pub fn load_with_source(path: &Path) -> Result<(Self, precompiled::Source), LoadError> {
-        let shown = path.display().to_string();
-        let engine = engine()?;
+    pub fn load_with_source(
+        path: &Path,
+        instances: Instances,
+    ) -> Result<(Self, precompiled::Source), LoadError> {
+        let engine = engine_for(instances)?;
         let (component, source) = match precompiled::load(&engine, path) {
             Some(component) => (component, precompiled::Source::Precompiled),
             None => {
@@ -113,15 +158,46 @@ impl LoadedComponent {
                 (component, precompiled::Source::Compiled)
             }
         };
-        check_world(&shown, &engine, &component)?;
-        let linker = linker(&engine)?;
+        Self::ready(path, engine, component).map(|loaded| (loaded, source))
+    }
+
+    /// Loads the precompiled form if there is a sound one, and never compiles: `None`
+    /// means the caller must have it compiled (the hot `dispatch` binary has no compiler).
+    pub fn load_precompiled(path: &Path) -> Result<Option<Self>, LoadError> {
+        let engine = engine()?;
+        match precompiled::load(&engine, path) {
+            Some(component) => Self::ready(path, engine, component).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn ready(path: &Path, engine: Engine, component: Component) -> Result<Self, LoadError> {
+        let shown = path.display().to_string();
+        let linker = link(&shown, &engine, &component)?;
         let wrong = |e: wasmtime::Error| LoadError::WrongWorld {
             path: shown.clone(),
             reason: format!("{e:#}"),
         };
         let pre = linker.instantiate_pre(&component).map_err(wrong)?;
         let pre = CharmPre::new(pre).map_err(wrong)?;
-        Ok((LoadedComponent { engine, pre }, source))
+        Ok(LoadedComponent {
+            engine,
+            pre,
+            _linker: linker,
+            ticker: OnceLock::new(),
+        })
+    }
+
+    /// The epoch deadline for an instance given `timeout`, with the engine's clock
+    /// running.
+    pub fn epoch_deadline(&self, timeout: Duration) -> Result<u64, String> {
+        self.ticker
+            .get_or_init(|| {
+                limits::start_epoch_ticker(&self.engine)
+                    .map_err(|e| format!("cannot start the clock for limits.timeout: {e}"))
+            })
+            .clone()?;
+        Ok(limits::epoch_ticks(timeout))
     }
 }
 
@@ -141,10 +217,16 @@ fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
         }
     };
     check_header(&shown, &bytes)?;
-    Component::new(engine, &bytes).map_err(|e| LoadError::Invalid {
+    #[cfg(feature = "compiler")]
+    return Component::new(engine, &bytes).map_err(|e| LoadError::Invalid {
         path: shown,
         message: format!("{e:#}"),
-    })
+    });
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = engine;
+        Err(LoadError::NoCompiler { path: shown })
+    }
 }
 
 /// The binary format's preamble: `\0asm`, then a version (1 for core modules) and a
@@ -159,10 +241,16 @@ fn check_header(path: &str, bytes: &[u8]) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// Names what a component imports that this host cannot give it, before wasmtime's
-/// own (more cryptic) linking errors would.
-fn check_world(path: &str, engine: &Engine, component: &Component) -> Result<(), LoadError> {
+/// A linker holding what `component` imports and nothing else, once it is seen to be a
+/// charm this host runs: each import one the host provides, `juju:charm` of a supported
+/// version, `handle` exported. Named before wasmtime's own, more cryptic, errors would.
+fn link(
+    path: &str,
+    engine: &Engine,
+    component: &Component,
+) -> Result<Linker<HostState>, LoadError> {
     let ty = component.component_type();
+    let mut linker = Linker::new(engine);
     for (name, _) in ty.imports(engine) {
         if let Some(rest) = name.strip_prefix("juju:charm/") {
             let found = rest.split_once('@').map_or("(unversioned)", |(_, v)| v);
@@ -173,12 +261,13 @@ fn check_world(path: &str, engine: &Engine, component: &Component) -> Result<(),
                     supported: bindings::SUPPORTED_VERSIONS.join(", "),
                 });
             }
-        } else if !name.starts_with("wasi:") {
-            return Err(LoadError::WrongWorld {
+        }
+        let define =
+            linking::definition(linking::interface(name)).ok_or_else(|| LoadError::WrongWorld {
                 path: path.into(),
                 reason: format!("it imports `{name}`, which wasmcharm does not provide"),
-            });
-        }
+            })?;
+        define(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
     }
     let exports_handle = ty
         .exports(engine)
@@ -189,5 +278,5 @@ fn check_world(path: &str, engine: &Engine, component: &Component) -> Result<(),
             reason: "it does not export the function `handle`".into(),
         });
     }
-    Ok(())
+    Ok(linker)
 }

@@ -1,23 +1,30 @@
 //! One event through one fresh instance of the charm: the part `dispatch` and `run`
 //! share. Which backends serve the guest is the caller's choice, made once.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 use wasmtime::Store;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtxBuilder};
 
 use crate::bindings;
 use crate::bindings::v0_1::event as wit_event;
-use crate::charm_dir::CharmDir;
-use crate::engine::{LoadError, LoadedComponent};
+use crate::charm_dir::{CharmDir, Metadata};
+use crate::engine::{Instances, LoadError, LoadedComponent};
 use crate::event::Event;
 use crate::host::{Delivery, HostState, kind_name};
 use crate::juju::HookTools;
-use crate::limits::{Deadline, Limits, MemoryLimiter};
+use crate::limits::{Limits, MemoryLimiter};
 use crate::machine::Machine;
 use crate::output::CappedOutput;
 use crate::pebble::Pebble;
+use crate::sandbox::Policy;
 use crate::store::StoredState;
 use crate::unit::UnitContext;
 
@@ -26,6 +33,18 @@ pub struct Backends {
     pub juju: Box<dyn HookTools>,
     pub machine: Box<dyn Machine>,
     pub pebble: Box<dyn Pebble>,
+    pub nondeterminism: Nondeterminism,
+}
+
+/// Where the guest's clocks and random numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nondeterminism {
+    /// The machine's clocks and its secure generator, as on a unit.
+    Host,
+    /// Clocks that start at `start` (since the Unix epoch) and advance a millisecond
+    /// each time they are read, and numbers drawn from `seed`: the same run gives the
+    /// same result on every machine.
+    Fixed { start: Duration, seed: u64 },
 }
 
 /// Where the guest's stdout and stderr go, each capped at `limits.output`.
@@ -56,28 +75,49 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// A charm directory with its component loaded.
+/// A charm directory with its component loaded: compiled (or mapped) once, then
+/// instantiated afresh for every dispatch, as a unit would.
 pub struct Charm {
     pub dir: CharmDir,
     component: LoadedComponent,
-    unit: Arc<UnitContext>,
+    metadata: Arc<Metadata>,
+    policy: Arc<Policy>,
+    protected: Arc<[PathBuf]>,
 }
 
 impl Charm {
-    pub fn load(dir: CharmDir, unit: UnitContext) -> Result<Self, LoadError> {
-        let component = LoadedComponent::load(&dir.component_path())?;
-        Ok(Charm {
-            dir,
-            component,
-            unit: Arc::new(unit),
-        })
+    pub fn load(dir: CharmDir) -> Result<Self, LoadError> {
+        Self::load_for(dir, Instances::OnDemand)
     }
 
-    /// Runs one dispatch in a fresh instance: the deferred events of `stored`, oldest
-    /// first, then `event`. Returns how it ended and the stored state to commit if it
-    /// succeeded (values as the charm left them; the events it deferred).
+    /// As [`Charm::load`], with instances allocated as `instances` says.
+    pub fn load_for(dir: CharmDir, instances: Instances) -> Result<Self, LoadError> {
+        let (component, _) = LoadedComponent::load_with_source(&dir.component_path(), instances)?;
+        Ok(Charm::new(dir, component))
+    }
+
+    /// As [`Charm::load`], from the precompiled form only; `None` when there is none.
+    pub fn load_precompiled(dir: CharmDir) -> Result<Option<Self>, LoadError> {
+        let component = LoadedComponent::load_precompiled(&dir.component_path())?;
+        Ok(component.map(|component| Charm::new(dir, component)))
+    }
+
+    fn new(dir: CharmDir, component: LoadedComponent) -> Self {
+        Charm {
+            metadata: Arc::new(dir.metadata.clone()),
+            policy: Arc::new(dir.manifest.machine.clone()),
+            protected: protected(&dir.path).into(),
+            dir,
+            component,
+        }
+    }
+
+    /// Runs one dispatch for `unit` in a fresh instance: the deferred events of `stored`,
+    /// oldest first, then `event`. Returns how it ended and the stored state to commit if
+    /// it succeeded (values as the charm left them; the events it deferred).
     pub fn dispatch(
         &self,
+        unit: Arc<UnitContext>,
         event: &Event,
         backends: Backends,
         output: &GuestOutput,
@@ -94,6 +134,14 @@ impl Charm {
                 wasi.stdout(stdout.clone()).stderr(stderr.clone());
             }
         }
+        if let Nondeterminism::Fixed { start, seed } = backends.nondeterminism {
+            let clock = SteppingClock::new(start);
+            wasi.wall_clock(clock.clone())
+                .monotonic_clock(clock)
+                .secure_random(StdRng::seed_from_u64(seed))
+                .insecure_random(StdRng::seed_from_u64(seed.wrapping_add(1)))
+                .insecure_random_seed(u128::from(seed));
+        }
         let queue = stored.deferred.clone();
         let deadline = std::time::Instant::now() + self.dir.manifest.limits.timeout;
         let mut backends = backends;
@@ -103,9 +151,9 @@ impl Charm {
         let state = HostState {
             wasi: wasi.build(),
             table: ResourceTable::new(),
-            unit: self.unit.clone(),
-            metadata: Arc::new(self.dir.metadata.clone()),
-            policy: Arc::new(self.dir.manifest.machine.clone()),
+            unit,
+            metadata: self.metadata.clone(),
+            policy: self.policy.clone(),
             juju: backends.juju,
             machine: backends.machine,
             pebble: backends.pebble,
@@ -114,13 +162,17 @@ impl Charm {
             relation_endpoints: Default::default(),
             limiter: MemoryLimiter::new(self.dir.manifest.limits.memory),
             deadline,
-            protected: protected(&self.dir.path),
+            protected: self.protected.clone(),
         };
         let mut store = Store::new(&self.component.engine, state);
         store.limiter(|s| &mut s.limiter);
-        // One tick of the engine's epoch ends the guest; the deadline ticks it.
-        store.set_epoch_deadline(1);
-        let _deadline = Deadline::start(&self.component.engine, self.dir.manifest.limits.timeout);
+        match self
+            .component
+            .epoch_deadline(self.dir.manifest.limits.timeout)
+        {
+            Ok(ticks) => store.set_epoch_deadline(ticks),
+            Err(e) => return (Outcome::Failed(e), StoredState::default()),
+        }
         let instance = match self.component.pre.instantiate(&mut store) {
             Ok(instance) => instance,
             Err(e) => {
@@ -151,6 +203,50 @@ impl Charm {
         let mut stored = std::mem::take(&mut store.data_mut().stored);
         stored.deferred = deferred;
         (Outcome::Done, stored)
+    }
+}
+
+/// A clock for reproducible runs: it moves only when read, by a millisecond, so a guest
+/// that waits for time to pass still sees it pass. Wall and monotonic time share it.
+#[derive(Clone)]
+struct SteppingClock {
+    start: Duration,
+    reads: Arc<AtomicU64>,
+}
+
+impl SteppingClock {
+    const STEP: Duration = Duration::from_millis(1);
+
+    fn new(start: Duration) -> Self {
+        SteppingClock {
+            start,
+            reads: Arc::default(),
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        let reads = self.reads.fetch_add(1, Ordering::Relaxed);
+        Self::STEP.saturating_mul(u32::try_from(reads).unwrap_or(u32::MAX))
+    }
+}
+
+impl HostWallClock for SteppingClock {
+    fn resolution(&self) -> Duration {
+        Self::STEP
+    }
+
+    fn now(&self) -> Duration {
+        self.start.saturating_add(self.elapsed())
+    }
+}
+
+impl HostMonotonicClock for SteppingClock {
+    fn resolution(&self) -> u64 {
+        Self::STEP.as_nanos() as u64
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 }
 
@@ -192,7 +288,7 @@ fn call(
 
 /// What no machine call may write: the charm directory, the operator's policy
 /// directory, and the policy file `WASMCHARM_POLICY` names, as they really are.
-fn protected(charm_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+fn protected(charm_dir: &std::path::Path) -> Vec<PathBuf> {
     let real = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut paths = vec![
         real(charm_dir),

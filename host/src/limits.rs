@@ -2,8 +2,7 @@
 //! time, enforced by epoch interruption. Declared under `limits:` in `wasmcharm.yaml`.
 
 use std::fmt;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 use wasmtime::{Engine, ResourceLimiter};
@@ -155,34 +154,34 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// Interrupts the engine's running guests when the deadline passes, unless dropped first.
-pub struct Deadline {
-    pub at: Instant,
-    _stop: mpsc::Sender<()>,
+/// How often an engine's epoch advances. A guest's deadline is a number of ticks, so
+/// one clock serves every store of the engine, however many run at once, and a timeout
+/// is kept to within a tick.
+pub const EPOCH_TICK: Duration = Duration::from_millis(50);
+
+/// Advances `engine`'s epoch every [`EPOCH_TICK`] on a thread of its own, for as long
+/// as the engine lives.
+pub fn start_epoch_ticker(engine: &Engine) -> std::io::Result<()> {
+    let engine = engine.weak();
+    std::thread::Builder::new()
+        .name("wasmcharm-epoch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match engine.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => return,
+                }
+            }
+        })
+        .map(drop)
 }
 
-impl Deadline {
-    pub fn start(engine: &Engine, timeout: Duration) -> Self {
-        let (stop, stopped) = mpsc::channel::<()>();
-        let engine = engine.weak();
-        std::thread::spawn(move || {
-            // A message or a hang-up means the dispatch is over; a timeout, that it is not.
-            if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(timeout)
-                && let Some(engine) = engine.upgrade()
-            {
-                engine.increment_epoch();
-            }
-        });
-        Deadline {
-            at: Instant::now() + timeout,
-            _stop: stop,
-        }
-    }
-
-    /// What is left of the time, for bounding host calls.
-    pub fn remaining(&self) -> Duration {
-        self.at.saturating_duration_since(Instant::now())
-    }
+/// The deadline, in ticks from now, that gives a guest at least `timeout`: the ticks it
+/// spans, and the one already under way.
+pub fn epoch_ticks(timeout: Duration) -> u64 {
+    let ticks = timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos());
+    u64::try_from(ticks).unwrap_or(u64::MAX).saturating_add(1)
 }
 
 #[cfg(test)]

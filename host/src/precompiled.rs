@@ -4,7 +4,6 @@
 //! map the file. Anything amiss (a changed component, another wasmtime configuration, a
 //! damaged file) is a miss: compile again, never a crash.
 
-use std::hash::{Hash, Hasher};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +23,8 @@ struct Record {
     wasm_inode: u64,
     wasm_ctime_ns: i128,
     /// `Engine::precompile_compatibility_hash`: wasmtime's version, configuration and
-    /// the CPU's features.
+    /// the CPU's features. A host built without a compiler cannot compute it and leaves
+    /// the check to wasmtime's own, which reads the same facts from the file's header.
     engine: u64,
     cwasm_size: u64,
     cwasm_mtime_ns: i128,
@@ -57,12 +57,32 @@ fn ctime_ns(meta: &std::fs::Metadata) -> i128 {
     i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec())
 }
 
+#[cfg(feature = "compiler")]
 fn engine_hash(engine: &Engine) -> u64 {
+    use std::hash::{Hash, Hasher};
     // SipHash with fixed keys: the same configuration hashes the same in every process.
     #[allow(deprecated)]
     let mut hasher = std::hash::SipHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     hasher.finish()
+}
+
+/// Zero stands for "not known here"; no compiled file is written without the real hash.
+#[cfg(not(feature = "compiler"))]
+fn engine_hash(_: &Engine) -> u64 {
+    0
+}
+
+impl Record {
+    fn matches(&self, now: &Record) -> bool {
+        let engine_known = now.engine != 0;
+        let engine_agrees = !engine_known || self.engine == now.engine;
+        engine_agrees
+            && Record {
+                engine: now.engine,
+                ..self.clone()
+            } == *now
+    }
 }
 
 /// Where the precompiled form of `wasm` and its record live.
@@ -91,7 +111,7 @@ pub enum Source {
 pub fn load(engine: &Engine, wasm: &Path) -> Option<Component> {
     let (cwasm, record_path) = paths(wasm);
     let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
-    if Record::of(engine, wasm, &cwasm).ok()? != record {
+    if !record.matches(&Record::of(engine, wasm, &cwasm).ok()?) {
         return None;
     }
     // SAFETY: the file is the host's own output for this component and this engine, as

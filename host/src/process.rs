@@ -1,10 +1,13 @@
 //! Running a program to completion with a deadline: hook tools, apt-get, systemctl and
 //! the commands a charm runs all go through here.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::Duration;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::AsFd;
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use wait_timeout::ChildExt;
 
@@ -81,46 +84,48 @@ impl<'a> Invocation<'a> {
             command: command.clone(),
             source,
         })?;
-
-        // Feed stdin and drain both pipes on their own threads so that a program
-        // filling one pipe while we wait on another cannot deadlock.
-        let writer = match (child.stdin.take(), self.stdin) {
-            (Some(mut pipe), Some(input)) => {
-                let input = input.to_vec();
-                Some(thread::spawn(move || {
-                    // A program that exits without reading its input is not our error.
-                    let _ = pipe.write_all(&input);
-                }))
-            }
-            _ => None,
+        let deadline = Instant::now() + self.timeout;
+        let pipes = Pipes::new(
+            child.stdin.take(),
+            self.stdin.unwrap_or_default(),
+            child.stdout.take(),
+            child.stderr.take(),
+        );
+        let timed_out = || BackendError::Timeout {
+            command: command.clone(),
+            timeout: self.timeout,
         };
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-
-        let status = match child.wait_timeout(self.timeout) {
+        let (stdout, stderr) = match pipes.and_then(|pipes| pipes.exchange(&mut child, deadline)) {
+            Ok(Some(output)) => output,
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(timed_out());
+            }
+            Err(source) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(BackendError::Spawn { command, source });
+            }
+        };
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let status = match child.wait_timeout(remaining) {
             Ok(Some(status)) => status,
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                // The readers are left behind: a grandchild may still hold the pipes.
-                return Err(BackendError::Timeout {
-                    command,
-                    timeout: self.timeout,
-                });
+                return Err(timed_out());
             }
             Err(source) => return Err(BackendError::Spawn { command, source }),
         };
-        if let Some(writer) = writer {
-            let _ = writer.join();
-        }
         let code = status.code().unwrap_or_else(|| {
             use std::os::unix::process::ExitStatusExt;
             128 + status.signal().unwrap_or(0)
         });
         Ok(Output {
             code,
-            stdout: stdout.join().unwrap_or_default(),
-            stderr: stderr.join().unwrap_or_default(),
+            stdout,
+            stderr,
         })
     }
 
@@ -139,14 +144,149 @@ impl<'a> Invocation<'a> {
     }
 }
 
-fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut buf);
+/// A child's three pipes, served from this thread with `poll(2)`: its input fed as it
+/// reads, its output drained as it writes, so that a program filling one pipe while the
+/// host waits on another cannot deadlock, and no thread is started per command.
+struct Pipes<'a> {
+    stdin: Option<ChildStdin>,
+    input: &'a [u8],
+    stdout: Option<ChildStdout>,
+    stderr: Option<ChildStderr>,
+}
+
+/// How long to wait for the pipes before looking again whether the program is gone:
+/// a program that leaves a daemon holding its output must not hold the hook.
+const EXITED_CHECK: Duration = Duration::from_millis(50);
+
+impl<'a> Pipes<'a> {
+    fn new(
+        stdin: Option<ChildStdin>,
+        input: &'a [u8],
+        stdout: Option<ChildStdout>,
+        stderr: Option<ChildStderr>,
+    ) -> std::io::Result<Self> {
+        for fd in [
+            stdin.as_ref().map(AsFd::as_fd),
+            stdout.as_ref().map(AsFd::as_fd),
+            stderr.as_ref().map(AsFd::as_fd),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
+            fcntl(fd, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
         }
-        buf
-    })
+        Ok(Pipes {
+            stdin,
+            input,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Runs until the output pipes close (or the program has exited), and returns what
+    /// it wrote; `None` if the deadline came first.
+    fn exchange(
+        mut self,
+        child: &mut Child,
+        deadline: Instant,
+    ) -> std::io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        if self.input.is_empty() {
+            self.stdin = None;
+        }
+        while self.stdout.is_some() || self.stderr.is_some() || self.stdin.is_some() {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            let wait = (deadline - now).min(EXITED_CHECK);
+            let mut fds = Vec::with_capacity(3);
+            let mut which = Vec::with_capacity(3);
+            if let Some(pipe) = &self.stdin {
+                fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLOUT));
+                which.push(0);
+            }
+            if let Some(pipe) = &self.stdout {
+                fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
+                which.push(1);
+            }
+            if let Some(pipe) = &self.stderr {
+                fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
+                which.push(2);
+            }
+            let timeout = PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX);
+            let ready = match poll(&mut fds, timeout) {
+                Ok(ready) => ready,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let events: Vec<(usize, bool)> = which
+                .iter()
+                .zip(&fds)
+                .map(|(w, fd)| (*w, fd.revents().is_some_and(|r| !r.is_empty())))
+                .collect();
+            drop(fds);
+            if ready == 0 {
+                if child.try_wait()?.is_some() {
+                    // Gone, with something else still holding its pipes: take what is
+                    // there and stop.
+                    drain_ready(&mut self.stdout, &mut out)?;
+                    drain_ready(&mut self.stderr, &mut err)?;
+                    break;
+                }
+                continue;
+            }
+            for (pipe, ready) in events {
+                if !ready {
+                    continue;
+                }
+                match pipe {
+                    0 => self.feed()?,
+                    1 => drain_ready(&mut self.stdout, &mut out)?,
+                    _ => drain_ready(&mut self.stderr, &mut err)?,
+                }
+            }
+        }
+        Ok(Some((out, err)))
+    }
+
+    /// Writes what the pipe takes now; closes it when all is written or the program
+    /// stopped reading (which is not the host's error).
+    fn feed(&mut self) -> std::io::Result<()> {
+        let Some(pipe) = &mut self.stdin else {
+            return Ok(());
+        };
+        match pipe.write(self.input) {
+            Ok(n) => self.input = &self.input[n..],
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => self.input = &[],
+        }
+        if self.input.is_empty() {
+            self.stdin = None;
+        }
+        Ok(())
+    }
+}
+
+/// Reads what the pipe has now; drops it at end of file.
+fn drain_ready(pipe: &mut Option<impl Read>, into: &mut Vec<u8>) -> std::io::Result<()> {
+    let Some(reader) = pipe else {
+        return Ok(());
+    };
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => {
+                *pipe = None;
+                return Ok(());
+            }
+            Ok(n) => into.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// An argv as a person would type it, for messages.

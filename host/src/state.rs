@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -164,6 +165,64 @@ pub struct State {
     pub deferred: Vec<Event>,
     #[serde(skip_serializing_if = "EventDetails::is_empty")]
     pub event: EventDetails,
+    /// What the guest's clocks and random numbers start from.
+    #[serde(skip_serializing_if = "Clock::is_default")]
+    pub clock: Clock,
+}
+
+/// The guest's time and randomness in a simulated run: fixed, so that a run gives the
+/// same result on every machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Clock {
+    /// When the run starts, as RFC 3339 (`2026-01-01T00:00:00Z`); the clocks advance a
+    /// millisecond each time the guest reads them.
+    #[serde(with = "rfc3339")]
+    pub start: SystemTime,
+    /// Where the guest's random numbers come from.
+    pub seed: u64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            // 2026-01-01T00:00:00Z
+            start: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600),
+            seed: 0,
+        }
+    }
+}
+
+impl Clock {
+    fn is_default(&self) -> bool {
+        *self == Clock::default()
+    }
+
+    /// The start as time since the Unix epoch (zero for anything before it).
+    pub fn since_epoch(&self) -> std::time::Duration {
+        self.start
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+    }
+}
+
+mod rfc3339 {
+    use std::time::SystemTime;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_rfc3339(*time))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_rfc3339_weak(&text).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "clock.start is {text:?}: {e}; expected a time such as 2026-01-01T00:00:00Z"
+            ))
+        })
+    }
 }
 
 impl Default for State {
@@ -187,7 +246,67 @@ impl Default for State {
             stored: BTreeMap::new(),
             deferred: Vec::new(),
             event: EventDetails::default(),
+            clock: Clock::default(),
         }
+    }
+}
+
+/// Builders, for tests written in Rust: `State::default().leader(true).config("port", 2222)`.
+impl State {
+    pub fn leader(mut self, leader: bool) -> Self {
+        self.leader = leader;
+        self
+    }
+
+    /// This unit's name, `<application>/<number>`.
+    pub fn unit(mut self, name: &str) -> Self {
+        self.unit = Some(name.into());
+        self
+    }
+
+    /// Sets a config option; the ones not set keep their declared defaults.
+    pub fn config(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.config.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn container(mut self, name: &str, container: ContainerModel) -> Self {
+        self.containers.insert(name.into(), container);
+        self
+    }
+
+    pub fn relation(mut self, relation: Relation) -> Self {
+        self.relations.push(relation);
+        self
+    }
+
+    pub fn machine(mut self, machine: MachineModel) -> Self {
+        self.machine = machine;
+        self
+    }
+
+    /// A stored-state value, as the charm's `store::save` would have left it.
+    pub fn with_stored(mut self, key: &str, text: &str) -> Self {
+        self.stored.insert(key.into(), text.into());
+        self
+    }
+
+    /// An event an earlier dispatch deferred.
+    pub fn deferred(mut self, event: Event) -> Self {
+        self.deferred.push(event);
+        self
+    }
+
+    /// The details Juju would give the event (relation id, remote unit, action
+    /// parameters...).
+    pub fn event(mut self, details: EventDetails) -> Self {
+        self.event = details;
+        self
+    }
+
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 

@@ -52,7 +52,7 @@ pub struct HostState {
     pub deadline: std::time::Instant,
     /// Where no machine call may write, whatever the policy says: the charm directory
     /// (its component, its precompiled code, its state).
-    pub protected: Vec<std::path::PathBuf>,
+    pub protected: Arc<[std::path::PathBuf]>,
 }
 
 impl HostState {

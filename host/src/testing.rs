@@ -1,0 +1,209 @@
+//! Charm tests with no Juju and no Pebble: a [`State`] in, one event, the state out and a
+//! record of what [`Happened`]. `wasmcharm run` and `wasmcharm test` are built on it, and
+//! charm authors call it from `cargo test`:
+//!
+//! ```no_run
+//! use wasmcharm::testing::{State, TestCharm};
+//!
+//! let charm = TestCharm::load("example-charms/openssh")?;
+//! let run = charm.run("install", &State::default().leader(true))?;
+//! assert!(run.succeeded(), "{:?}", run.happened.error);
+//! assert_eq!(run.state.unit_status.message, "installing openssh-server");
+//! # Ok::<(), wasmcharm::testing::TestingError>(())
+//! ```
+//!
+//! The component is compiled once, when the charm is loaded; every run gets a fresh
+//! instance of it, as every hook on a unit does, so runs are independent and may go on
+//! several threads at once.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
+use crate::engine::{Instances, LoadError};
+use crate::error::BackendError;
+use crate::event::{self, Dispatch, DispatchPath, EventError};
+use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
+use crate::juju::{HookTools, LogLevel};
+
+pub use crate::juju::Status;
+pub use crate::state::{Happened, State, StateError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TestingError {
+    #[error(transparent)]
+    CharmDir(#[from] CharmDirError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error("the simulated unit failed: {0}")]
+    Backend(#[from] BackendError),
+}
+
+/// A charm loaded for testing: its metadata, its manifest, its compiled component.
+pub struct TestCharm {
+    charm: Charm,
+}
+
+/// The result of one run.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The unit after the event: what Juju would have committed.
+    pub state: State,
+    /// What the charm did on the way: statuses, logs, commands, Pebble changes and execs,
+    /// the action's results, the guest's output, and how it ended.
+    pub happened: Happened,
+}
+
+impl Run {
+    /// Whether the handler finished without error (or the event was one the charm
+    /// ignores), as Juju would see it from `dispatch`'s exit code.
+    pub fn succeeded(&self) -> bool {
+        self.happened.outcome != "failed"
+    }
+}
+
+impl TestCharm {
+    /// Loads the charm in `dir` (charmcraft.yaml or metadata.yaml, wasmcharm.yaml and
+    /// the component it names), compiling the component or mapping its precompiled form.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Self, TestingError> {
+        Self::from_dir(CharmDir::open(dir.as_ref())?)
+    }
+
+    /// Loads the charm as an operator's policy override would narrow it on a unit.
+    pub fn load_narrowed(
+        dir: impl AsRef<Path>,
+        narrower: &PolicyOverride,
+    ) -> Result<Self, TestingError> {
+        let mut charm_dir = CharmDir::open(dir.as_ref())?;
+        charm_dir.narrow(narrower);
+        Self::from_dir(charm_dir)
+    }
+
+    fn from_dir(charm_dir: CharmDir) -> Result<Self, TestingError> {
+        // Warm slots for as many runs as may go at once: one per core, twice over.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let instances = Instances::Pooled {
+            slots: u32::try_from(cores * 2).unwrap_or(64),
+            memory: charm_dir.manifest.limits.memory,
+        };
+        Ok(TestCharm {
+            charm: Charm::load_for(charm_dir, instances)?,
+        })
+    }
+
+    pub fn metadata(&self) -> &Metadata {
+        &self.charm.dir.metadata
+    }
+
+    /// The charm directory as loaded (and narrowed).
+    pub fn dir(&self) -> &CharmDir {
+        &self.charm.dir
+    }
+
+    /// Which dispatch `event` names: a hook (`install`, `db-relation-changed`,
+    /// `hooks/install`), or an action (`backup`, `actions/backup`).
+    pub fn dispatch_path(&self, event: &str) -> Result<DispatchPath, EventError> {
+        if event.starts_with("hooks/") || event.starts_with("actions/") {
+            DispatchPath::parse(event)
+        } else if self.metadata().actions.contains_key(event) {
+            Ok(DispatchPath::Action(event.to_string()))
+        } else {
+            DispatchPath::parse(&format!("hooks/{event}"))
+        }
+    }
+
+    /// Runs `event` against the unit `state` describes, in a fresh instance. An `Err`
+    /// means the inputs do not fit the charm (an undeclared container, config key,
+    /// endpoint, action or parameter; an event with no charm meaning); a charm that
+    /// fails is an `Ok` whose [`Run::succeeded`] is false.
+    pub fn run(&self, event: &str, state: &State) -> Result<Run, TestingError> {
+        let meta = self.metadata();
+        let path = self.dispatch_path(event)?;
+        let simulation = state.simulate(meta)?;
+        let event = match event::classify(&path, meta, &state.event_env())? {
+            Dispatch::Event(event) => Some(event),
+            Dispatch::Restricted(_) => None,
+            Dispatch::Unknown(hook) => {
+                simulation
+                    .juju
+                    .clone()
+                    .juju_log(LogLevel::Debug, &ignored(&hook))?;
+                None
+            }
+        };
+        if let Some(event::Event::Action(action)) = &event {
+            simulation.juju.model().action = Some(crate::juju::sim::ActionRecord {
+                params: state.action_params(meta, &action.name)?,
+                ..Default::default()
+            });
+        }
+        let mut outcome = ("ignored", None);
+        let mut output = None;
+        let mut committed = None;
+        if let Some(event) = event {
+            let unit = Arc::new(state.unit_context(meta)?);
+            let captured = GuestOutput::capture(&self.charm.dir.manifest.limits);
+            let backends = Backends {
+                juju: Box::new(simulation.juju.clone()),
+                machine: Box::new(simulation.machine.clone()),
+                pebble: Box::new(simulation.pebble.clone()),
+                nondeterminism: Nondeterminism::Fixed {
+                    start: state.clock.since_epoch(),
+                    seed: state.clock.seed,
+                },
+            };
+            let (ended, stored) =
+                self.charm
+                    .dispatch(unit, &event, backends, &captured, state.stored()?);
+            outcome = match ended {
+                Outcome::Done => {
+                    committed = Some(stored);
+                    ("ok", None)
+                }
+                Outcome::Failed(cause) => {
+                    let message = failure(&path, &cause);
+                    simulation
+                        .juju
+                        .clone()
+                        .juju_log(LogLevel::Error, &message)?;
+                    ("failed", Some(message))
+                }
+            };
+            output = Some(captured);
+        }
+        let mut after = simulation.state_after(state);
+        if let Some(stored) = &committed {
+            after.set_stored(stored);
+            // Juju commits these with the hook, and only if it succeeds.
+            after.set_committed(&simulation.juju.model());
+        }
+        let mut happened = simulation.happened();
+        happened.outcome = outcome.0.into();
+        happened.error = outcome.1;
+        if let Some(GuestOutput::Capture { stdout, stderr }) = output {
+            happened.stdout = String::from_utf8_lossy(&stdout.contents()).into_owned();
+            happened.stderr = String::from_utf8_lossy(&stderr.contents()).into_owned();
+        }
+        Ok(Run {
+            state: after,
+            happened,
+        })
+    }
+}
+
+/// The debug line Juju's own dispatch would log for a hook the charm has no use for.
+pub fn ignored(hook: &str) -> String {
+    format!(
+        "ignoring hook `{hook}`: it is neither a Juju hook nor one derived from this \
+         charm's metadata"
+    )
+}
+
+/// How a failed dispatch is reported.
+pub fn failure(path: &DispatchPath, cause: &str) -> String {
+    format!("{path} failed: {cause}")
+}
