@@ -321,6 +321,39 @@ impl Bench {
             goal: ">= 10,000 events/s",
             met: Some(per_second >= 10_000.0),
         });
+
+        // The scenario runner, as `wasmcharm test` drives it: the same event as a suite
+        // of scenarios, each compared with what it expects, on every core.
+        use wasmcharm::scenario;
+        let text = format!(
+            "name: a new timeout restarts the service\nstate: {}\nevent: config-changed\n\
+             expect:\n  state: {{unit-status: {{status: active}}}}\n",
+            serde_json::to_string(&state)?
+        );
+        let one = scenario::parse_file(Path::new("bench.yaml"), &text);
+        let suite: Vec<scenario::Found> = std::iter::repeat_n(one, 5_000).flatten().collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for (jobs, target) in [
+            (1, "6. scenario runner (`wasmcharm test`), one thread"),
+            (
+                cores,
+                "6. scenario runner (`wasmcharm test`), a thread per core",
+            ),
+        ] {
+            let started = Instant::now();
+            let verdicts = scenario::run_all(&charm, &suite, jobs, &|_| {});
+            let per_second = suite.len() as f64 / started.elapsed().as_secs_f64();
+            if let Some(failed) = verdicts.iter().find(|v| !v.passed()) {
+                bail!("the benchmark scenario failed: {:?}", failed.problems);
+            }
+            table.row(Row {
+                target,
+                measured: Figure::Rate(per_second),
+                baseline: None,
+                goal: ">= 10,000 events/s on one core",
+                met: (jobs == 1).then_some(per_second >= 10_000.0),
+            });
+        }
         Ok(())
     }
 

@@ -56,6 +56,17 @@ enum Command {
         #[arg(long, value_name = "POLICY.yaml")]
         policy: Option<PathBuf>,
     },
+    /// Run a charm's scenarios (tests/scenarios/*.yaml: a state, an event, what is
+    /// expected), in parallel, with no Juju. Exits 1 if any fails.
+    Test {
+        charm_dir: PathBuf,
+        /// Also write a JUnit XML report here, for CI systems.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Scenarios run at once; one per core when not given.
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+    },
     /// Compile a charm's component for this machine ahead of time, so that no hook pays
     /// for it. (A dispatch does it too, the first time it finds none.)
     Precompile { charm_dir: PathBuf },
@@ -109,6 +120,11 @@ pub fn main() -> ExitCode {
             ),
             Command::Inspect { charm_dir, policy } => inspect(&charm_dir, policy.as_deref()),
             Command::Precompile { charm_dir } => precompile(&charm_dir),
+            Command::Test {
+                charm_dir,
+                junit,
+                jobs,
+            } => test(&charm_dir, junit.as_deref(), jobs),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
         }
     };
@@ -396,6 +412,52 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
     };
     std::io::stdout().write_all(serde_yaml::to_string(&report)?.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a charm's scenario suite.
+fn test(dir: &Path, junit: Option<&Path>, jobs: Option<usize>) -> Result<ExitCode> {
+    use crate::scenario;
+    let scenarios = scenario::discover(dir)?;
+    let started = std::time::Instant::now();
+    let charm = TestCharm::load(dir)?;
+    let compiled = started.elapsed();
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "running {} scenario(s) of {} on {jobs} thread(s) (loaded in {} ms)",
+        scenarios.len(),
+        charm.metadata().name,
+        compiled.as_millis()
+    );
+    let print = |verdict: &scenario::Verdict| {
+        let mut out = std::io::stdout().lock();
+        let ms = verdict.elapsed.as_secs_f64() * 1000.0;
+        if verdict.passed() {
+            let _ = writeln!(out, "ok      {} ({ms:.1} ms)", verdict.name);
+        } else {
+            let _ = writeln!(out, "FAILED  {} ({})", verdict.name, verdict.file.display());
+            for problem in &verdict.problems {
+                let _ = writeln!(out, "        {problem}");
+            }
+        }
+    };
+    let ran = std::time::Instant::now();
+    let verdicts = scenario::run_all(&charm, &scenarios, jobs, &print);
+    let elapsed = ran.elapsed();
+    let failed = verdicts.iter().filter(|v| !v.passed()).count();
+    println!(
+        "{} passed, {failed} failed ({:.0} scenarios/s)",
+        verdicts.len() - failed,
+        verdicts.len() as f64 / elapsed.as_secs_f64().max(1e-9)
+    );
+    if let Some(path) = junit {
+        let xml = scenario::junit(&charm.metadata().name, &verdicts, elapsed);
+        write_atomically(path, xml.as_bytes())?;
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(CHARM_FAILED)
+    })
 }
 
 /// Compiles ahead of time, or says the precompiled form is current.

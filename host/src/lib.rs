@@ -25,6 +25,7 @@ pub mod pebble;
 pub mod precompiled;
 pub mod process;
 pub mod sandbox;
+pub mod scenario;
 pub mod state;
 pub mod store;
 pub mod testing;

@@ -328,7 +328,7 @@ impl State {
         if value.is_null() {
             return Ok(State::default());
         }
-        serde_yaml::from_value(value).map_err(|e| e.to_string())
+        serde_path_to_error::deserialize(value).map_err(|e| e.to_string())
     }
 
     pub fn to_yaml(&self) -> String {

@@ -3,12 +3,13 @@
 //! charm authors call it from `cargo test`:
 //!
 //! ```no_run
-//! use wasmcharm::testing::{State, TestCharm};
+//! use wasmcharm::testing::{State, StatusKind, TestCharm};
 //!
 //! let charm = TestCharm::load("example-charms/openssh")?;
-//! let run = charm.run("install", &State::default().leader(true))?;
+//! let run = charm.run("start", &State::default().leader(true))?;
 //! assert!(run.succeeded(), "{:?}", run.happened.error);
-//! assert_eq!(run.state.unit_status.message, "installing openssh-server");
+//! assert_eq!(run.state.unit_status.kind, StatusKind::Active);
+//! assert_eq!(run.happened.commands, ["systemctl enable --now ssh"]);
 //! # Ok::<(), wasmcharm::testing::TestingError>(())
 //! ```
 //!
@@ -26,7 +27,7 @@ use crate::event::{self, Dispatch, DispatchPath, EventError};
 use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
 use crate::juju::{HookTools, LogLevel};
 
-pub use crate::juju::Status;
+pub use crate::juju::{Status, StatusKind};
 pub use crate::state::{Happened, State, StateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +125,15 @@ impl TestCharm {
         let meta = self.metadata();
         let path = self.dispatch_path(event)?;
         let simulation = state.simulate(meta)?;
+        if let Some(id) = state.event.relation_id
+            && !state.relations.iter().any(|r| r.id == id)
+        {
+            return Err(StateError::Inconsistent(format!(
+                "the event is on relation {id}, which the state does not have (relations: {})",
+                relation_ids(state)
+            ))
+            .into());
+        }
         let event = match event::classify(&path, meta, &state.event_env())? {
             Dispatch::Event(event) => Some(event),
             Dispatch::Restricted(_) => None,
@@ -135,6 +145,9 @@ impl TestCharm {
                 None
             }
         };
+        if let Some(event) = &event {
+            check_event(event, state)?;
+        }
         if let Some(event::Event::Action(action)) = &event {
             simulation.juju.model().action = Some(crate::juju::sim::ActionRecord {
                 params: state.action_params(meta, &action.name)?,
@@ -195,6 +208,76 @@ impl TestCharm {
     }
 }
 
+/// What Juju would never do: deliver an event about something the unit does not have.
+fn check_event(event: &event::Event, state: &State) -> Result<(), StateError> {
+    use event::Event as E;
+    let inconsistent = |message: String| Err(StateError::Inconsistent(message));
+    match event {
+        E::RelationCreated(r)
+        | E::RelationJoined(r)
+        | E::RelationChanged(r)
+        | E::RelationDeparted(r)
+        | E::RelationBroken(r) => {
+            let Some(relation) = state.relations.iter().find(|rel| rel.id == r.relation_id) else {
+                return inconsistent(format!(
+                    "the event is on relation {}, which the state does not have (relations: {})",
+                    r.relation_id,
+                    relation_ids(state)
+                ));
+            };
+            if relation.endpoint != r.endpoint {
+                return inconsistent(format!(
+                    "the event is on endpoint `{}`, but relation {} in the state is on `{}`",
+                    r.endpoint, relation.id, relation.endpoint
+                ));
+            }
+            if let (E::RelationJoined(_) | E::RelationChanged(_), Some(unit)) =
+                (event, &r.remote_unit)
+                && !relation.remote_units.contains_key(unit)
+            {
+                return inconsistent(format!(
+                    "the event's remote unit {unit} is not among relation {}'s remote units \
+                     in the state",
+                    relation.id
+                ));
+            }
+        }
+        E::PebbleReady { container }
+        | E::PebbleCustomNotice(event::NoticeEvent { container, .. })
+        | E::PebbleCheckFailed(event::CheckEvent { container, .. })
+        | E::PebbleCheckRecovered(event::CheckEvent { container, .. })
+            if state
+                .containers
+                .get(container)
+                .is_some_and(|c| !c.can_connect) =>
+        {
+            return inconsistent(format!(
+                "the event comes from container `{container}`'s Pebble, but the state says \
+                 it cannot connect"
+            ));
+        }
+        E::SecretChanged(s) | E::SecretRotate(s) | E::SecretRemove(s) | E::SecretExpired(s)
+            if !state.secrets.iter().any(|secret| secret.id == s.id) =>
+        {
+            return inconsistent(format!(
+                "the event is about secret {}, which the state does not have",
+                s.id
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn relation_ids(state: &State) -> String {
+    let ids: Vec<String> = state.relations.iter().map(|r| r.id.to_string()).collect();
+    if ids.is_empty() {
+        "none".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
 /// The debug line Juju's own dispatch would log for a hook the charm has no use for.
 pub fn ignored(hook: &str) -> String {
     format!(
@@ -206,4 +289,53 @@ pub fn ignored(hook: &str) -> String {
 /// How a failed dispatch is reported.
 pub fn failure(path: &DispatchPath, cause: &str) -> String {
     format!("{path} failed: {cause}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, RelationEvent, SecretEvent};
+
+    fn refused(event: Event, state: &State) -> String {
+        check_event(&event, state).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn events_about_what_the_state_lacks_are_refused() {
+        let state = State::parse(
+            "relations:\n- {id: 1, endpoint: db, remote-app: pg, remote-units: {pg/0: {}}}\n\
+             containers: {web: {can-connect: false}}\n",
+        )
+        .unwrap();
+        let relation = |endpoint: &str, id, unit: &str| RelationEvent {
+            endpoint: endpoint.into(),
+            relation_id: id,
+            remote_app: "pg".into(),
+            remote_unit: Some(unit.into()),
+            departing_unit: None,
+        };
+        assert!(check_event(&Event::RelationChanged(relation("db", 1, "pg/0")), &state).is_ok());
+        assert!(
+            refused(Event::RelationChanged(relation("db", 2, "pg/0")), &state)
+                .contains("relation 2, which the state does not have (relations: 1)")
+        );
+        assert!(
+            refused(Event::RelationChanged(relation("cache", 1, "pg/0")), &state)
+                .contains("on endpoint `cache`, but relation 1 in the state is on `db`")
+        );
+        assert!(
+            refused(Event::RelationJoined(relation("db", 1, "pg/7")), &state)
+                .contains("remote unit pg/7 is not among relation 1's remote units")
+        );
+        let ready = Event::PebbleReady {
+            container: "web".into(),
+        };
+        assert!(refused(ready, &state).contains("says it cannot connect"));
+        let secret = Event::SecretChanged(SecretEvent {
+            id: "secret:abc".into(),
+            label: None,
+            revision: None,
+        });
+        assert!(refused(secret, &state).contains("secret secret:abc, which the state"));
+    }
 }

@@ -77,8 +77,8 @@ pub fn built_component(charm: &str) -> PathBuf {
         .join(format!("{}.wasm", charm.replace('-', "_")))
 }
 
-/// A copy of an example charm's directory with its freshly built component in place, so
-/// that tests never write into the source tree.
+/// A copy of an example charm's directory (its YAML, `dispatch` and scenarios) with its
+/// freshly built component in place, so that tests never write into the source tree.
 pub fn charm_dir(charm: &str) -> tempfile::TempDir {
     let (_, parent) = CHARMS
         .iter()
@@ -95,6 +95,15 @@ pub fn charm_dir(charm: &str) -> tempfile::TempDir {
         }
     }
     std::fs::copy(built_component(charm), dir.path().join("charm.wasm")).unwrap();
+    let scenarios = src.join("tests/scenarios");
+    if scenarios.is_dir() {
+        let to = dir.path().join("tests/scenarios");
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(&scenarios).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
     dir
 }
 

@@ -43,6 +43,18 @@ impl Charm for Stateful {
         Ok(())
     }
 
+    /// Keeps what a reproducible run fixes: the time and the randomness the guest sees.
+    fn on_update_status(&mut self) -> Result<()> {
+        use std::hash::BuildHasher;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let random = std::collections::hash_map::RandomState::new().hash_one("seen");
+        store::set("seen", format!("{now} {random:016x}").as_bytes());
+        Ok(())
+    }
+
     /// Juju does not deliver stop again, so this is refused.
     fn on_stop(&mut self) -> Result<()> {
         defer()
