@@ -23,13 +23,25 @@ use crate::store::UnitStore;
 use crate::testing::{TestCharm, failure, ignored};
 use crate::unit::UnitContext;
 
+/// `--version`: the host's version and every `juju:charm` contract it runs.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\njuju:charm WIT versions: ",
+    // Kept equal to bindings::SUPPORTED_VERSIONS by a test.
+    "0.1.0"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "wasmcharm",
-    version,
+    version = VERSION,
     about = "Runs Juju charms built as WebAssembly components"
 )]
 struct Cli {
+    /// Log what the host does, on stderr (also turned on by JUJU_DEBUG, which
+    /// `juju debug-hooks` sets).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,6 +67,40 @@ enum Command {
         /// An operator's policy override to narrow the charm's by.
         #[arg(long, value_name = "POLICY.yaml")]
         policy: Option<PathBuf>,
+    },
+    /// Create a new charm crate in ./NAME that builds and passes its scenarios as
+    /// generated.
+    #[command(group(clap::ArgGroup::new("kind").required(true).args(["machine", "kubernetes"])))]
+    New {
+        name: String,
+        /// A machine charm: a package and a systemd service.
+        #[arg(long)]
+        machine: bool,
+        /// A Kubernetes charm: a workload container driven by a Pebble layer.
+        #[arg(long)]
+        kubernetes: bool,
+        /// The wasmcharm-sdk to depend on (a path; default: $WASMCHARM_SDK, else the
+        /// guest-sdk this host was built beside).
+        #[arg(long, value_name = "PATH")]
+        sdk: Option<PathBuf>,
+    },
+    /// Build the charm's component for wasm32-wasip2 in release, put it where
+    /// wasmcharm.yaml says, check it and precompile it.
+    Build {
+        #[arg(default_value = ".")]
+        charm_dir: PathBuf,
+    },
+    /// Write NAME.charm, the zip Juju deploys, with this host (or --host-binary's) in it.
+    Pack {
+        #[arg(default_value = ".")]
+        charm_dir: PathBuf,
+        /// Pack this wasmcharm binary, built for ARCH (amd64, arm64...), instead of the
+        /// running one.
+        #[arg(long, value_name = "ARCH=PATH")]
+        host_binary: Option<String>,
+        /// Where to write the .charm (default: CHARM_DIR/NAME.charm).
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Run a charm's scenarios (tests/scenarios/*.yaml: a state, an event, what is
     /// expected), in parallel, with no Juju. Exits 1 if any fails.
@@ -101,9 +147,16 @@ pub fn main() -> ExitCode {
         .next()
         .is_some_and(|argv0| Path::new(&argv0).file_name() == Some("dispatch".as_ref()));
     let result = if invoked_as_dispatch {
+        crate::verbose::init_from_env();
         dispatch(Compile::IfNeeded).map(ExitCode::from)
     } else {
-        match Cli::parse().command {
+        let cli = Cli::parse();
+        if cli.verbose {
+            crate::verbose::init();
+        } else {
+            crate::verbose::init_from_env();
+        }
+        match cli.command {
             Command::Dispatch => dispatch(Compile::IfNeeded).map(ExitCode::from),
             Command::Run {
                 charm_dir,
@@ -125,6 +178,18 @@ pub fn main() -> ExitCode {
                 junit,
                 jobs,
             } => test(&charm_dir, junit.as_deref(), jobs),
+            Command::New {
+                name,
+                machine,
+                kubernetes: _,
+                sdk,
+            } => new(&name, machine, sdk),
+            Command::Build { charm_dir } => build(&charm_dir),
+            Command::Pack {
+                charm_dir,
+                host_binary,
+                out,
+            } => pack(&charm_dir, host_binary.as_deref(), out.as_deref()),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
         }
     };
@@ -139,6 +204,7 @@ pub fn main() -> ExitCode {
 /// handed whole to the full `wasmcharm dispatch`, which compiles it and keeps the result,
 /// so every later hook takes the hot path.
 pub fn hot_main() -> u8 {
+    crate::verbose::init_from_env();
     match dispatch(Compile::Never) {
         Ok(code) => code,
         Err(e) => match e.downcast_ref::<NotPrecompiled>() {
@@ -200,6 +266,7 @@ fn dispatch(compile: Compile) -> Result<u8> {
         None => std::env::current_dir().context("cannot read the working directory")?,
     };
     let charm_dir = CharmDir::open(&dir)?;
+    log::debug!("{path} in {}", dir.display());
     let event = match event::classify(&path, &charm_dir.metadata, &env)? {
         Dispatch::Event(event) => event,
         Dispatch::Restricted(_) => return Ok(DONE),
@@ -217,6 +284,10 @@ fn dispatch(compile: Compile) -> Result<u8> {
         Compile::IfNeeded => Charm::load(charm_dir)?,
         Compile::Never => Charm::load_precompiled(charm_dir)?.ok_or(NotPrecompiled)?,
     };
+    log::debug!(
+        "event {event:?}; component {}",
+        charm.dir.component_path().display()
+    );
     // The process ends with the dispatch; the kernel takes back the component's maps and
     // tables faster than their destructors would.
     let charm = std::mem::ManuallyDrop::new(charm);
@@ -230,7 +301,9 @@ fn dispatch(compile: Compile) -> Result<u8> {
         nondeterminism: Nondeterminism::Host,
     };
     let before = stored.clone();
-    let cause = match charm.dispatch(unit.into(), &event, backends, &GuestOutput::Inherit, stored) {
+    let outcome = charm.dispatch(unit.into(), &event, backends, &GuestOutput::Inherit, stored);
+    log::debug!("handler done: {:?}", outcome.0);
+    let cause = match outcome {
         // Most hooks change nothing: they need no write, and no fsync.
         (Outcome::Done, stored) if stored == before => return Ok(DONE),
         (Outcome::Done, stored) => match store.commit(&stored) {
@@ -414,6 +487,48 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn new(name: &str, machine: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
+    use crate::scaffold::{Kind, create, default_sdk};
+    let kind = if machine {
+        Kind::Machine
+    } else {
+        Kind::Kubernetes
+    };
+    let sdk = sdk.or_else(default_sdk).with_context(|| {
+        format!(
+            "cannot find wasmcharm-sdk: pass --sdk PATH (a wasmcharm checkout's guest-sdk) or \
+             set {}",
+            crate::scaffold::SDK_ENV
+        )
+    })?;
+    let dir = PathBuf::from(name);
+    create(&dir, name, kind, &sdk)?;
+    println!("created {name}/: cd {name} && wasmcharm build && wasmcharm test . && wasmcharm pack");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn build(dir: &Path) -> Result<ExitCode> {
+    let built = crate::build::build(dir)?;
+    println!(
+        "{} ({} bytes, {})",
+        built.component.display(),
+        built.size,
+        built.contract.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pack(dir: &Path, host_binary: Option<&str>, out: Option<&Path>) -> Result<ExitCode> {
+    use crate::pack::Host;
+    let host = match host_binary {
+        Some(spec) => Host::parse(spec)?,
+        None => Host::this()?,
+    };
+    let charm = crate::pack::pack(dir, &host, out)?;
+    println!("{}", charm.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs a charm's scenario suite.
 fn test(dir: &Path, junit: Option<&Path>, jobs: Option<usize>) -> Result<ExitCode> {
     use crate::scenario;
@@ -480,4 +595,16 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_version_lists_the_supported_contracts() {
+        let listed = super::VERSION
+            .split_once("juju:charm WIT versions: ")
+            .map(|(_, v)| v)
+            .unwrap();
+        assert_eq!(listed, crate::bindings::SUPPORTED_VERSIONS.join(", "));
+    }
 }

@@ -149,6 +149,7 @@ impl LoadedComponent {
         instances: Instances,
     ) -> Result<(Self, precompiled::Source), LoadError> {
         let engine = engine_for(instances)?;
+        let started = std::time::Instant::now();
         let (component, source) = match precompiled::load(&engine, path) {
             Some(component) => (component, precompiled::Source::Precompiled),
             None => {
@@ -158,6 +159,11 @@ impl LoadedComponent {
                 (component, precompiled::Source::Compiled)
             }
         };
+        log::debug!(
+            "{}: {source:?} in {:.2} ms",
+            path.display(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         Self::ready(path, engine, component).map(|loaded| (loaded, source))
     }
 
@@ -167,7 +173,10 @@ impl LoadedComponent {
         let engine = engine()?;
         match precompiled::load(&engine, path) {
             Some(component) => Self::ready(path, engine, component).map(Some),
-            None => Ok(None),
+            None => {
+                log::debug!("{}: nothing precompiled for this machine", path.display());
+                Ok(None)
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 //! `wasmcharm run`.
 
 pub mod bindings;
+pub mod build;
 pub mod charm_dir;
 pub mod cli;
 pub mod engine;
@@ -21,12 +22,16 @@ pub mod limits;
 pub mod linking;
 pub mod machine;
 pub mod output;
+pub mod pack;
 pub mod pebble;
 pub mod precompiled;
 pub mod process;
+pub mod progress;
 pub mod sandbox;
+pub mod scaffold;
 pub mod scenario;
 pub mod state;
 pub mod store;
 pub mod testing;
 pub mod unit;
+pub mod verbose;

@@ -84,7 +84,8 @@ impl<'a> Invocation<'a> {
             command: command.clone(),
             source,
         })?;
-        let deadline = Instant::now() + self.timeout;
+        let started = Instant::now();
+        let deadline = started + self.timeout;
         let pipes = Pipes::new(
             child.stdin.take(),
             self.stdin.unwrap_or_default(),
@@ -122,6 +123,10 @@ impl<'a> Invocation<'a> {
             use std::os::unix::process::ExitStatusExt;
             128 + status.signal().unwrap_or(0)
         });
+        log::debug!(
+            "ran `{command}`: exit {code} in {:.2} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         Ok(Output {
             code,
             stdout,

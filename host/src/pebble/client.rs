@@ -208,7 +208,14 @@ impl Http {
             Some(v) => (Some("application/json"), Bytes::from(v.to_string())),
             None => (None, Bytes::new()),
         };
+        let started = std::time::Instant::now();
+        let shown = format!("{method} {path}");
         let (status, _, body) = self.send(method, path, content_type, None, body).await?;
+        log::debug!(
+            "pebble {:?}: {shown}: {status} in {:.2} ms",
+            self.container,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         envelope(status, &body)
     }
 

@@ -1,0 +1,375 @@
+//! `wasmcharm pack`: the `.charm` Juju deploys. A zip in the layout Juju and charmcraft
+//! use: `metadata.yaml`, `config.yaml` and `actions.yaml` split out of a unified
+//! `charmcraft.yaml`, `manifest.yaml` naming the base and the architecture, `dispatch`,
+//! the host in `bin/wasmcharm`, the component and `wasmcharm.yaml`.
+//!
+//! One pack is for one architecture, the one its host binary is built for. `dispatch` is
+//! the hot binary when one sits beside that host (named `dispatch`), else a copy of the
+//! host itself, which dispatches when run under that name. Nothing precompiled is packed:
+//! a precompiled file is tied to the CPU it was made on, so the first hook on each unit
+//! (`install`) compiles the component for that unit's CPU, and a new component
+//! (`upgrade-charm`) is compiled again the same way.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
+
+use crate::charm_dir::{CharmDir, CharmDirError};
+use crate::progress::Step;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error(transparent)]
+    CharmDir(#[from] CharmDirError),
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{path} does not exist: build the charm first (`wasmcharm build {dir}`)")]
+    NoComponent { path: String, dir: String },
+    #[error("--host-binary {0:?}: expected ARCH=PATH, e.g. arm64=/path/to/wasmcharm")]
+    BadHostBinary(String),
+    #[error("the host binary {path} does not exist")]
+    NoHost { path: String },
+    #[error(
+        "charmcraft.yaml's platforms ({declared}) do not include {arch}, the architecture \
+         of the host binary being packed"
+    )]
+    Architecture { arch: String, declared: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Juju's name for this machine's architecture.
+pub fn this_architecture() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "powerpc64" => "ppc64el",
+        "s390x" => "s390x",
+        "riscv64" => "riscv64",
+        other => other,
+    }
+}
+
+/// Which host binary to pack, for which architecture.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub arch: String,
+    pub path: PathBuf,
+}
+
+impl Host {
+    /// `ARCH=PATH`, as `--host-binary` takes it.
+    pub fn parse(spec: &str) -> Result<Host, PackError> {
+        let (arch, path) = spec
+            .split_once('=')
+            .filter(|(a, p)| !a.is_empty() && !p.is_empty())
+            .ok_or_else(|| PackError::BadHostBinary(spec.into()))?;
+        Ok(Host {
+            arch: arch.into(),
+            path: path.into(),
+        })
+    }
+
+    /// The running host, for this machine.
+    pub fn this() -> Result<Host, PackError> {
+        let path = std::env::current_exe().map_err(|e| PackError::Read {
+            path: "the running wasmcharm".into(),
+            message: e.to_string(),
+        })?;
+        Ok(Host {
+            arch: this_architecture().into(),
+            path,
+        })
+    }
+}
+
+/// Packs the charm in `dir` into `out` (default `<dir>/<name>.charm`).
+pub fn pack(dir: &Path, host: &Host, out: Option<&Path>) -> Result<PathBuf, PackError> {
+    let charm = CharmDir::open(dir)?;
+    let name = charm.metadata.name.clone();
+    let component = charm.component_path();
+    if !component.is_file() {
+        return Err(PackError::NoComponent {
+            path: component.display().to_string(),
+            dir: dir.display().to_string(),
+        });
+    }
+    if !host.path.is_file() {
+        return Err(PackError::NoHost {
+            path: host.path.display().to_string(),
+        });
+    }
+    let out = out.map_or_else(|| dir.join(format!("{name}.charm")), Path::to_path_buf);
+    let step = Step::start(&format!("packing {name} for {}", host.arch));
+    let files = Files::of(dir, &charm, host)?;
+    let size = files.write(&out)?;
+    step.done(&format!("{} ({size} bytes)", out.display()));
+    Ok(out)
+}
+
+/// What goes in the zip: `(name in the zip, contents, executable)`.
+struct Files(Vec<(String, Vec<u8>, bool)>);
+
+impl Files {
+    fn of(dir: &Path, charm: &CharmDir, host: &Host) -> Result<Self, PackError> {
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|e| PackError::Read {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })
+        };
+        let yaml = |value: &Value| {
+            serde_yaml::to_string(value)
+                .unwrap_or_default()
+                .into_bytes()
+        };
+        let mut files = Vec::new();
+        let metadata = split_charmcraft(dir)?;
+        files.push(("metadata.yaml".into(), yaml(&metadata.metadata), false));
+        if let Some(config) = &metadata.config {
+            files.push(("config.yaml".into(), yaml(config), false));
+        }
+        if let Some(actions) = &metadata.actions {
+            files.push(("actions.yaml".into(), yaml(actions), false));
+        }
+        files.push((
+            "manifest.yaml".into(),
+            yaml(&manifest(&metadata, &host.arch)?),
+            false,
+        ));
+        let full = read(&host.path)?;
+        let hot = host
+            .path
+            .parent()
+            .map(|d| d.join("dispatch"))
+            .filter(|p| p.is_file());
+        let dispatch = match &hot {
+            Some(hot) => read(hot)?,
+            None => full.clone(),
+        };
+        files.push(("dispatch".into(), dispatch, true));
+        files.push(("bin/wasmcharm".into(), full, true));
+        files.push((
+            "wasmcharm.yaml".into(),
+            read(&dir.join("wasmcharm.yaml"))?,
+            false,
+        ));
+        let component = charm.component_path();
+        let inside = component
+            .strip_prefix(dir)
+            .unwrap_or(&charm.manifest.component)
+            .to_string_lossy()
+            .into_owned();
+        files.push((inside, read(&component)?, false));
+        for optional in ["README.md", "LICENSE", "icon.svg"] {
+            let path = dir.join(optional);
+            if path.is_file() {
+                files.push((optional.into(), read(&path)?, false));
+            }
+        }
+        Ok(Files(files))
+    }
+
+    /// Writes the zip beside `out` and moves it into place whole.
+    fn write(&self, out: &Path) -> Result<u64, PackError> {
+        let err = |source: std::io::Error| PackError::Write {
+            path: out.display().to_string(),
+            source,
+        };
+        let dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut temp = tempfile::Builder::new()
+            .prefix(".wasmcharm-pack-")
+            .tempfile_in(dir)
+            .map_err(err)?;
+        {
+            let mut zip = zip::ZipWriter::new(temp.as_file_mut());
+            for (name, bytes, executable) in &self.0 {
+                let options = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated)
+                    .unix_permissions(if *executable { 0o755 } else { 0o644 });
+                zip.start_file(name.as_str(), options)
+                    .map_err(|e| err(std::io::Error::other(e)))?;
+                zip.write_all(bytes).map_err(err)?;
+            }
+            zip.finish().map_err(|e| err(std::io::Error::other(e)))?;
+        }
+        temp.as_file().sync_all().map_err(err)?;
+        let size = temp.as_file().metadata().map_err(err)?.len();
+        temp.persist(out).map_err(|e| err(e.error))?;
+        Ok(size)
+    }
+}
+
+/// The parts of a unified `charmcraft.yaml` (or the packed files already there).
+struct Split {
+    metadata: Value,
+    config: Option<Value>,
+    actions: Option<Value>,
+    /// `base` (`ubuntu@24.04`) and the platforms' names.
+    base: Option<String>,
+    platforms: Vec<String>,
+}
+
+/// Keys of charmcraft.yaml that are charmcraft's own, not the charm's metadata.
+const CHARMCRAFT_ONLY: &[&str] = &[
+    "type",
+    "base",
+    "build-base",
+    "bases",
+    "platforms",
+    "parts",
+    "charmhub",
+    "charm-libs",
+    "config",
+    "actions",
+    "links",
+];
+
+fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
+    let read_yaml = |path: &Path| -> Result<Option<Value>, PackError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_yaml::from_str(&text)
+                .map(Some)
+                .map_err(|e| PackError::Read {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(PackError::Read {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
+        }
+    };
+    let Some(Value::Mapping(mut unified)) = read_yaml(&dir.join("charmcraft.yaml"))? else {
+        // Already split: metadata.yaml and friends, as an older charm keeps them.
+        let metadata = read_yaml(&dir.join("metadata.yaml"))?.unwrap_or_default();
+        return Ok(Split {
+            metadata,
+            config: read_yaml(&dir.join("config.yaml"))?,
+            actions: read_yaml(&dir.join("actions.yaml"))?,
+            base: None,
+            platforms: Vec::new(),
+        });
+    };
+    let base = unified
+        .get("base")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let platforms = match unified.get("platforms") {
+        Some(Value::Mapping(p)) => p
+            .keys()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let config = unified.get("config").cloned();
+    let actions = unified.get("actions").cloned();
+    for key in CHARMCRAFT_ONLY {
+        unified.remove(*key);
+    }
+    Ok(Split {
+        metadata: Value::Mapping(unified),
+        config,
+        actions,
+        base,
+        platforms,
+    })
+}
+
+/// `manifest.yaml`: the base and the one architecture this pack runs on.
+fn manifest(split: &Split, arch: &str) -> Result<Value, PackError> {
+    if !split.platforms.is_empty() && !split.platforms.iter().any(|p| p == arch) {
+        return Err(PackError::Architecture {
+            arch: arch.into(),
+            declared: split.platforms.join(", "),
+        });
+    }
+    let (name, channel) = split
+        .base
+        .as_deref()
+        .and_then(|b| b.split_once('@'))
+        .unwrap_or(("ubuntu", "24.04"));
+    let mut base = Mapping::new();
+    base.insert("name".into(), name.into());
+    base.insert("channel".into(), channel.into());
+    base.insert("architectures".into(), Value::Sequence(vec![arch.into()]));
+    let mut manifest = Mapping::new();
+    manifest.insert(
+        "analysis".into(),
+        serde_yaml::from_str(
+            "attributes: [{name: language, result: unknown}, {name: framework, result: unknown}]",
+        )
+        .unwrap_or_default(),
+    );
+    manifest.insert("bases".into(), Value::Sequence(vec![Value::Mapping(base)]));
+    manifest.insert(
+        "packed-by".into(),
+        format!("wasmcharm {}", env!("CARGO_PKG_VERSION")).into(),
+    );
+    Ok(Value::Mapping(manifest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charmcraft_yaml_splits_into_the_packed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("charmcraft.yaml"),
+            "name: demo\ntype: charm\nsummary: s\ndescription: d\nbase: ubuntu@22.04\n\
+             platforms: {amd64: , arm64: }\nparts: {charm: {plugin: dump}}\n\
+             requires: {db: {interface: pgsql}}\n\
+             config: {options: {port: {type: int, default: 22}}}\n\
+             actions: {backup: {description: b}}\n",
+        )
+        .unwrap();
+        let split = split_charmcraft(dir.path()).unwrap();
+        let meta = split.metadata.as_mapping().unwrap();
+        assert_eq!(meta.get("name").unwrap(), "demo");
+        assert!(meta.get("requires").is_some());
+        for gone in ["type", "base", "platforms", "parts", "config", "actions"] {
+            assert!(meta.get(gone).is_none(), "{gone}");
+        }
+        assert!(split.config.unwrap().get("options").is_some());
+        assert!(split.actions.unwrap().get("backup").is_some());
+        let manifest = serde_yaml::to_string(
+            &manifest(&split_charmcraft(dir.path()).unwrap(), "arm64").unwrap(),
+        )
+        .unwrap();
+        assert!(
+            manifest.contains("channel: '22.04'") && manifest.contains("- arm64"),
+            "{manifest}"
+        );
+        let err = manifest_err(dir.path(), "s390x");
+        assert!(err.contains("do not include s390x"), "{err}");
+    }
+
+    fn manifest_err(dir: &Path, arch: &str) -> String {
+        manifest(&split_charmcraft(dir).unwrap(), arch)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn host_binaries_are_arch_equals_path() {
+        let host = Host::parse("arm64=/opt/wasmcharm").unwrap();
+        assert_eq!(
+            (host.arch.as_str(), host.path.to_str()),
+            ("arm64", Some("/opt/wasmcharm"))
+        );
+        assert!(Host::parse("arm64").is_err());
+        assert!(Host::parse("=/x").is_err());
+    }
+}
