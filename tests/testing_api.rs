@@ -78,7 +78,7 @@ fn runs_are_reproducible_from_the_clock_and_seed_the_state_gives() {
 #[test]
 fn runs_go_in_parallel_on_one_loaded_charm() {
     let dir = charm_dir("openssh");
-    let charm = TestCharm::load(dir.path()).unwrap();
+    let charm = TestCharm::load_for_threads(dir.path(), 4).unwrap();
     std::thread::scope(|scope| {
         for _ in 0..4 {
             scope.spawn(|| {

@@ -84,7 +84,7 @@ pub fn build(dir: &Path) -> Result<Built, BuildError> {
     check_target()?;
     let (target_dir, lib) = crate_output(&manifest)?;
 
-    let step = Step::start(&format!("building {} for {TARGET}", charm.metadata.name));
+    let step = Step::start_plain(&format!("building {} for {TARGET}", charm.metadata.name));
     // cargo shows its own progress; it inherits the terminal.
     let status = Command::new(cargo())
         .args(["build", "--release", "--target", TARGET, "--manifest-path"])

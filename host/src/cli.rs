@@ -533,10 +533,12 @@ fn pack(dir: &Path, host_binary: Option<&str>, out: Option<&Path>) -> Result<Exi
 fn test(dir: &Path, junit: Option<&Path>, jobs: Option<usize>) -> Result<ExitCode> {
     use crate::scenario;
     let scenarios = scenario::discover(dir)?;
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, scenarios.len().max(1));
     let started = std::time::Instant::now();
-    let charm = TestCharm::load(dir)?;
+    let charm = TestCharm::load_for_threads(dir, jobs)?;
     let compiled = started.elapsed();
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     println!(
         "running {} scenario(s) of {} on {jobs} thread(s) (loaded in {} ms)",
         scenarios.len(),

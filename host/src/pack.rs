@@ -208,14 +208,15 @@ impl Files {
     }
 }
 
-/// The parts of a unified `charmcraft.yaml` (or the packed files already there).
+/// The charm's metadata as Juju reads it, and what charmcraft.yaml says it runs on.
 struct Split {
     metadata: Value,
     config: Option<Value>,
     actions: Option<Value>,
-    /// `base` (`ubuntu@24.04`) and the platforms' names.
-    base: Option<String>,
-    platforms: Vec<String>,
+    /// `ubuntu`, `24.04`.
+    base: (String, String),
+    /// The architectures it is declared for; empty when it does not say.
+    architectures: Vec<String>,
 }
 
 /// Keys of charmcraft.yaml that are charmcraft's own, not the charm's metadata.
@@ -233,75 +234,122 @@ const CHARMCRAFT_ONLY: &[&str] = &[
     "links",
 ];
 
-fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
-    let read_yaml = |path: &Path| -> Result<Option<Value>, PackError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_yaml::from_str(&text)
-                .map(Some)
-                .map_err(|e| PackError::Read {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(PackError::Read {
+fn read_yaml(path: &Path) -> Result<Option<Value>, PackError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_yaml::from_str(&text)
+            .map(Some)
+            .map_err(|e| PackError::Read {
                 path: path.display().to_string(),
                 message: e.to_string(),
             }),
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(PackError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Reads the metadata as the host does (the packed files when present, else the unified
+/// charmcraft.yaml), and the base and platforms from charmcraft.yaml.
+fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
+    let charmcraft_path = dir.join("charmcraft.yaml");
+    let charmcraft = match read_yaml(&charmcraft_path)? {
+        Some(Value::Mapping(m)) => m,
+        _ => Mapping::new(),
     };
-    let Some(Value::Mapping(mut unified)) = read_yaml(&dir.join("charmcraft.yaml"))? else {
-        // Already split: metadata.yaml and friends, as an older charm keeps them.
-        let metadata = read_yaml(&dir.join("metadata.yaml"))?.unwrap_or_default();
+    let (base, architectures) = runs_on(&charmcraft).ok_or_else(|| PackError::Read {
+        path: charmcraft_path.display().to_string(),
+        message: "it names no base to run on: expected `base: ubuntu@24.04` (with \
+                  `platforms`) or `bases: [{name: ubuntu, channel: \"24.04\"}]`"
+            .into(),
+    })?;
+    if dir.join("metadata.yaml").is_file() {
         return Ok(Split {
-            metadata,
+            metadata: read_yaml(&dir.join("metadata.yaml"))?.unwrap_or_default(),
             config: read_yaml(&dir.join("config.yaml"))?,
             actions: read_yaml(&dir.join("actions.yaml"))?,
-            base: None,
-            platforms: Vec::new(),
+            base,
+            architectures,
         });
-    };
-    let base = unified
-        .get("base")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let platforms = match unified.get("platforms") {
-        Some(Value::Mapping(p)) => p
-            .keys()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect(),
-        _ => Vec::new(),
-    };
-    let config = unified.get("config").cloned();
-    let actions = unified.get("actions").cloned();
+    }
+    let config = charmcraft.get("config").cloned();
+    let actions = charmcraft.get("actions").cloned();
+    let mut metadata = charmcraft;
     for key in CHARMCRAFT_ONLY {
-        unified.remove(*key);
+        metadata.remove(*key);
     }
     Ok(Split {
-        metadata: Value::Mapping(unified),
+        metadata: Value::Mapping(metadata),
         config,
         actions,
         base,
-        platforms,
+        architectures,
     })
+}
+
+/// The base and architectures charmcraft.yaml declares, in either of its syntaxes:
+/// `base:` with `platforms:` (whose names may be `amd64` or `ubuntu@22.04:amd64`, or
+/// carry `build-for`), or the older `bases:` (each entry, or its `run-on`, with `name`,
+/// `channel` and `architectures`).
+fn runs_on(charmcraft: &Mapping) -> Option<((String, String), Vec<String>)> {
+    let arch_of = |name: &str| name.rsplit(':').next().unwrap_or(name).to_string();
+    if let Some(base) = charmcraft.get("base").and_then(Value::as_str) {
+        let (name, channel) = base.split_once('@')?;
+        let mut architectures = Vec::new();
+        if let Some(Value::Mapping(platforms)) = charmcraft.get("platforms") {
+            for (key, value) in platforms {
+                let build_for = value
+                    .get("build-for")
+                    .and_then(Value::as_sequence)
+                    .map(|list| list.iter().filter_map(Value::as_str).map(arch_of).collect())
+                    .unwrap_or_default();
+                let build_for: Vec<String> = build_for;
+                if !build_for.is_empty() {
+                    architectures.extend(build_for);
+                } else if let Some(key) = key.as_str() {
+                    architectures.push(arch_of(key));
+                }
+            }
+        }
+        return Some(((name.into(), channel.into()), architectures));
+    }
+    let first = charmcraft.get("bases")?.as_sequence()?.first()?;
+    let entry = first
+        .get("run-on")
+        .and_then(Value::as_sequence)
+        .and_then(|r| r.first())
+        .unwrap_or(first);
+    let name = entry.get("name")?.as_str()?.to_string();
+    let channel = match entry.get("channel")? {
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other).ok()?.trim().to_string(),
+    };
+    let architectures = entry
+        .get("architectures")
+        .and_then(Value::as_sequence)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(((name, channel), architectures))
 }
 
 /// `manifest.yaml`: the base and the one architecture this pack runs on.
 fn manifest(split: &Split, arch: &str) -> Result<Value, PackError> {
-    if !split.platforms.is_empty() && !split.platforms.iter().any(|p| p == arch) {
+    if !split.architectures.is_empty() && !split.architectures.iter().any(|a| a == arch) {
         return Err(PackError::Architecture {
             arch: arch.into(),
-            declared: split.platforms.join(", "),
+            declared: split.architectures.join(", "),
         });
     }
-    let (name, channel) = split
-        .base
-        .as_deref()
-        .and_then(|b| b.split_once('@'))
-        .unwrap_or(("ubuntu", "24.04"));
+    let (name, channel) = &split.base;
     let mut base = Mapping::new();
-    base.insert("name".into(), name.into());
-    base.insert("channel".into(), channel.into());
+    base.insert("name".into(), name.as_str().into());
+    base.insert("channel".into(), channel.as_str().into());
     base.insert("architectures".into(), Value::Sequence(vec![arch.into()]));
     let mut manifest = Mapping::new();
     manifest.insert(
@@ -354,6 +402,42 @@ mod tests {
         );
         let err = manifest_err(dir.path(), "s390x");
         assert!(err.contains("do not include s390x"), "{err}");
+    }
+
+    #[test]
+    fn the_older_layouts_are_read_as_the_host_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // charmcraft 2: the metadata in its own files, `bases:` with run-on.
+        std::fs::write(
+            dir.path().join("charmcraft.yaml"),
+            "type: charm\nbases:\n- build-on: [{name: ubuntu, channel: \"22.04\"}]\n  \
+             run-on: [{name: ubuntu, channel: \"22.04\", architectures: [amd64, arm64]}]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("metadata.yaml"), "name: old\nsummary: s\n").unwrap();
+        std::fs::write(
+            dir.path().join("config.yaml"),
+            "options: {a: {type: int}}\n",
+        )
+        .unwrap();
+        let split = split_charmcraft(dir.path()).unwrap();
+        assert_eq!(split.metadata.get("name").unwrap(), "old");
+        assert!(split.config.is_some());
+        assert_eq!(split.base, ("ubuntu".into(), "22.04".into()));
+        assert_eq!(split.architectures, ["amd64", "arm64"]);
+        // Platforms named base:arch, or with build-for.
+        std::fs::write(
+            dir.path().join("charmcraft.yaml"),
+            "base: ubuntu@22.04\nplatforms:\n  ubuntu@22.04:amd64:\n  \
+             other: {build-on: [riscv64], build-for: [riscv64]}\n",
+        )
+        .unwrap();
+        let split = split_charmcraft(dir.path()).unwrap();
+        assert_eq!(split.architectures, ["amd64", "riscv64"]);
+        // No base at all is an error, not a guess.
+        std::fs::write(dir.path().join("charmcraft.yaml"), "type: charm\n").unwrap();
+        let err = split_charmcraft(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("names no base"), "{err}");
     }
 
     fn manifest_err(dir: &Path, arch: &str) -> String {

@@ -200,10 +200,21 @@ impl<'a> Pipes<'a> {
         if self.input.is_empty() {
             self.stdin = None;
         }
+        let mut last_check = Instant::now();
         while self.stdout.is_some() || self.stderr.is_some() || self.stdin.is_some() {
             let now = Instant::now();
             if now >= deadline {
                 return Ok(None);
+            }
+            // However busy the pipes: the program may be gone with a daemon of its
+            // still writing to them.
+            if now.duration_since(last_check) >= EXITED_CHECK {
+                last_check = now;
+                if child.try_wait()?.is_some() {
+                    drain_ready(&mut self.stdout, &mut out)?;
+                    drain_ready(&mut self.stderr, &mut err)?;
+                    break;
+                }
             }
             let wait = (deadline - now).min(EXITED_CHECK);
             let mut fds = Vec::with_capacity(3);
@@ -221,27 +232,17 @@ impl<'a> Pipes<'a> {
                 which.push(2);
             }
             let timeout = PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX);
-            let ready = match poll(&mut fds, timeout) {
-                Ok(ready) => ready,
+            match poll(&mut fds, timeout) {
+                Ok(_) => {}
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(e) => return Err(e.into()),
-            };
+            }
             let events: Vec<(usize, bool)> = which
                 .iter()
                 .zip(&fds)
                 .map(|(w, fd)| (*w, fd.revents().is_some_and(|r| !r.is_empty())))
                 .collect();
             drop(fds);
-            if ready == 0 {
-                if child.try_wait()?.is_some() {
-                    // Gone, with something else still holding its pipes: take what is
-                    // there and stop.
-                    drain_ready(&mut self.stdout, &mut out)?;
-                    drain_ready(&mut self.stderr, &mut err)?;
-                    break;
-                }
-                continue;
-            }
             for (pipe, ready) in events {
                 if !ready {
                     continue;
@@ -274,13 +275,14 @@ impl<'a> Pipes<'a> {
     }
 }
 
-/// Reads what the pipe has now; drops it at end of file.
+/// Reads what the pipe has now, a few chunks at most so that a program writing as fast
+/// as it is read cannot keep the loop from its deadline; drops the pipe at end of file.
 fn drain_ready(pipe: &mut Option<impl Read>, into: &mut Vec<u8>) -> std::io::Result<()> {
     let Some(reader) = pipe else {
         return Ok(());
     };
     let mut chunk = [0u8; 16 * 1024];
-    loop {
+    for _ in 0..4 {
         match reader.read(&mut chunk) {
             Ok(0) => {
                 *pipe = None;
@@ -292,6 +294,7 @@ fn drain_ready(pipe: &mut Option<impl Read>, into: &mut Vec<u8>) -> std::io::Res
             Err(e) => return Err(e),
         }
     }
+    Ok(())
 }
 
 /// An argv as a person would type it, for messages.
@@ -379,6 +382,39 @@ mod tests {
             .run()
             .unwrap_err();
         assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_program_flooding_its_output_is_still_stopped_at_its_deadline() {
+        let argv = sh("exec yes");
+        let started = std::time::Instant::now();
+        let err = Invocation::new(&argv, Duration::from_millis(300))
+            .run()
+            .unwrap_err();
+        assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_program_that_leaves_a_writer_behind_is_done_when_it_exits() {
+        let argv = sh("(while :; do echo x; sleep 0.01; done) & echo done; exit 0");
+        let started = std::time::Instant::now();
+        let out = Invocation::new(&argv, Duration::from_secs(20))
+            .run()
+            .unwrap();
+        assert_eq!(out.code, 0);
+        // The daemon's lines may come first: the two write concurrently.
+        assert!(out.stdout_str().contains("done\n"), "{:?}", out.stdout_str());
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_large_input_and_output_cross_without_deadlock() {
+        let argv = sh("cat");
+        let input = vec![b'x'; 4 << 20];
+        let mut inv = Invocation::new(&argv, Duration::from_secs(20));
+        inv.stdin = Some(&input);
+        assert_eq!(inv.run().unwrap().stdout.len(), input.len());
     }
 
     #[test]

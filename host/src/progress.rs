@@ -14,6 +14,17 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step whose child process writes to the terminal itself (cargo): one line, no
+    /// spinner to draw over the child's output.
+    pub fn start_plain(label: &str) -> Step {
+        eprintln!("{label}...");
+        Step {
+            label: label.to_string(),
+            started: Instant::now(),
+            spinner: None,
+        }
+    }
+
     pub fn start(label: &str) -> Step {
         let spinner = std::io::stderr().is_terminal().then(|| {
             let spinner = ProgressBar::new_spinner();

@@ -173,6 +173,7 @@ impl Vars {
             ("package", "nginx".into()),
             ("service", "nginx".into()),
             ("container", "workload".into()),
+            ("arch", crate::pack::this_architecture().into()),
         ])
     }
 

@@ -331,10 +331,12 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// An expectation a missing value meets: the state leaves empty things out.
+/// An expectation a missing value meets: the state and the report leave empty things
+/// (nothing, `""`, `[]`, `{}`) out.
 fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null => true,
+        Value::String(s) => s.is_empty(),
         Value::Sequence(s) => s.is_empty(),
         Value::Mapping(m) => m.is_empty(),
         _ => false,
@@ -437,6 +439,7 @@ mod tests {
         assert!(problems("unit-status: {status: active}", actual).is_empty());
         assert!(problems("ports: [80, 443]", actual).is_empty());
         assert!(problems("relations: []", actual).is_empty());
+        assert!(problems("stdout: ''", actual).is_empty());
         assert_eq!(
             problems("unit-status: {}", actual),
             vec![r#"state.unit-status: expected {}, got {"status":"active","message":""}"#]

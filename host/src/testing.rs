@@ -69,9 +69,16 @@ impl Run {
 
 impl TestCharm {
     /// Loads the charm in `dir` (charmcraft.yaml or metadata.yaml, wasmcharm.yaml and
-    /// the component it names), compiling the component or mapping its precompiled form.
+    /// the component it names), compiling the component or mapping its precompiled form,
+    /// for as many runs at once as there are cores.
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, TestingError> {
-        Self::from_dir(CharmDir::open(dir.as_ref())?)
+        Self::load_for_threads(dir, default_threads())
+    }
+
+    /// As [`TestCharm::load`], for up to `threads` runs at once: each run in progress
+    /// holds one of the instance slots the charm is loaded with.
+    pub fn load_for_threads(dir: impl AsRef<Path>, threads: usize) -> Result<Self, TestingError> {
+        Self::from_dir(CharmDir::open(dir.as_ref())?, threads)
     }
 
     /// Loads the charm as an operator's policy override would narrow it on a unit.
@@ -81,14 +88,14 @@ impl TestCharm {
     ) -> Result<Self, TestingError> {
         let mut charm_dir = CharmDir::open(dir.as_ref())?;
         charm_dir.narrow(narrower);
-        Self::from_dir(charm_dir)
+        Self::from_dir(charm_dir, default_threads())
     }
 
-    fn from_dir(charm_dir: CharmDir) -> Result<Self, TestingError> {
-        // Warm slots for as many runs as may go at once: one per core, twice over.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    fn from_dir(charm_dir: CharmDir, threads: usize) -> Result<Self, TestingError> {
+        // Warm slots for every run that may go at once, and as many again for runs
+        // whose instance is still being torn down.
         let instances = Instances::Pooled {
-            slots: u32::try_from(cores * 2).unwrap_or(64),
+            slots: u32::try_from(threads.max(1) * 2).unwrap_or(u32::MAX),
             memory: charm_dir.manifest.limits.memory,
         };
         Ok(TestCharm {
@@ -206,6 +213,10 @@ impl TestCharm {
             happened,
         })
     }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// What Juju would never do: deliver an event about something the unit does not have.

@@ -18,8 +18,10 @@ extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
-    let code = wasmcharm::cli::hot_main();
+    // A panic must not unwind out of a C function (that aborts, with no flush and a
+    // core): the hook fails with 101, as a Rust `main` that panics does.
+    let code = std::panic::catch_unwind(wasmcharm::cli::hot_main).map_or(101, c_int::from);
     // Rust's start-up would flush stdout at exit; a guest's last line may lack its newline.
     let _ = std::io::Write::flush(&mut std::io::stdout());
-    c_int::from(code)
+    code
 }
