@@ -404,7 +404,11 @@ mod tests {
             .unwrap();
         assert_eq!(out.code, 0);
         // The daemon's lines may come first: the two write concurrently.
-        assert!(out.stdout_str().contains("done\n"), "{:?}", out.stdout_str());
+        assert!(
+            out.stdout_str().contains("done\n"),
+            "{:?}",
+            out.stdout_str()
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 
