@@ -236,10 +236,14 @@ fn check_scenario(charm: &TestCharm, scenario: &Scenario) -> Vec<String> {
         Ok(resolved) => resolved,
         Err(message) => return vec![message],
     };
-    let mut state = scenario.state.clone();
-    if let Some(details) = details {
-        state.event = details;
-    }
+    // Cloned only when the event's details must go in.
+    let state = match details {
+        Some(details) => std::borrow::Cow::Owned(State {
+            event: details,
+            ..scenario.state.clone()
+        }),
+        None => std::borrow::Cow::Borrowed(&scenario.state),
+    };
     let run = match charm.run(&event, &state) {
         Ok(run) => run,
         Err(e) => return vec![format!("inconsistent: {e}")],
