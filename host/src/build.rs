@@ -113,19 +113,7 @@ pub fn build(dir: &Path) -> Result<Built, BuildError> {
     crate::precompiled::forget(&component);
     let (loaded, _) = LoadedComponent::load_with_source(&component, Instances::OnDemand)?;
     let compile = started.elapsed();
-    let mut contract: Vec<String> = loaded
-        .pre
-        .instance_pre()
-        .component()
-        .component_type()
-        .imports(&loaded.engine)
-        .filter_map(|(name, _)| {
-            let rest = name.strip_prefix("juju:charm/")?;
-            rest.split_once('@').map(|(_, v)| format!("juju:charm@{v}"))
-        })
-        .collect();
-    contract.sort();
-    contract.dedup();
+    let contract = crate::engine::contract(&loaded.imports());
     step.done(&format!(
         "{}; precompiled in {} ms",
         contract.join(", "),

@@ -331,7 +331,10 @@ fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CharmDirError
     })
 }
 
-fn optional<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, CharmDirError> {
+/// A YAML file that may be absent or empty (both `None`).
+pub(crate) fn optional<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Option<T>, CharmDirError> {
     if !path.is_file() {
         return Ok(None);
     }

@@ -338,10 +338,8 @@ fn run(
     out: Option<&Path>,
     policy: Option<&Path>,
 ) -> Result<ExitCode> {
-    let charm = match policy {
-        Some(path) => TestCharm::load_narrowed(dir, &load_policy(path)?)?,
-        None => TestCharm::load(dir)?,
-    };
+    let narrower = policy.map(load_policy).transpose()?;
+    let charm = TestCharm::load_for_one_run(dir, narrower.as_ref())?;
     let state = match state_in {
         Some(path) => State::load(path)?,
         None => State::default(),
@@ -450,13 +448,7 @@ struct InspectedFiles {
 fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
     let charm_dir = open_narrowed(dir, policy)?;
     let imports = crate::engine::imports(&charm_dir.component_path())?;
-    let mut contract: Vec<String> = imports
-        .iter()
-        .filter_map(|i| i.strip_prefix("juju:charm/"))
-        .filter_map(|i| i.split_once('@').map(|(_, v)| format!("juju:charm@{v}")))
-        .collect();
-    contract.sort();
-    contract.dedup();
+    let contract = crate::engine::contract(&imports);
     let m = &charm_dir.manifest;
     let list = |l: &crate::sandbox::AllowList| l.names().to_vec();
     let paths = |p: &[PathBuf]| p.iter().map(|p| p.display().to_string()).collect();

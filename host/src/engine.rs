@@ -67,13 +67,19 @@ pub enum LoadError {
 /// The names of everything a component imports, checked as [`LoadedComponent::load`]
 /// checks them.
 pub fn imports(path: &Path) -> Result<Vec<String>, LoadError> {
-    let loaded = LoadedComponent::load(path)?;
-    let component = loaded.pre.instance_pre().component();
-    Ok(component
-        .component_type()
-        .imports(&loaded.engine)
-        .map(|(name, _)| name.to_string())
-        .collect())
+    LoadedComponent::load(path).map(|loaded| loaded.imports())
+}
+
+/// The `juju:charm` versions among `imports` (`juju:charm@0.1.0`), each once.
+pub fn contract(imports: &[String]) -> Vec<String> {
+    let mut versions: Vec<String> = imports
+        .iter()
+        .filter_map(|i| i.strip_prefix("juju:charm/"))
+        .filter_map(|i| i.split_once('@').map(|(_, v)| format!("juju:charm@{v}")))
+        .collect();
+    versions.sort();
+    versions.dedup();
+    versions
 }
 
 /// How a loaded component's instances get their memory.
@@ -195,6 +201,17 @@ impl LoadedComponent {
             _linker: linker,
             ticker: OnceLock::new(),
         })
+    }
+
+    /// The names of everything the component imports.
+    pub fn imports(&self) -> Vec<String> {
+        self.pre
+            .instance_pre()
+            .component()
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     /// The epoch deadline for an instance given `timeout`, with the engine's clock

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
-use crate::charm_dir::{CharmDir, CharmDirError};
+use crate::charm_dir::{CharmDir, CharmDirError, optional};
 use crate::progress::Step;
 
 #[derive(Debug, thiserror::Error)]
@@ -234,27 +234,11 @@ const CHARMCRAFT_ONLY: &[&str] = &[
     "links",
 ];
 
-fn read_yaml(path: &Path) -> Result<Option<Value>, PackError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => serde_yaml::from_str(&text)
-            .map(Some)
-            .map_err(|e| PackError::Read {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(PackError::Read {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }),
-    }
-}
-
 /// Reads the metadata as the host does (the packed files when present, else the unified
 /// charmcraft.yaml), and the base and platforms from charmcraft.yaml.
 fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
     let charmcraft_path = dir.join("charmcraft.yaml");
-    let charmcraft = match read_yaml(&charmcraft_path)? {
+    let charmcraft = match optional::<Value>(&charmcraft_path)? {
         Some(Value::Mapping(m)) => m,
         _ => Mapping::new(),
     };
@@ -266,9 +250,9 @@ fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
     })?;
     if dir.join("metadata.yaml").is_file() {
         return Ok(Split {
-            metadata: read_yaml(&dir.join("metadata.yaml"))?.unwrap_or_default(),
-            config: read_yaml(&dir.join("config.yaml"))?,
-            actions: read_yaml(&dir.join("actions.yaml"))?,
+            metadata: optional::<Value>(&dir.join("metadata.yaml"))?.unwrap_or_default(),
+            config: optional::<Value>(&dir.join("config.yaml"))?,
+            actions: optional::<Value>(&dir.join("actions.yaml"))?,
             base,
             architectures,
         });

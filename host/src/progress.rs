@@ -17,12 +17,7 @@ impl Step {
     /// A step whose child process writes to the terminal itself (cargo): one line, no
     /// spinner to draw over the child's output.
     pub fn start_plain(label: &str) -> Step {
-        eprintln!("{label}...");
-        Step {
-            label: label.to_string(),
-            started: Instant::now(),
-            spinner: None,
-        }
+        Self::begin(label, None)
     }
 
     pub fn start(label: &str) -> Step {
@@ -35,6 +30,10 @@ impl Step {
             spinner.enable_steady_tick(Duration::from_millis(100));
             spinner
         });
+        Self::begin(label, spinner)
+    }
+
+    fn begin(label: &str, spinner: Option<ProgressBar>) -> Step {
         if spinner.is_none() {
             eprintln!("{label}...");
         }

@@ -81,14 +81,20 @@ impl TestCharm {
         Self::from_dir(CharmDir::open(dir.as_ref())?, threads)
     }
 
-    /// Loads the charm as an operator's policy override would narrow it on a unit.
-    pub fn load_narrowed(
+    /// Loads the charm for a single run, as `wasmcharm run` makes, narrowed by an
+    /// operator's policy override if one is given. Its instance is allocated on demand:
+    /// a pool of warm slots pays off over many runs, and costs one run more than the run.
+    pub fn load_for_one_run(
         dir: impl AsRef<Path>,
-        narrower: &PolicyOverride,
+        narrower: Option<&PolicyOverride>,
     ) -> Result<Self, TestingError> {
         let mut charm_dir = CharmDir::open(dir.as_ref())?;
-        charm_dir.narrow(narrower);
-        Self::from_dir(charm_dir, default_threads())
+        if let Some(narrower) = narrower {
+            charm_dir.narrow(narrower);
+        }
+        Ok(TestCharm {
+            charm: Charm::load(charm_dir)?,
+        })
     }
 
     fn from_dir(charm_dir: CharmDir, threads: usize) -> Result<Self, TestingError> {
