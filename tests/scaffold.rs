@@ -1,12 +1,11 @@
 //! From nothing to a deployable .charm: `wasmcharm new`, `build`, the generated suite,
 //! `pack`, and the packed `dispatch` run as Juju would run it.
 
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use wasmcharm_tests::{Stubs, apt_install, juju_env, wasmcharm_bin, workspace};
+use wasmcharm_tests::{Stubs, apt_install, juju_env, unzip_with_library, wasmcharm_bin, workspace};
 
 fn wasmcharm(dir: &Path, args: &[&str]) -> Output {
     Command::new(wasmcharm_bin())
@@ -24,35 +23,13 @@ fn ok(out: Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Unpacks a .charm, keeping each file's mode; returns the names in it.
-fn unpack(charm: &Path, into: &Path) -> Vec<String> {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(charm).unwrap()).unwrap();
-    let mut names = Vec::new();
-    for i in 0..zip.len() {
-        let mut file = zip.by_index(i).unwrap();
-        let name = file.name().to_string();
-        let path = into.join(&name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).unwrap();
-        std::fs::write(&path, bytes).unwrap();
-        if let Some(mode) = file.unix_mode() {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-        names.push(name);
-    }
-    names.sort();
-    names
-}
-
 fn packed_dispatch(unit: &Path, stubs: &Stubs, hook: &str) -> Output {
-    Command::new(unit.join("dispatch"))
-        .env_clear()
-        .env("PATH", stubs.path())
-        .env("WASMCHARM_PEBBLE_SOCKET_DIR", unit.join("no-pebble-here"))
-        .envs(juju_env(unit, hook))
-        .output()
-        .unwrap()
+    let mut env = juju_env(unit, hook);
+    env.push((
+        "WASMCHARM_PEBBLE_SOCKET_DIR".into(),
+        unit.join("no-pebble-here").display().to_string(),
+    ));
+    wasmcharm_tests::packed_dispatch(unit, stubs, &env)
 }
 
 fn scaffold(kind: &str, name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -90,7 +67,7 @@ fn scaffold(kind: &str, name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 fn a_new_machine_charm_builds_passes_its_suite_packs_and_runs() {
     let (_root, dir) = scaffold("--machine", "web-server");
     let unit = tempfile::tempdir().unwrap();
-    let names = unpack(&dir.join("web-server.charm"), unit.path());
+    let names = unzip_with_library(&dir.join("web-server.charm"), unit.path());
     assert_eq!(
         names,
         [
@@ -140,7 +117,7 @@ fn a_new_machine_charm_builds_passes_its_suite_packs_and_runs() {
 fn a_new_kubernetes_charm_builds_passes_its_suite_packs_and_runs() {
     let (_root, dir) = scaffold("--kubernetes", "web-app");
     let unit = tempfile::tempdir().unwrap();
-    let names = unpack(&dir.join("web-app.charm"), unit.path());
+    let names = unzip_with_library(&dir.join("web-app.charm"), unit.path());
     assert!(names.contains(&"dispatch".to_string()), "{names:?}");
     let metadata = std::fs::read_to_string(unit.path().join("metadata.yaml")).unwrap();
     assert!(

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::charm_dir::{CharmDir, CharmDirError};
 use crate::engine::{Instances, LoadError, LoadedComponent};
 use crate::progress::Step;
+use crate::unit_dir::UnitDir;
 
 pub const TARGET: &str = "wasm32-wasip2";
 
@@ -110,8 +111,13 @@ pub fn build(dir: &Path) -> Result<Built, BuildError> {
 
     let step = Step::start("checking the component and precompiling it for this machine");
     let started = Instant::now();
-    crate::precompiled::forget(&component);
-    let (loaded, _) = LoadedComponent::load_with_source(&component, Instances::OnDemand)?;
+    // Kept where a unit run from this directory will look for it.
+    let cache = UnitDir::for_charm(dir).ok().map(|unit| unit.cache());
+    if let Some(cache) = &cache {
+        cache.forget(&component);
+    }
+    let (loaded, _) =
+        LoadedComponent::load_with_source(&component, Instances::OnDemand, cache.as_ref())?;
     let compile = started.elapsed();
     let contract = crate::engine::contract(&loaded.imports());
     step.done(&format!(

@@ -18,10 +18,12 @@ use crate::juju::{HookTools, LogLevel};
 use crate::machine::real::RealMachine;
 use crate::pebble::client::PebbleClient;
 use crate::pebble::sim::{ContainerModel, SimContainer};
+use crate::precompiled::Source;
 use crate::state::{Happened, State};
 use crate::store::UnitStore;
 use crate::testing::{TestCharm, failure, ignored};
 use crate::unit::UnitContext;
+use crate::unit_dir::UnitDir;
 
 /// `--version`: the host's version and every `juju:charm` contract it runs.
 const VERSION: &str = concat!(
@@ -101,6 +103,11 @@ enum Command {
         /// Where to write the .charm (default: CHARM_DIR/NAME.charm).
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Then unpack it as Juju does and run what was packed: the packed host compiles
+        /// the component, the packed dispatch starts, install runs on a simulated unit.
+        /// Exits 1 if a step fails.
+        #[arg(long)]
+        check: bool,
     },
     /// Run a charm's scenarios (tests/scenarios/*.yaml: a state, an event, what is
     /// expected), in parallel, with no Juju. Exits 1 if any fails.
@@ -189,7 +196,8 @@ pub fn main() -> ExitCode {
                 charm_dir,
                 host_binary,
                 out,
-            } => pack(&charm_dir, host_binary.as_deref(), out.as_deref()),
+                check,
+            } => pack(&charm_dir, host_binary.as_deref(), out.as_deref(), check),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
         }
     };
@@ -214,9 +222,10 @@ pub fn hot_main() -> u8 {
                 let e = std::process::Command::new(&host).arg("dispatch").exec();
                 eprintln!(
                     "wasmcharm: the charm needs compiling for this machine, and the compiling \
-                     host {} could not be run: {e}. Put `wasmcharm` beside `dispatch` (or in \
+                     host {} could not be run: {e}{}. Put `wasmcharm` beside `dispatch` (or in \
                      bin/, or on PATH), or run `wasmcharm precompile` on the charm directory.",
-                    host.display()
+                    host.display(),
+                    not_executable(&host)
                 );
                 BAD_INPUT
             }
@@ -225,6 +234,20 @@ pub fn hot_main() -> u8 {
                 BAD_INPUT
             }
         },
+    }
+}
+
+/// Why `host` may not run, when its mode says: the usual cause is a .charm unpacked by a
+/// tool that drops the modes its entries carry.
+fn not_executable(host: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(host) {
+        Ok(meta) if meta.permissions().mode() & 0o111 == 0 => format!(
+            " (its mode is {:o}: was the .charm unpacked without the file modes it carries? \
+             `unzip` and Juju keep them)",
+            meta.permissions().mode() & 0o777
+        ),
+        _ => String::new(),
     }
 }
 
@@ -280,9 +303,23 @@ fn dispatch(compile: Compile) -> Result<u8> {
     if let Some((_, narrower)) = PolicyOverride::find(&unit.app_name)? {
         charm_dir.narrow(&narrower);
     }
+    let unit_dir = UnitDir::for_charm(&dir)?;
     let charm = match compile {
-        Compile::IfNeeded => Charm::load(charm_dir)?,
-        Compile::Never => Charm::load_precompiled(charm_dir)?.ok_or(NotPrecompiled)?,
+        Compile::IfNeeded => {
+            let (charm, source) = Charm::load(charm_dir, Some(&unit_dir))?;
+            if let Source::CompiledNotKept(why) = source {
+                let _ = HookToolsExec::new().juju_log(
+                    LogLevel::Warning,
+                    &format!(
+                        "the compiled charm cannot be kept in {}: {why}; every hook \
+                         compiles it again until it can",
+                        unit_dir.path().display()
+                    ),
+                );
+            }
+            charm
+        }
+        Compile::Never => Charm::load_precompiled(charm_dir, &unit_dir)?.ok_or(NotPrecompiled)?,
     };
     log::debug!(
         "event {event:?}; component {}",
@@ -293,7 +330,7 @@ fn dispatch(compile: Compile) -> Result<u8> {
     let charm = std::mem::ManuallyDrop::new(charm);
     // Taken once the component is had, so that a hand-over to the full host never holds
     // it. Held until the process ends: no other dispatch of this unit runs meanwhile.
-    let (store, stored) = UnitStore::open(&dir)?;
+    let (store, stored) = UnitStore::open(unit_dir.path())?;
     let backends = Backends {
         juju: Box::new(HookToolsExec::new()),
         machine: Box::new(RealMachine::from_env()),
@@ -510,15 +547,44 @@ fn build(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn pack(dir: &Path, host_binary: Option<&str>, out: Option<&Path>) -> Result<ExitCode> {
+fn pack(
+    dir: &Path,
+    host_binary: Option<&str>,
+    out: Option<&Path>,
+    check: bool,
+) -> Result<ExitCode> {
     use crate::pack::Host;
     let host = match host_binary {
         Some(spec) => Host::parse(spec)?,
         None => Host::this()?,
     };
-    let charm = crate::pack::pack(dir, &host, out)?;
-    println!("{}", charm.display());
-    Ok(ExitCode::SUCCESS)
+    let packed = crate::pack::pack(dir, &host, out)?;
+    println!("{}", packed.path.display());
+    if !check {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if host.arch != crate::pack::this_architecture() {
+        anyhow::bail!(
+            "--check runs the packed binaries, which are for {}, on this {} machine",
+            host.arch,
+            crate::pack::this_architecture()
+        );
+    }
+    let mut failed = false;
+    for step in crate::pack::check::check(&packed.path) {
+        match &step.result {
+            Ok(shown) => println!("ok      {}: {shown}", step.what),
+            Err(why) => {
+                failed = true;
+                println!("FAILED  {}: {why}", step.what);
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(CHARM_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Runs a charm's scenario suite.
@@ -573,19 +639,28 @@ fn test(dir: &Path, junit: Option<&Path>, jobs: Option<usize>) -> Result<ExitCod
 fn precompile(dir: &Path) -> Result<ExitCode> {
     let charm_dir = CharmDir::open(dir)?;
     let wasm = charm_dir.component_path();
+    let unit_dir = UnitDir::for_charm(dir)?;
+    let cache = unit_dir.cache();
     let started = std::time::Instant::now();
     let (_, source) = crate::engine::LoadedComponent::load_with_source(
         &wasm,
         crate::engine::Instances::OnDemand,
+        Some(&cache),
     )?;
     match source {
-        crate::precompiled::Source::Precompiled => {
+        Source::Precompiled => {
             println!("{} is already precompiled for this machine", wasm.display());
         }
-        crate::precompiled::Source::Compiled => println!(
-            "compiled {} for this machine in {} ms",
+        Source::Compiled => println!(
+            "compiled {} for this machine in {} ms, kept in {}",
             wasm.display(),
-            started.elapsed().as_millis()
+            started.elapsed().as_millis(),
+            unit_dir.path().display()
+        ),
+        Source::CompiledNotKept(why) => anyhow::bail!(
+            "compiled {} but cannot keep it in {}: {why}",
+            wasm.display(),
+            unit_dir.path().display()
         ),
     }
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,7 @@ use crate::bindings::{self, CharmPre};
 use crate::host::HostState;
 use crate::limits;
 use crate::linking;
-use crate::precompiled;
+use crate::precompiled::{self, Cache};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -144,25 +144,31 @@ pub struct LoadedComponent {
 }
 
 impl LoadedComponent {
+    /// Compiles the component at `path`, keeping nothing.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
-        Self::load_with_source(path, Instances::OnDemand).map(|(loaded, _)| loaded)
+        Self::load_with_source(path, Instances::OnDemand, None).map(|(loaded, _)| loaded)
     }
 
-    /// Loads the precompiled form when there is a sound one, else compiles (and keeps the
-    /// result for next time).
+    /// Loads the precompiled form from `cache` when there is a sound one, else compiles
+    /// (and keeps the result there for next time).
     pub fn load_with_source(
         path: &Path,
         instances: Instances,
+        cache: Option<&Cache>,
     ) -> Result<(Self, precompiled::Source), LoadError> {
         let engine = engine_for(instances)?;
         let started = std::time::Instant::now();
-        let (component, source) = match precompiled::load(&engine, path) {
+        let (component, source) = match cache.and_then(|c| c.load(&engine, path)) {
             Some(component) => (component, precompiled::Source::Precompiled),
             None => {
                 let component = compile(&engine, path)?;
-                // Best effort: a read-only charm directory only costs a compile per hook.
-                let _ = precompiled::store(&engine, path, &component);
-                (component, precompiled::Source::Compiled)
+                // A cache that cannot be written (a full disk) costs a compile per hook,
+                // not the hook: the caller says so where it can be seen.
+                let source = match cache.map(|c| c.store(&engine, path, &component)) {
+                    Some(Err(e)) => precompiled::Source::CompiledNotKept(e.to_string()),
+                    _ => precompiled::Source::Compiled,
+                };
+                (component, source)
             }
         };
         log::debug!(
@@ -175,9 +181,9 @@ impl LoadedComponent {
 
     /// Loads the precompiled form if there is a sound one, and never compiles: `None`
     /// means the caller must have it compiled (the hot `dispatch` binary has no compiler).
-    pub fn load_precompiled(path: &Path) -> Result<Option<Self>, LoadError> {
+    pub fn load_precompiled(path: &Path, cache: &Cache) -> Result<Option<Self>, LoadError> {
         let engine = engine()?;
-        match precompiled::load(&engine, path) {
+        match cache.load(&engine, path) {
             Some(component) => Self::ready(path, engine, component).map(Some),
             None => {
                 log::debug!("{}: nothing precompiled for this machine", path.display());

@@ -24,9 +24,11 @@ use crate::limits::{Limits, MemoryLimiter};
 use crate::machine::Machine;
 use crate::output::CappedOutput;
 use crate::pebble::Pebble;
+use crate::precompiled::Source;
 use crate::sandbox::Policy;
 use crate::store::StoredState;
 use crate::unit::UnitContext;
+use crate::unit_dir::UnitDir;
 
 /// The backends that answer the guest's calls.
 pub struct Backends {
@@ -86,27 +88,36 @@ pub struct Charm {
 }
 
 impl Charm {
-    pub fn load(dir: CharmDir) -> Result<Self, LoadError> {
-        Self::load_for(dir, Instances::OnDemand)
+    /// Loads the charm, mapping the precompiled form kept in `unit` (the unit's own
+    /// directory) or compiling and keeping it there; with no `unit`, compiles and keeps
+    /// nothing.
+    pub fn load(dir: CharmDir, unit: Option<&UnitDir>) -> Result<(Self, Source), LoadError> {
+        Self::load_for(dir, Instances::OnDemand, unit)
     }
 
     /// As [`Charm::load`], with instances allocated as `instances` says.
-    pub fn load_for(dir: CharmDir, instances: Instances) -> Result<Self, LoadError> {
-        let (component, _) = LoadedComponent::load_with_source(&dir.component_path(), instances)?;
-        Ok(Charm::new(dir, component))
+    pub fn load_for(
+        dir: CharmDir,
+        instances: Instances,
+        unit: Option<&UnitDir>,
+    ) -> Result<(Self, Source), LoadError> {
+        let cache = unit.map(UnitDir::cache);
+        let (component, source) =
+            LoadedComponent::load_with_source(&dir.component_path(), instances, cache.as_ref())?;
+        Ok((Charm::new(dir, component, unit), source))
     }
 
     /// As [`Charm::load`], from the precompiled form only; `None` when there is none.
-    pub fn load_precompiled(dir: CharmDir) -> Result<Option<Self>, LoadError> {
-        let component = LoadedComponent::load_precompiled(&dir.component_path())?;
-        Ok(component.map(|component| Charm::new(dir, component)))
+    pub fn load_precompiled(dir: CharmDir, unit: &UnitDir) -> Result<Option<Self>, LoadError> {
+        let component = LoadedComponent::load_precompiled(&dir.component_path(), &unit.cache())?;
+        Ok(component.map(|component| Charm::new(dir, component, Some(unit))))
     }
 
-    fn new(dir: CharmDir, component: LoadedComponent) -> Self {
+    fn new(dir: CharmDir, component: LoadedComponent, unit: Option<&UnitDir>) -> Self {
         Charm {
             metadata: Arc::new(dir.metadata.clone()),
             policy: Arc::new(dir.manifest.machine.clone()),
-            protected: protected(&dir.path).into(),
+            protected: protected(&dir.path, unit).into(),
             dir,
             component,
         }
@@ -288,12 +299,16 @@ fn call(
 
 /// What no machine call may write: the charm directory, the operator's policy
 /// directory, and the policy file `WASMCHARM_POLICY` names, as they really are.
-fn protected(charm_dir: &std::path::Path) -> Vec<PathBuf> {
+fn protected(charm_dir: &std::path::Path, unit: Option<&UnitDir>) -> Vec<PathBuf> {
     let real = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut paths = vec![
         real(charm_dir),
         real(std::path::Path::new(crate::sandbox::OVERRIDE_DIR)),
     ];
+    // The unit's state and the code the host maps, when they are kept beside the charm.
+    if let Some(unit) = unit {
+        paths.push(real(unit.path()));
+    }
     if let Some(policy) = std::env::var_os(crate::charm_dir::PolicyOverride::ENV) {
         paths.push(real(std::path::Path::new(&policy)));
     }

@@ -34,4 +34,5 @@ pub mod state;
 pub mod store;
 pub mod testing;
 pub mod unit;
+pub mod unit_dir;
 pub mod verbose;

@@ -1,6 +1,6 @@
 //! Precompiled components: a dispatch must never compile. The first load of a component
-//! compiles it and keeps the native code beside the charm (`.wasmcharm-cache/`), with a
-//! record of what it was made from; later loads check that record with two `stat`s and
+//! compiles it and keeps the native code in the unit's directory (`.wasmcharm-cache/`,
+//! see [`crate::unit_dir`]), with a record of what it was made from; later loads check that record with two `stat`s and
 //! map the file. Anything amiss (a changed component, another wasmtime configuration, a
 //! damaged file) is a miss: compile again, never a crash.
 
@@ -85,52 +85,77 @@ impl Record {
     }
 }
 
-/// Where the precompiled form of `wasm` and its record live.
-fn paths(wasm: &Path) -> (PathBuf, PathBuf) {
-    let dir = wasm.parent().unwrap_or(Path::new(".")).join(CACHE_DIR);
-    let stem = wasm
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "component".into());
-    (
-        dir.join(format!("{stem}.cwasm")),
-        dir.join(format!("{stem}.json")),
-    )
-}
-
 /// How a component was had.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// Mapped from the precompiled file.
     Precompiled,
-    /// Compiled now (and kept, if the directory is writable).
+    /// Compiled now, and kept if there was a cache to keep it in.
     Compiled,
+    /// Compiled now, and the cache could not keep it, for this reason.
+    CompiledNotKept(String),
 }
 
-/// The precompiled component for `wasm`, if there is a sound one.
-pub fn load(engine: &Engine, wasm: &Path) -> Option<Component> {
-    let (cwasm, record_path) = paths(wasm);
-    let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
-    if !record.matches(&Record::of(engine, wasm, &cwasm).ok()?) {
-        return None;
+/// A directory of precompiled components, each beside the record of what it was made
+/// from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    pub fn in_dir(dir: &Path) -> Cache {
+        Cache { dir: dir.into() }
     }
-    // SAFETY: the file is the host's own output for this component and this engine, as
-    // the record (written with it, in the charm directory no charm may write) says;
-    // wasmtime checks its header and configuration again, and any failure is a miss.
-    unsafe { Component::deserialize_file(engine, &cwasm) }.ok()
-}
 
-/// Keeps `component`'s native code for `wasm`. Best effort: a read-only charm directory
-/// only means compiling again next time.
-pub fn store(engine: &Engine, wasm: &Path, component: &Component) -> std::io::Result<()> {
-    let (cwasm, record_path) = paths(wasm);
-    let dir = cwasm.parent().expect("a file in the cache directory");
-    std::fs::create_dir_all(dir)?;
-    let bytes = component.serialize().map_err(std::io::Error::other)?;
-    write_atomically(dir, &cwasm, &bytes)?;
-    let record = Record::of(engine, wasm, &cwasm)?;
-    let json = serde_json::to_vec(&record).expect("a record serialises");
-    write_atomically(dir, &record_path, &json)
+    /// Where the precompiled form of `wasm` and its record live.
+    fn paths(&self, wasm: &Path) -> (PathBuf, PathBuf) {
+        let stem = wasm
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "component".into());
+        (
+            self.dir.join(format!("{stem}.cwasm")),
+            self.dir.join(format!("{stem}.json")),
+        )
+    }
+
+    /// The precompiled component for `wasm`, if there is a sound one.
+    pub fn load(&self, engine: &Engine, wasm: &Path) -> Option<Component> {
+        let (cwasm, record_path) = self.paths(wasm);
+        let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
+        if !record.matches(&Record::of(engine, wasm, &cwasm).ok()?) {
+            return None;
+        }
+        // SAFETY: the file is the host's own output for this component and this engine,
+        // as the record (written with it, in a directory no charm may write and nobody
+        // else owns) says; wasmtime checks its header and configuration again, and any
+        // failure is a miss.
+        unsafe { Component::deserialize_file(engine, &cwasm) }.ok()
+    }
+
+    /// Keeps `component`'s native code for `wasm`.
+    pub fn store(
+        &self,
+        engine: &Engine,
+        wasm: &Path,
+        component: &Component,
+    ) -> std::io::Result<()> {
+        let (cwasm, record_path) = self.paths(wasm);
+        std::fs::create_dir_all(&self.dir)?;
+        let bytes = component.serialize().map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, &cwasm, &bytes)?;
+        let record = Record::of(engine, wasm, &cwasm)?;
+        let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, &record_path, &json)
+    }
+
+    /// Removes what is kept for `wasm`.
+    pub fn forget(&self, wasm: &Path) {
+        let (cwasm, record) = self.paths(wasm);
+        let _ = std::fs::remove_file(record);
+        let _ = std::fs::remove_file(cwasm);
+    }
 }
 
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -140,11 +165,4 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// Removes what is kept for `wasm`.
-pub fn forget(wasm: &Path) {
-    let (cwasm, record) = paths(wasm);
-    let _ = std::fs::remove_file(record);
-    let _ = std::fs::remove_file(cwasm);
 }

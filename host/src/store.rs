@@ -1,7 +1,7 @@
-//! The unit's stored state and deferred-event queue: one file in the charm directory,
-//! locked for the whole dispatch (Juju may run an action beside a hook), replaced
-//! atomically (temp file, fsync, rename, fsync of the directory) and only when the
-//! dispatch succeeded.
+//! The unit's stored state and deferred-event queue: one file in the unit's directory
+//! (the charm directory, or beside it: [`crate::unit_dir`]), locked for the whole
+//! dispatch (Juju may run an action beside a hook), replaced atomically (temp file,
+//! fsync, rename, fsync of the directory) and only when the dispatch succeeded.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::Event;
 
 pub const STATE_FILE: &str = ".wasmcharm-state.json";
-const LOCK_FILE: &str = ".wasmcharm-state.lock";
+pub const LOCK_FILE: &str = ".wasmcharm-state.lock";
 /// How long a dispatch waits for another one on the same unit to finish.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -61,8 +61,8 @@ pub struct UnitStore {
 
 impl UnitStore {
     /// Takes the unit's lock (waiting for another dispatch to finish) and reads the state.
-    pub fn open(charm_dir: &Path) -> Result<(Self, StoredState), StoreError> {
-        let lock_path = charm_dir.join(LOCK_FILE);
+    pub fn open(unit_dir: &Path) -> Result<(Self, StoredState), StoreError> {
+        let lock_path = unit_dir.join(LOCK_FILE);
         let io = |action, source| StoreError::Io {
             action,
             path: lock_path.display().to_string(),
@@ -91,7 +91,7 @@ impl UnitStore {
             }
         };
         let store = UnitStore {
-            path: charm_dir.join(STATE_FILE),
+            path: unit_dir.join(STATE_FILE),
             _lock: lock,
         };
         let state = store.read()?;

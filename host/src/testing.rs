@@ -26,6 +26,7 @@ use crate::error::BackendError;
 use crate::event::{self, Dispatch, DispatchPath, EventError};
 use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
 use crate::juju::{HookTools, LogLevel};
+use crate::unit_dir::UnitDir;
 
 pub use crate::juju::{Status, StatusKind};
 pub use crate::state::{Happened, State, StateError};
@@ -92,8 +93,9 @@ impl TestCharm {
         if let Some(narrower) = narrower {
             charm_dir.narrow(narrower);
         }
+        let unit = UnitDir::for_charm(&charm_dir.path).ok();
         Ok(TestCharm {
-            charm: Charm::load(charm_dir)?,
+            charm: Charm::load(charm_dir, unit.as_ref())?.0,
         })
     }
 
@@ -104,8 +106,11 @@ impl TestCharm {
             slots: u32::try_from(threads.max(1) * 2).unwrap_or(u32::MAX),
             memory: charm_dir.manifest.limits.memory,
         };
+        // The compiled component is kept for the next run where it can be; a charm
+        // directory nobody can write only means compiling each time.
+        let unit = UnitDir::for_charm(&charm_dir.path).ok();
         Ok(TestCharm {
-            charm: Charm::load_for(charm_dir, instances)?,
+            charm: Charm::load_for(charm_dir, instances, unit.as_ref())?.0,
         })
     }
 

@@ -383,3 +383,48 @@ impl Drop for PebbleSim {
         let _ = self.child.wait();
     }
 }
+
+/// The hot `dispatch` binary built alongside these tests (`cargo test --workspace` builds
+/// it), which `wasmcharm pack` packs when it sits beside the host.
+pub fn hot_dispatch_bin() -> PathBuf {
+    let hot = wasmcharm_bin().with_file_name("dispatch");
+    assert!(
+        hot.is_file(),
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        hot.display()
+    );
+    hot
+}
+
+/// Unpacks a .charm with the zip library's own extraction, which restores each file's
+/// Unix mode; returns the names in it, sorted.
+pub fn unzip_with_library(charm: &Path, into: &Path) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(charm).unwrap()).unwrap();
+    zip.extract(into).unwrap();
+    let mut names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    names.sort();
+    names
+}
+
+/// Unpacks a .charm with Info-ZIP's `unzip`, as an operator would by hand.
+pub fn unzip_with_unzip(charm: &Path, into: &Path) {
+    let out = Command::new("unzip")
+        .arg("-q")
+        .arg(charm)
+        .arg("-d")
+        .arg(into)
+        .output()
+        .expect("unzip is installed (apt-get install unzip)");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// An unpacked charm's own `dispatch`, run as Juju runs it: in a fresh environment of
+/// `env` and a PATH with the stubs first.
+pub fn packed_dispatch(unit: &Path, stubs: &Stubs, env: &[(String, String)]) -> Output {
+    Command::new(unit.join("dispatch"))
+        .env_clear()
+        .env("PATH", stubs.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("the packed dispatch runs")
+}

@@ -9,6 +9,14 @@
 //! a precompiled file is tied to the CPU it was made on, so the first hook on each unit
 //! (`install`) compiles the component for that unit's CPU, and a new component
 //! (`upgrade-charm`) is compiled again the same way.
+//!
+//! A charm Juju would refuse is refused here, and the archive is read back
+//! ([`verify`]) before it takes the place of the old one; [`check`] goes further and
+//! runs what was packed.
+
+pub mod check;
+pub mod juju_rules;
+pub mod verify;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,6 +43,10 @@ pub enum PackError {
          of the host binary being packed"
     )]
     Architecture { arch: String, declared: String },
+    #[error("{dir} is not a charm Juju would deploy:\n{problems}")]
+    Refused { dir: String, problems: String },
+    #[error("the archive written to {path} does not read back as it must:\n{problems}")]
+    Unsound { path: String, problems: String },
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
@@ -88,8 +100,16 @@ impl Host {
     }
 }
 
+/// A packed charm, read back.
+#[derive(Debug, Clone)]
+pub struct Packed {
+    pub path: PathBuf,
+    pub size: u64,
+    pub layout: verify::Layout,
+}
+
 /// Packs the charm in `dir` into `out` (default `<dir>/<name>.charm`).
-pub fn pack(dir: &Path, host: &Host, out: Option<&Path>) -> Result<PathBuf, PackError> {
+pub fn pack(dir: &Path, host: &Host, out: Option<&Path>) -> Result<Packed, PackError> {
     let charm = CharmDir::open(dir)?;
     let name = charm.metadata.name.clone();
     let component = charm.component_path();
@@ -107,9 +127,13 @@ pub fn pack(dir: &Path, host: &Host, out: Option<&Path>) -> Result<PathBuf, Pack
     let out = out.map_or_else(|| dir.join(format!("{name}.charm")), Path::to_path_buf);
     let step = Step::start(&format!("packing {name} for {}", host.arch));
     let files = Files::of(dir, &charm, host)?;
-    let size = files.write(&out)?;
+    let (size, layout) = files.write(&out, &host.arch)?;
     step.done(&format!("{} ({size} bytes)", out.display()));
-    Ok(out)
+    Ok(Packed {
+        path: out,
+        size,
+        layout,
+    })
 }
 
 /// What goes in the zip: `(name in the zip, contents, executable)`.
@@ -130,6 +154,13 @@ impl Files {
         };
         let mut files = Vec::new();
         let metadata = split_charmcraft(dir)?;
+        let problems = juju_rules::problems(&metadata.metadata);
+        if !problems.is_empty() {
+            return Err(PackError::Refused {
+                dir: dir.display().to_string(),
+                problems: problems.join("\n"),
+            });
+        }
         files.push(("metadata.yaml".into(), yaml(&metadata.metadata), false));
         if let Some(config) = &metadata.config {
             files.push(("config.yaml".into(), yaml(config), false));
@@ -175,8 +206,9 @@ impl Files {
         Ok(Files(files))
     }
 
-    /// Writes the zip beside `out` and moves it into place whole.
-    fn write(&self, out: &Path) -> Result<u64, PackError> {
+    /// Writes the zip beside `out`, reads it back, and moves it into place whole: a pack
+    /// that fails leaves whatever was at `out` as it was.
+    fn write(&self, out: &Path, arch: &str) -> Result<(u64, verify::Layout), PackError> {
         let err = |source: std::io::Error| PackError::Write {
             path: out.display().to_string(),
             source,
@@ -203,8 +235,24 @@ impl Files {
         }
         temp.as_file().sync_all().map_err(err)?;
         let size = temp.as_file().metadata().map_err(err)?.len();
+        let layout = verify::verify(temp.path(), arch).map_err(|problems| PackError::Unsound {
+            path: out.display().to_string(),
+            problems,
+        })?;
+        let written: Vec<&str> = self.0.iter().map(|(name, _, _)| name.as_str()).collect();
+        let read: Vec<&str> = layout
+            .entries
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if written != read {
+            return Err(PackError::Unsound {
+                path: out.display().to_string(),
+                problems: format!("it holds {read:?}, not the {written:?} written"),
+            });
+        }
         temp.persist(out).map_err(|e| err(e.error))?;
-        Ok(size)
+        Ok((size, layout))
     }
 }
 
