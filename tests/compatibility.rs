@@ -29,3 +29,45 @@ fn a_charm_built_against_a_smaller_contract_still_runs() {
         ]
     );
 }
+
+/// Every file of every shipped contract, as `wit/released/SHA256SUMS` recorded it when
+/// it shipped. Releasing a version adds its lines; no line may ever change.
+#[test]
+fn shipped_contracts_never_change() {
+    use sha2::Digest;
+    let released = workspace().join("wit/released");
+    let sums = std::fs::read_to_string(released.join("SHA256SUMS")).unwrap();
+    let mut recorded = std::collections::BTreeMap::new();
+    for line in sums.lines() {
+        let (sum, file) = line.split_once("  ").expect("`<sha256>  <path>` lines");
+        recorded.insert(file.to_string(), sum.to_string());
+    }
+    let mut found = std::collections::BTreeMap::new();
+    for version in std::fs::read_dir(&released).unwrap() {
+        let version = version.unwrap().path();
+        if !version.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&version).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.strip_prefix(&released).unwrap().display().to_string();
+            let sum = sha2::Sha256::digest(std::fs::read(&file).unwrap());
+            let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+            found.insert(name, hex);
+        }
+    }
+    for (file, sum) in &recorded {
+        match found.get(file) {
+            None => panic!("{file} shipped and is gone"),
+            Some(now) => assert_eq!(now, sum, "{file} changed after it shipped"),
+        }
+    }
+    let unrecorded: Vec<_> = found
+        .keys()
+        .filter(|f| !recorded.contains_key(*f))
+        .collect();
+    assert!(
+        unrecorded.is_empty(),
+        "{unrecorded:?} are not in wit/released/SHA256SUMS: add them when the version ships"
+    );
+}

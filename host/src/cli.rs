@@ -11,18 +11,11 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::charm_dir::{CharmDir, PolicyOverride};
-use crate::event::{self, Dispatch, DispatchPath, Env, ProcessEnv};
-use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
-use crate::juju::real::HookToolsExec;
-use crate::juju::{HookTools, LogLevel};
-use crate::machine::real::RealMachine;
-use crate::pebble::client::PebbleClient;
+use crate::dispatch::{self, Compile, DispatchError};
 use crate::pebble::sim::{ContainerModel, SimContainer};
 use crate::precompiled::Source;
 use crate::state::{Happened, State};
-use crate::store::UnitStore;
-use crate::testing::{TestCharm, failure, ignored};
-use crate::unit::UnitContext;
+use crate::testing::TestCharm;
 use crate::unit_dir::UnitDir;
 
 /// `--version`: the host's version and every `juju:charm` contract it runs.
@@ -144,8 +137,7 @@ enum Command {
 }
 
 /// Exit codes Juju and scripts see.
-const DONE: u8 = 0;
-const CHARM_FAILED: u8 = 1;
+const CHARM_FAILED: u8 = dispatch::Exit::CharmFailed as u8;
 const BAD_INPUT: u8 = 2;
 
 pub fn main() -> ExitCode {
@@ -155,7 +147,7 @@ pub fn main() -> ExitCode {
         .is_some_and(|argv0| Path::new(&argv0).file_name() == Some("dispatch".as_ref()));
     let result = if invoked_as_dispatch {
         crate::verbose::init_from_env();
-        dispatch(Compile::IfNeeded).map(ExitCode::from)
+        dispatch_here()
     } else {
         let cli = Cli::parse();
         if cli.verbose {
@@ -164,7 +156,7 @@ pub fn main() -> ExitCode {
             crate::verbose::init_from_env();
         }
         match cli.command {
-            Command::Dispatch => dispatch(Compile::IfNeeded).map(ExitCode::from),
+            Command::Dispatch => dispatch_here(),
             Command::Run {
                 charm_dir,
                 event,
@@ -213,28 +205,31 @@ pub fn main() -> ExitCode {
 /// so every later hook takes the hot path.
 pub fn hot_main() -> u8 {
     crate::verbose::init_from_env();
-    match dispatch(Compile::Never) {
-        Ok(code) => code,
-        Err(e) => match e.downcast_ref::<NotPrecompiled>() {
-            Some(_) => {
-                let host = full_host();
-                // Only returns if the host could not be run.
-                let e = std::process::Command::new(&host).arg("dispatch").exec();
-                eprintln!(
-                    "wasmcharm: the charm needs compiling for this machine, and the compiling \
-                     host {} could not be run: {e}{}. Put `wasmcharm` beside `dispatch` (or in \
-                     bin/, or on PATH), or run `wasmcharm precompile` on the charm directory.",
-                    host.display(),
-                    not_executable(&host)
-                );
-                BAD_INPUT
-            }
-            None => {
-                eprintln!("wasmcharm: {e:#}");
-                BAD_INPUT
-            }
-        },
+    match dispatch::on_unit(Compile::Never) {
+        Ok(exit) => exit as u8,
+        Err(DispatchError::NotPrecompiled) => {
+            let host = full_host();
+            // Only returns if the host could not be run.
+            let e = std::process::Command::new(&host).arg("dispatch").exec();
+            eprintln!(
+                "wasmcharm: the charm needs compiling for this machine, and the compiling \
+                 host {} could not be run: {e}{}. Put `wasmcharm` beside `dispatch` (or in \
+                 bin/, or on PATH), or run `wasmcharm precompile` on the charm directory.",
+                host.display(),
+                not_executable(&host)
+            );
+            BAD_INPUT
+        }
+        Err(e) => {
+            eprintln!("wasmcharm: {e}");
+            BAD_INPUT
+        }
     }
+}
+
+/// `wasmcharm dispatch`, or the full host run as `dispatch`: compiles when it must.
+fn dispatch_here() -> Result<ExitCode> {
+    Ok(ExitCode::from(dispatch::on_unit(Compile::IfNeeded)? as u8))
 }
 
 /// Why `host` may not run, when its mode says: the usual cause is a .charm unpacked by a
@@ -263,104 +258,6 @@ fn full_host() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("wasmcharm"))
 }
 
-/// Whether a dispatch may compile the charm's component.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Compile {
-    IfNeeded,
-    Never,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("the charm has no precompiled form for this machine")]
-struct NotPrecompiled;
-
-/// What Juju runs for every hook and action.
-fn dispatch(compile: Compile) -> Result<u8> {
-    let env = ProcessEnv;
-    let path = DispatchPath::parse(
-        &env.var("JUJU_DISPATCH_PATH")
-            .ok_or(event::EventError::NoDispatchPath)?,
-    )?;
-    if event::is_restricted(&path) {
-        return Ok(DONE);
-    }
-    let dir = match env.var("JUJU_CHARM_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::current_dir().context("cannot read the working directory")?,
-    };
-    let charm_dir = CharmDir::open(&dir)?;
-    log::debug!("{path} in {}", dir.display());
-    let event = match event::classify(&path, &charm_dir.metadata, &env)? {
-        Dispatch::Event(event) => event,
-        Dispatch::Restricted(_) => return Ok(DONE),
-        Dispatch::Unknown(hook) => {
-            let _ = HookToolsExec::new().juju_log(LogLevel::Debug, &ignored(&hook));
-            return Ok(DONE);
-        }
-    };
-    let unit = UnitContext::from_env(&env)?;
-    let mut charm_dir = charm_dir;
-    if let Some((_, narrower)) = PolicyOverride::find(&unit.app_name)? {
-        charm_dir.narrow(&narrower);
-    }
-    let unit_dir = UnitDir::for_charm(&dir)?;
-    let charm = match compile {
-        Compile::IfNeeded => {
-            let (charm, source) = Charm::load(charm_dir, Some(&unit_dir))?;
-            if let Source::CompiledNotKept(why) = source {
-                let _ = HookToolsExec::new().juju_log(
-                    LogLevel::Warning,
-                    &format!(
-                        "the compiled charm cannot be kept in {}: {why}; every hook \
-                         compiles it again until it can",
-                        unit_dir.path().display()
-                    ),
-                );
-            }
-            charm
-        }
-        Compile::Never => Charm::load_precompiled(charm_dir, &unit_dir)?.ok_or(NotPrecompiled)?,
-    };
-    log::debug!(
-        "event {event:?}; component {}",
-        charm.dir.component_path().display()
-    );
-    // The process ends with the dispatch; the kernel takes back the component's maps and
-    // tables faster than their destructors would.
-    let charm = std::mem::ManuallyDrop::new(charm);
-    // Taken once the component is had, so that a hand-over to the full host never holds
-    // it. Held until the process ends: no other dispatch of this unit runs meanwhile.
-    let (store, stored) = UnitStore::open(unit_dir.path())?;
-    let backends = Backends {
-        juju: Box::new(HookToolsExec::new()),
-        machine: Box::new(RealMachine::from_env()),
-        pebble: Box::new(PebbleClient::from_env()),
-        nondeterminism: Nondeterminism::Host,
-    };
-    let before = stored.clone();
-    let outcome = charm.dispatch(unit.into(), &event, backends, &GuestOutput::Inherit, stored);
-    log::debug!("handler done: {:?}", outcome.0);
-    let cause = match outcome {
-        // Most hooks change nothing: they need no write, and no fsync.
-        (Outcome::Done, stored) if stored == before => return Ok(DONE),
-        (Outcome::Done, stored) => match store.commit(&stored) {
-            Ok(()) => return Ok(DONE),
-            Err(e) => format!("the charm succeeded but its stored state was not saved: {e}"),
-        },
-        (Outcome::Failed(cause), _) => cause,
-    };
-    // Once: in the unit's log if the hook context allows it, else on stderr (which Juju
-    // logs too).
-    let message = failure(&path, &cause);
-    if HookToolsExec::new()
-        .juju_log(LogLevel::Error, &message)
-        .is_err()
-    {
-        eprintln!("wasmcharm: {message}");
-    }
-    Ok(CHARM_FAILED)
-}
-
 #[derive(Serialize)]
 struct RunReport<'a> {
     state: &'a State,
@@ -383,7 +280,7 @@ fn run(
     };
     let run = charm.run(event_name, &state)?;
     if let Some(out) = out {
-        write_atomically(out, run.state.to_yaml().as_bytes())?;
+        write_atomically(out, run.state.to_yaml()?.as_bytes())?;
     }
     let report = serde_yaml::to_string(&RunReport {
         state: &run.state,

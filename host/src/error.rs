@@ -1,7 +1,46 @@
-//! The error a backend call ends in, before it becomes the guest's `error` value.
+//! The error a backend call ends in, before it becomes the guest's `error` value. It
+//! depends on no backend: each backend depends on it.
 
 use std::io;
 use std::time::Duration;
+
+/// An error as Pebble's API reports it: an HTTP status, an optional kind, a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub status: u16,
+    pub kind: Option<String>,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: String) -> Self {
+        ApiError {
+            status: 400,
+            kind: None,
+            message,
+        }
+    }
+
+    pub fn not_found(message: String) -> Self {
+        ApiError {
+            status: 404,
+            kind: Some("not-found".into()),
+            message,
+        }
+    }
+
+    pub fn with_kind(mut self, kind: &str) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+
+    /// The same error with `prefix` before its message.
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        self.message.insert_str(0, prefix);
+        self
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -34,7 +73,7 @@ pub enum BackendError {
     Connection(String),
     /// Pebble refused the request; its status and message as it gave them.
     #[error("{0}")]
-    Pebble(#[from] crate::pebble::ApiError),
+    Pebble(#[from] ApiError),
     /// A Pebble change (starting services, say) ended in error.
     #[error("{0}")]
     ChangeFailed(String),

@@ -12,6 +12,7 @@ pub mod bindings;
 pub mod build;
 pub mod charm_dir;
 pub mod cli;
+pub mod dispatch;
 pub mod engine;
 pub mod error;
 pub mod event;

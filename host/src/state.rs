@@ -331,8 +331,8 @@ impl State {
         serde_path_to_error::deserialize(value).map_err(|e| e.to_string())
     }
 
-    pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).expect("a state always serialises")
+    pub fn to_yaml(&self) -> Result<String, serde_yaml::Error> {
+        serde_yaml::to_string(self)
     }
 
     pub fn unit_context(&self, meta: &Metadata) -> Result<UnitContext, StateError> {

@@ -128,7 +128,8 @@ impl UnitStore {
             .prefix(".wasmcharm-state.")
             .tempfile_in(dir)
             .map_err(|e| io("write", e))?;
-        temp.write_all(&encode(state)).map_err(|e| io("write", e))?;
+        let bytes = encode(state).map_err(|e| io("encode", std::io::Error::other(e)))?;
+        temp.write_all(&bytes).map_err(|e| io("write", e))?;
         temp.as_file().sync_all().map_err(|e| io("sync", e))?;
         temp.persist(&self.path)
             .map_err(|e| io("replace", e.error))?;
@@ -140,7 +141,7 @@ impl UnitStore {
     }
 }
 
-pub fn encode(state: &StoredState) -> Vec<u8> {
+pub fn encode(state: &StoredState) -> serde_json::Result<Vec<u8>> {
     let on_disk = OnDisk {
         version: 1,
         values: state
@@ -155,7 +156,7 @@ pub fn encode(state: &StoredState) -> Vec<u8> {
             .collect(),
         deferred: state.deferred.clone(),
     };
-    serde_json::to_vec(&on_disk).expect("the state always serialises")
+    serde_json::to_vec(&on_disk)
 }
 
 pub fn decode(bytes: &[u8]) -> Result<StoredState, String> {

@@ -21,11 +21,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
+use crate::dispatch::{self, Ended};
 use crate::engine::{Instances, LoadError};
 use crate::error::BackendError;
-use crate::event::{self, Dispatch, DispatchPath, EventError};
-use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
-use crate::juju::{HookTools, LogLevel};
+use crate::event::{self, DispatchPath, EventError};
+use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism};
 use crate::unit_dir::UnitDir;
 
 pub use crate::juju::{Status, StatusKind};
@@ -152,17 +152,12 @@ impl TestCharm {
             ))
             .into());
         }
-        let event = match event::classify(&path, meta, &state.event_env())? {
-            Dispatch::Event(event) => Some(event),
-            Dispatch::Restricted(_) => None,
-            Dispatch::Unknown(hook) => {
-                simulation
-                    .juju
-                    .clone()
-                    .juju_log(LogLevel::Debug, &ignored(&hook))?;
-                None
-            }
-        };
+        let event = dispatch::event_for(
+            &path,
+            meta,
+            &state.event_env(),
+            &mut simulation.juju.clone(),
+        )?;
         if let Some(event) = &event {
             check_event(event, state)?;
         }
@@ -187,28 +182,35 @@ impl TestCharm {
                     seed: state.clock.seed,
                 },
             };
-            let (ended, stored) =
-                self.charm
-                    .dispatch(unit, &event, backends, &captured, state.stored()?);
+            let mut kept = None;
+            let ended = dispatch::run_event(
+                &self.charm,
+                unit,
+                &path,
+                &event,
+                backends,
+                &captured,
+                state.stored()?,
+                |stored| {
+                    kept = Some(stored.clone());
+                    Ok(())
+                },
+                &mut simulation.juju.clone(),
+            );
             outcome = match ended {
-                Outcome::Done => {
-                    committed = Some(stored);
+                Ended::Done => {
+                    committed = Some(kept);
                     ("ok", None)
                 }
-                Outcome::Failed(cause) => {
-                    let message = failure(&path, &cause);
-                    simulation
-                        .juju
-                        .clone()
-                        .juju_log(LogLevel::Error, &message)?;
-                    ("failed", Some(message))
-                }
+                Ended::Failed(message) => ("failed", Some(message)),
             };
             output = Some(captured);
         }
         let mut after = simulation.state_after(state);
-        if let Some(stored) = &committed {
-            after.set_stored(stored);
+        if let Some(kept) = &committed {
+            if let Some(stored) = kept {
+                after.set_stored(stored);
+            }
             // Juju commits these with the hook, and only if it succeeds.
             after.set_committed(&simulation.juju.model());
         }
@@ -298,19 +300,6 @@ fn relation_ids(state: &State) -> String {
     } else {
         ids.join(", ")
     }
-}
-
-/// The debug line Juju's own dispatch would log for a hook the charm has no use for.
-pub fn ignored(hook: &str) -> String {
-    format!(
-        "ignoring hook `{hook}`: it is neither a Juju hook nor one derived from this \
-         charm's metadata"
-    )
-}
-
-/// How a failed dispatch is reported.
-pub fn failure(path: &DispatchPath, cause: &str) -> String {
-    format!("{path} failed: {cause}")
 }
 
 #[cfg(test)]

@@ -1,5 +1,8 @@
 //! The real Pebble client against `wasmcharm pebble-sim`, call by call, errors included.
 
+// A test that cannot go on fails at once: here unwrapping is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 

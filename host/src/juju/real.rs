@@ -222,7 +222,8 @@ impl HookTools for HookToolsExec {
             argv.push("--app".into());
         }
         argv.extend(argv!["--file", "-"]);
-        let input = serde_json::to_vec(data).expect("a map of strings serialises");
+        let input = serde_json::to_vec(data)
+            .map_err(|e| BackendError::InvalidInput(format!("relation data: {e}")))?;
         let mut invocation = Invocation::new(&argv, self.budget());
         invocation.stdin = Some(&input);
         relation_errors(invocation.check().map(drop))

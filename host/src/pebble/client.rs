@@ -80,19 +80,21 @@ impl PebbleClient {
         F: FnOnce(Http) -> Fut,
         Fut: Future<Output = Result<T, BackendError>>,
     {
-        if self.runtime.is_none() {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_io()
-                .enable_time()
-                .build()
-                .map_err(|e| {
-                    BackendError::Connection(format!("cannot start the Pebble client: {e}"))
-                })?;
-            let client = Client::builder(TokioExecutor::new()).build(UnixConnector);
-            self.runtime = Some((runtime, client));
-        }
         let socket = self.socket(container);
-        let (runtime, client) = self.runtime.as_ref().expect("made above");
+        let (runtime, client) = match &mut self.runtime {
+            Some(made) => &*made,
+            none => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_io()
+                    .enable_time()
+                    .build()
+                    .map_err(|e| {
+                        BackendError::Connection(format!("cannot start the Pebble client: {e}"))
+                    })?;
+                let client = Client::builder(TokioExecutor::new()).build(UnixConnector);
+                &*none.insert((runtime, client))
+            }
+        };
         // Every wait is cut to what is left of the dispatch.
         let left = self.deadline.map_or(Duration::MAX, |d| {
             d.saturating_duration_since(tokio::time::Instant::now())

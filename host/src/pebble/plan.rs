@@ -208,13 +208,17 @@ fn order(plan: &Layer, names: &[String], stop: bool) -> Result<Vec<String>, ApiE
             .iter()
             .filter(|a| set.contains(a.as_str()) && a != name)
         {
-            first.get_mut(name).expect("in the set").insert(a.as_str());
+            if let Some(firsts) = first.get_mut(name) {
+                firsts.insert(a.as_str());
+            }
         }
         for b in before
             .iter()
             .filter(|b| set.contains(b.as_str()) && b != name)
         {
-            first.get_mut(b.as_str()).expect("in the set").insert(name);
+            if let Some(firsts) = first.get_mut(b.as_str()) {
+                firsts.insert(name);
+            }
         }
     }
     topological(&first)
