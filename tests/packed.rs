@@ -263,7 +263,7 @@ fn an_archive_that_does_not_read_back_is_not_left_behind() {
     // A "host binary" that is a script: Juju could not run it on a unit.
     let script = dir.path().join("not-a-host");
     std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
-    let arch = wasmcharm::pack::this_architecture();
+    let arch = wasmcharm::tools::pack::this_architecture();
     let spec = format!("{arch}={}", script.display());
     let (out, _) = pack(dir.path(), &["--host-binary", &spec]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");

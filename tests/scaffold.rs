@@ -88,7 +88,10 @@ fn a_new_machine_charm_builds_passes_its_suite_packs_and_runs() {
     let manifest = std::fs::read_to_string(unit.path().join("manifest.yaml")).unwrap();
     assert!(
         manifest.contains("channel: '24.04'")
-            && manifest.contains(&format!("- {}", wasmcharm::pack::this_architecture())),
+            && manifest.contains(&format!(
+                "- {}",
+                wasmcharm::tools::pack::this_architecture()
+            )),
         "{manifest}"
     );
     for exe in ["dispatch", "bin/wasmcharm"] {

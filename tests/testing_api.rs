@@ -1,7 +1,7 @@
 //! `wasmcharm::testing`, as a charm author's `cargo test` would use it.
 
-use wasmcharm::juju::StatusKind;
-use wasmcharm::state::{Clock, EventDetails};
+use wasmcharm::backends::juju::StatusKind;
+use wasmcharm::sim::state::{Clock, EventDetails};
 use wasmcharm::testing::{State, TestCharm};
 use wasmcharm_tests::charm_dir;
 

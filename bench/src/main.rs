@@ -251,7 +251,9 @@ impl Bench {
             "5. first dispatch, nothing precompiled: pause",
             "5. first dispatch, nothing precompiled: ubuntu-advantage",
         ]) {
-            let cache = self.charm(charm).join(wasmcharm::precompiled::CACHE_DIR);
+            let cache = self
+                .charm(charm)
+                .join(wasmcharm::runtime::precompiled::CACHE_DIR);
             let hook = self.hook(charm, "update-status");
             let mut times = Samples::default();
             for _ in 0..RUNS {
@@ -285,7 +287,7 @@ impl Bench {
         // changes, so every event adds a layer and restarts the service.
         let ready = charm.run(
             "pause-pebble-ready",
-            &State::default().event(wasmcharm::state::EventDetails {
+            &State::default().event(wasmcharm::sim::state::EventDetails {
                 container: Some("pause".into()),
                 ..Default::default()
             }),
@@ -324,7 +326,7 @@ impl Bench {
 
         // The scenario runner, as `wasmcharm test` drives it: the same event as a suite
         // of scenarios, each compared with what it expects, on every core.
-        use wasmcharm::scenario;
+        use wasmcharm::sim::scenario;
         let text = format!(
             "name: a new timeout restarts the service\nstate: {}\nevent: config-changed\n\
              expect:\n  state: {{unit-status: {{status: active}}}}\n",

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wasmcharm::pebble::layer::Layer;
-use wasmcharm::pebble::plan::Layers;
+use wasmcharm::backends::pebble::layer::Layer;
+use wasmcharm::backends::pebble::plan::Layers;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -204,7 +204,7 @@ pub struct Manifest {
     #[serde(default)]
     pub machine: Policy,
     #[serde(default)]
-    pub limits: crate::limits::Limits,
+    pub limits: crate::runtime::limits::Limits,
 }
 
 impl Manifest {
@@ -257,11 +257,14 @@ pub struct PolicyOverride {
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsNarrowing {
-    #[serde(default, deserialize_with = "crate::limits::optional_size")]
+    #[serde(default, deserialize_with = "crate::runtime::limits::optional_size")]
     pub memory: Option<u64>,
-    #[serde(default, deserialize_with = "crate::limits::optional_duration")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::limits::optional_duration"
+    )]
     pub timeout: Option<std::time::Duration>,
-    #[serde(default, deserialize_with = "crate::limits::optional_size")]
+    #[serde(default, deserialize_with = "crate::runtime::limits::optional_size")]
     pub output: Option<u64>,
 }
 

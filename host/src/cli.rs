@@ -12,11 +12,11 @@ use serde::Serialize;
 
 use crate::charm_dir::{CharmDir, PolicyOverride};
 use crate::dispatch::{self, Compile, DispatchError};
-use crate::pebble::sim::{ContainerModel, SimContainer};
-use crate::precompiled::Source;
-use crate::state::{Happened, State};
-use crate::testing::TestCharm;
-use crate::unit_dir::UnitDir;
+use crate::runtime::precompiled::Source;
+use crate::sim::pebble::{ContainerModel, SimContainer};
+use crate::sim::runner::TestCharm;
+use crate::sim::state::{Happened, State};
+use crate::unit::dir::UnitDir;
 
 /// `--version`: the host's version and every `juju:charm` contract it runs.
 const VERSION: &str = concat!(
@@ -323,7 +323,7 @@ fn pebble_sim(socket: &Path, state: Option<&Path>) -> Result<ExitCode> {
     };
     let container = SimContainer::from_model("container", &model)
         .map_err(|e| anyhow::anyhow!("the container state does not hold together: {e}"))?;
-    crate::pebble::server::serve(socket, container)
+    crate::sim::pebble_server::serve(socket, container)
         .with_context(|| format!("cannot serve Pebble on {}", socket.display()))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -381,8 +381,8 @@ struct InspectedFiles {
 /// What a charm asks for.
 fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
     let charm_dir = open_narrowed(dir, policy)?;
-    let imports = crate::engine::imports(&charm_dir.component_path())?;
-    let contract = crate::engine::contract(&imports);
+    let imports = crate::runtime::engine::imports(&charm_dir.component_path())?;
+    let contract = crate::runtime::engine::contract(&imports);
     let m = &charm_dir.manifest;
     let list = |l: &crate::sandbox::AllowList| l.names().to_vec();
     let paths = |p: &[PathBuf]| p.iter().map(|p| p.display().to_string()).collect();
@@ -392,9 +392,9 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
         contract,
         imports,
         limits: InspectedLimits {
-            memory: crate::limits::Size(m.limits.memory).to_string(),
+            memory: crate::runtime::limits::Size(m.limits.memory).to_string(),
             timeout: format!("{}s", m.limits.timeout.as_secs_f64()),
-            output: crate::limits::Size(m.limits.output).to_string(),
+            output: crate::runtime::limits::Size(m.limits.output).to_string(),
         },
         machine: InspectedPolicy {
             packages: list(&m.machine.packages),
@@ -414,7 +414,7 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
 }
 
 fn new(name: &str, machine: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
-    use crate::scaffold::{Kind, create, default_sdk};
+    use crate::tools::scaffold::{Kind, create, default_sdk};
     let kind = if machine {
         Kind::Machine
     } else {
@@ -424,7 +424,7 @@ fn new(name: &str, machine: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
         format!(
             "cannot find wasmcharm-sdk: pass --sdk PATH (a wasmcharm checkout's guest-sdk) or \
              set {}",
-            crate::scaffold::SDK_ENV
+            crate::tools::scaffold::SDK_ENV
         )
     })?;
     let dir = PathBuf::from(name);
@@ -434,7 +434,7 @@ fn new(name: &str, machine: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
 }
 
 fn build(dir: &Path) -> Result<ExitCode> {
-    let built = crate::build::build(dir)?;
+    let built = crate::tools::build::build(dir)?;
     println!(
         "{} ({} bytes, {})",
         built.component.display(),
@@ -450,25 +450,25 @@ fn pack(
     out: Option<&Path>,
     check: bool,
 ) -> Result<ExitCode> {
-    use crate::pack::Host;
+    use crate::tools::pack::Host;
     let host = match host_binary {
         Some(spec) => Host::parse(spec)?,
         None => Host::this()?,
     };
-    let packed = crate::pack::pack(dir, &host, out)?;
+    let packed = crate::tools::pack::pack(dir, &host, out)?;
     println!("{}", packed.path.display());
     if !check {
         return Ok(ExitCode::SUCCESS);
     }
-    if host.arch != crate::pack::this_architecture() {
+    if host.arch != crate::tools::pack::this_architecture() {
         anyhow::bail!(
             "--check runs the packed binaries, which are for {}, on this {} machine",
             host.arch,
-            crate::pack::this_architecture()
+            crate::tools::pack::this_architecture()
         );
     }
     let mut failed = false;
-    for step in crate::pack::check::check(&packed.path) {
+    for step in crate::tools::pack::check::check(&packed.path) {
         match &step.result {
             Ok(shown) => println!("ok      {}: {shown}", step.what),
             Err(why) => {
@@ -486,7 +486,7 @@ fn pack(
 
 /// Runs a charm's scenario suite.
 fn test(dir: &Path, junit: Option<&Path>, jobs: Option<usize>) -> Result<ExitCode> {
-    use crate::scenario;
+    use crate::sim::scenario;
     let scenarios = scenario::discover(dir)?;
     let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -539,9 +539,9 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
     let unit_dir = UnitDir::for_charm(dir)?;
     let cache = unit_dir.cache();
     let started = std::time::Instant::now();
-    let (_, source) = crate::engine::LoadedComponent::load_with_source(
+    let (_, source) = crate::runtime::engine::LoadedComponent::load_with_source(
         &wasm,
-        crate::engine::Instances::OnDemand,
+        crate::runtime::engine::Instances::OnDemand,
         Some(&cache),
     )?;
     match source {
@@ -571,6 +571,9 @@ mod tests {
             .split_once("juju:charm WIT versions: ")
             .map(|(_, v)| v)
             .unwrap();
-        assert_eq!(listed, crate::bindings::SUPPORTED_VERSIONS.join(", "));
+        assert_eq!(
+            listed,
+            crate::runtime::bindings::SUPPORTED_VERSIONS.join(", ")
+        );
     }
 }

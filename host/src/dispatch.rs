@@ -2,24 +2,24 @@
 //! and that event go through a fresh instance of the charm (collect-status after them),
 //! the stored state is committed if the charm succeeded and changed it, and a failure is
 //! reported once. `wasmcharm dispatch` and the hot `dispatch` binary run it on a unit
-//! ([`on_unit`]); the simulated runs of [`crate::testing`] run the same steps
+//! ([`on_unit`]); the simulated runs of [`crate::sim::runner`] take the same steps
 //! ([`event_for`], [`run_event`]) against simulated backends.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::backends::juju::real::HookToolsExec;
+use crate::backends::juju::{HookTools, LogLevel};
+use crate::backends::machine::real::RealMachine;
+use crate::backends::pebble::client::PebbleClient;
 use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
-use crate::engine::LoadError;
 use crate::event::{self, Dispatch, DispatchPath, Env, Event, EventError, ProcessEnv};
-use crate::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
-use crate::juju::real::HookToolsExec;
-use crate::juju::{HookTools, LogLevel};
-use crate::machine::real::RealMachine;
-use crate::pebble::client::PebbleClient;
-use crate::precompiled::Source;
-use crate::store::{StoreError, StoredState, UnitStore};
+use crate::runtime::engine::LoadError;
+use crate::runtime::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
+use crate::runtime::precompiled::Source;
 use crate::unit::UnitContext;
-use crate::unit_dir::{NowhereWritable, UnitDir};
+use crate::unit::dir::{NowhereWritable, UnitDir};
+use crate::unit::store::{StoreError, StoredState, UnitStore};
 
 /// Why a dispatch could not run the charm at all: bad input, or a unit it cannot use.
 #[derive(Debug, thiserror::Error)]

@@ -1,39 +1,26 @@
 //! wasmcharm: runs Juju charms built as WebAssembly components.
 //!
 //! Juju runs a charm's `dispatch` for every hook and action; `dispatch` runs
-//! `wasmcharm dispatch`, which turns the `JUJU_*` environment into a typed [`event::Event`],
-//! loads the charm's component and calls its handler. The guest reaches the unit only
-//! through the `juju:charm` interfaces (`wit/`), each call checked against the charm's
-//! declared [`sandbox::Policy`] and served by a backend: real ([`juju::real`],
-//! [`machine::real`]) under Juju, simulated ([`juju::sim`], [`machine::sim`]) for
-//! `wasmcharm run`.
+//! `wasmcharm dispatch`, whose whole life is [`dispatch`]: the `JUJU_*` environment
+//! becomes a typed [`event::Event`], the charm's component is loaded ([`runtime`]) and its
+//! handler called. The guest reaches the unit only through the `juju:charm` interfaces
+//! (`wit/`, served by [`wit_host`], one module per interface), each call checked against
+//! the charm's declared [`sandbox::Policy`] and answered by a backend: the real ones
+//! ([`backends`]) under Juju, the simulated ones ([`sim`]) for `wasmcharm run` and
+//! `wasmcharm test`. [`tools`] takes a charm from nothing to a `.charm`.
+//!
+//! `docs/architecture.md` walks one hook through these modules.
 
-pub mod bindings;
-pub mod build;
+pub mod backends;
 pub mod charm_dir;
 pub mod cli;
 pub mod dispatch;
-pub mod engine;
-pub mod error;
 pub mod event;
-pub mod host;
-pub mod invoke;
-pub mod juju;
-pub mod limits;
-pub mod linking;
-pub mod machine;
-pub mod output;
-pub mod pack;
-pub mod pebble;
-pub mod precompiled;
-pub mod process;
-pub mod progress;
+pub mod runtime;
 pub mod sandbox;
-pub mod scaffold;
-pub mod scenario;
-pub mod state;
-pub mod store;
+pub mod sim;
 pub mod testing;
+pub mod tools;
 pub mod unit;
-pub mod unit_dir;
 pub mod verbose;
+pub mod wit_host;

@@ -6,10 +6,12 @@
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use wasmcharm::error::BackendError;
-use wasmcharm::pebble::client::PebbleClient;
-use wasmcharm::pebble::layer::Layer;
-use wasmcharm::pebble::{Current, ExecRequest, FileOptions, FileType, Pebble, ServiceAction};
+use wasmcharm::backends::error::BackendError;
+use wasmcharm::backends::pebble::client::PebbleClient;
+use wasmcharm::backends::pebble::layer::Layer;
+use wasmcharm::backends::pebble::{
+    Current, ExecRequest, FileOptions, FileType, Pebble, ServiceAction,
+};
 
 /// A pebble-sim serving container `web` under a temporary socket directory.
 struct Sim {

@@ -1,0 +1,403 @@
+//! The hook tools Juju puts on PATH for the length of a hook, run as subprocesses with
+//! the argv forms `ops` uses (so Juju sees nothing new).
+
+use std::time::Duration;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::{
+    HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRevision, Status, StatusKind, Target,
+};
+use crate::argv;
+use crate::backends::error::BackendError;
+use crate::backends::process::{Invocation, display};
+
+/// Hook tools answer from the unit agent in milliseconds; this only stops a wedged
+/// agent from holding the hook forever.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Juju's limit on one `juju-log` argument; longer messages go in pieces, as in `ops`.
+const LOG_CHUNK: usize = 131_071;
+
+#[derive(Debug, Default)]
+pub struct HookToolsExec {
+    deadline: Option<std::time::Instant>,
+    // Neither changes within a dispatch in a way the charm could observe, so each is
+    // asked for once, and only if the charm asks.
+    config: Option<Map<String, Value>>,
+    leader: Option<bool>,
+}
+
+impl HookToolsExec {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn application_flag(target: Target) -> String {
+    format!("--application={}", target == Target::App)
+}
+
+fn parse_status(command: &str, value: &Value) -> Result<Status, BackendError> {
+    let bad = |detail: &str| BackendError::BadOutput {
+        command: command.to_string(),
+        detail: format!("{detail} in {value}"),
+    };
+    let kind = value
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("no status"))?;
+    Ok(Status {
+        kind: StatusKind::parse(kind).ok_or_else(|| bad("unknown status"))?,
+        message: value
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+impl HookTools for HookToolsExec {
+    fn set_deadline(&mut self, deadline: std::time::Instant) {
+        self.deadline = Some(deadline);
+    }
+
+    fn status_set(&mut self, target: Target, status: &Status) -> Result<(), BackendError> {
+        let mut argv = argv!["status-set", application_flag(target), status.kind.as_str()];
+        if !status.message.is_empty() {
+            argv.extend(argv!["--", status.message.as_str()]);
+        }
+        match self.tool(argv) {
+            // Juju refuses an application status from a non-leader in these words.
+            Err(BackendError::CommandFailed { stderr, .. })
+                if stderr.contains("not the leader") =>
+            {
+                Err(BackendError::PermissionDenied(
+                    "only the leader may set the application status".into(),
+                ))
+            }
+            other => other.map(drop),
+        }
+    }
+
+    fn status_get(&mut self, target: Target) -> Result<Status, BackendError> {
+        let argv = argv![
+            "status-get",
+            "--include-data",
+            "--format=json",
+            application_flag(target)
+        ];
+        let command = display(&argv);
+        let value = self.json(argv)?;
+        match target {
+            Target::Unit => parse_status(&command, &value),
+            Target::App => parse_status(
+                &command,
+                value.get("application-status").unwrap_or(&Value::Null),
+            ),
+        }
+    }
+
+    fn config_get(&mut self) -> Result<Map<String, Value>, BackendError> {
+        if let Some(config) = &self.config {
+            return Ok(config.clone());
+        }
+        let argv = argv!["config-get", "--format=json"];
+        let command = display(&argv);
+        let config = match self.json(argv)? {
+            Value::Object(map) => map,
+            // An application with no options set and none declared prints null.
+            Value::Null => Map::new(),
+            other => {
+                return Err(BackendError::BadOutput {
+                    command,
+                    detail: format!("expected a JSON object, got {other}"),
+                });
+            }
+        };
+        self.config = Some(config.clone());
+        Ok(config)
+    }
+
+    fn is_leader(&mut self) -> Result<bool, BackendError> {
+        if let Some(leader) = self.leader {
+            return Ok(leader);
+        }
+        let argv = argv!["is-leader", "--format=json"];
+        let command = display(&argv);
+        let leader = self
+            .json(argv)?
+            .as_bool()
+            .ok_or_else(|| BackendError::BadOutput {
+                command,
+                detail: "expected true or false".into(),
+            })?;
+        self.leader = Some(leader);
+        Ok(leader)
+    }
+
+    fn juju_log(&mut self, level: LogLevel, message: &str) -> Result<(), BackendError> {
+        let mut rest = message;
+        loop {
+            let mut cut = rest.len().min(LOG_CHUNK);
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let (piece, tail) = rest.split_at(cut);
+            self.tool(argv![
+                "juju-log",
+                "--log-level",
+                level.as_str(),
+                "--",
+                piece
+            ])?;
+            if tail.is_empty() {
+                return Ok(());
+            }
+            rest = tail;
+        }
+    }
+
+    fn application_version_set(&mut self, version: &str) -> Result<(), BackendError> {
+        self.tool(argv!["application-version-set", "--", version])
+            .map(drop)
+    }
+
+    fn relation_ids(&mut self, endpoint: &str) -> Result<Vec<String>, BackendError> {
+        self.strings(argv!["relation-ids", endpoint, "--format=json"])
+    }
+
+    fn relation_units(&mut self, relation: &str) -> Result<Vec<String>, BackendError> {
+        self.strings(argv!["relation-list", "--format=json", "-r", relation])
+    }
+
+    fn relation_remote_app(&mut self, relation: &str) -> Result<String, BackendError> {
+        let argv = argv!["relation-list", "--format=json", "--app", "-r", relation];
+        let command = display(&argv);
+        self.json(argv)?
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| BackendError::BadOutput {
+                command,
+                detail: "expected an application name".into(),
+            })
+    }
+
+    fn relation_get(
+        &mut self,
+        relation: &str,
+        member: &str,
+        app: bool,
+    ) -> Result<BTreeMap<String, String>, BackendError> {
+        let mut argv = argv!["relation-get", "--format=json", "-r", relation];
+        if app {
+            argv.push("--app".into());
+        }
+        argv.extend(argv!["-", member]);
+        let command = display(&argv);
+        let value = relation_errors(self.json(argv))?;
+        match value {
+            serde_json::Value::Null => Ok(BTreeMap::new()),
+            serde_json::Value::Object(map) => Ok(map
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect()),
+            other => Err(BackendError::BadOutput {
+                command,
+                detail: format!("expected a JSON object, got {other}"),
+            }),
+        }
+    }
+
+    fn relation_set(
+        &mut self,
+        relation: &str,
+        app: bool,
+        data: &BTreeMap<String, String>,
+    ) -> Result<(), BackendError> {
+        let mut argv = argv!["relation-set", "-r", relation];
+        if app {
+            argv.push("--app".into());
+        }
+        argv.extend(argv!["--file", "-"]);
+        let input = serde_json::to_vec(data)
+            .map_err(|e| BackendError::InvalidInput(format!("relation data: {e}")))?;
+        let mut invocation = Invocation::new(&argv, self.budget());
+        invocation.stdin = Some(&input);
+        relation_errors(invocation.check().map(drop))
+    }
+
+    fn action_get(&mut self) -> Result<serde_json::Value, BackendError> {
+        self.json(argv!["action-get", "--format=json"])
+    }
+
+    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError> {
+        let mut argv = argv!["action-set"];
+        argv.extend(results.iter().map(|(k, v)| format!("{k}={v}")));
+        self.tool(argv).map(drop)
+    }
+
+    fn action_log(&mut self, message: &str) -> Result<(), BackendError> {
+        self.tool(argv!["action-log", "--", message]).map(drop)
+    }
+
+    fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
+        self.tool(argv!["action-fail", "--", message]).map(drop)
+    }
+
+    fn open_port(&mut self, spec: &str) -> Result<(), BackendError> {
+        self.tool(argv!["open-port", spec]).map(drop)
+    }
+
+    fn close_port(&mut self, spec: &str) -> Result<(), BackendError> {
+        self.tool(argv!["close-port", spec]).map(drop)
+    }
+
+    fn opened_ports(&mut self) -> Result<Vec<String>, BackendError> {
+        self.strings(argv!["opened-ports", "--format=json"])
+    }
+
+    fn network_get(
+        &mut self,
+        binding: &str,
+        relation: Option<&str>,
+    ) -> Result<NetworkInfo, BackendError> {
+        let mut argv = argv!["network-get", "--format=json"];
+        if let Some(relation) = relation {
+            argv.extend(argv!["-r", relation]);
+        }
+        argv.push(binding.to_string());
+        let command = display(&argv);
+        serde_json::from_value(self.json(argv)?).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: e.to_string(),
+        })
+    }
+
+    fn secret_get(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+        revision: SecretRevision,
+    ) -> Result<BTreeMap<String, String>, BackendError> {
+        let mut argv = argv!["secret-get", "--format=json"];
+        Self::secret_args(&mut argv, id, label);
+        match revision {
+            SecretRevision::Tracked => {}
+            SecretRevision::Refresh => argv.push("--refresh".into()),
+            SecretRevision::Peek => argv.push("--peek".into()),
+        }
+        let command = display(&argv);
+        let value = secret_errors(self.json(argv))?;
+        serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: e.to_string(),
+        })
+    }
+
+    fn secret_info(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<(String, SecretInfo), BackendError> {
+        let mut argv = argv!["secret-info-get", "--format=json"];
+        Self::secret_args(&mut argv, id, label);
+        let command = display(&argv);
+        let value = secret_errors(self.json(argv))?;
+        let map: BTreeMap<String, SecretInfo> =
+            serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
+                command: command.clone(),
+                detail: e.to_string(),
+            })?;
+        map.into_iter()
+            .next()
+            .ok_or_else(|| BackendError::BadOutput {
+                command,
+                detail: "no secret in the answer".into(),
+            })
+    }
+
+    fn resource_get(&mut self, name: &str) -> Result<String, BackendError> {
+        Ok(self.tool(argv!["resource-get", name])?.trim().to_string())
+    }
+}
+
+/// Juju's words for a secret the unit cannot see.
+fn secret_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> {
+    match result {
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("not found") => {
+            Err(BackendError::NotFound(stderr.trim().to_string()))
+        }
+        other => other,
+    }
+}
+
+impl HookToolsExec {
+    /// The time a tool may take: its own limit, cut to the dispatch's deadline.
+    fn budget(&self) -> Duration {
+        self.deadline.map_or(TOOL_TIMEOUT, |d| {
+            TOOL_TIMEOUT.min(d.saturating_duration_since(std::time::Instant::now()))
+        })
+    }
+
+    fn tool(&self, argv: Vec<String>) -> Result<String, BackendError> {
+        let output = Invocation::new(&argv, self.budget()).check()?;
+        Ok(output.stdout_str())
+    }
+
+    fn json(&self, argv: Vec<String>) -> Result<Value, BackendError> {
+        let command = display(&argv);
+        let out = self.tool(argv)?;
+        serde_json::from_str(&out).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: format!("{e} in {out:?}"),
+        })
+    }
+
+    /// A JSON list of strings from a tool.
+    fn strings(&self, argv: Vec<String>) -> Result<Vec<String>, BackendError> {
+        let command = display(&argv);
+        match relation_errors(self.json(argv))? {
+            serde_json::Value::Null => Ok(Vec::new()),
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| BackendError::BadOutput {
+                            command: command.clone(),
+                            detail: format!("expected strings, got {v}"),
+                        })
+                })
+                .collect(),
+            other => Err(BackendError::BadOutput {
+                command,
+                detail: format!("expected a JSON list, got {other}"),
+            }),
+        }
+    }
+
+    fn secret_args(argv: &mut Vec<String>, id: Option<&str>, label: Option<&str>) {
+        if let Some(id) = id {
+            argv.push(id.to_string());
+        }
+        if let Some(label) = label {
+            argv.extend(argv!["--label", label]);
+        }
+    }
+}
+
+/// Juju's words for a relation that is gone, or a bag the unit may not touch.
+fn relation_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> {
+    match result {
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("not found") => {
+            Err(BackendError::NotFound(stderr.trim().to_string()))
+        }
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("permission denied") => {
+            Err(BackendError::PermissionDenied(stderr.trim().to_string()))
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,450 @@
+//! The unit's own machine: apt-get, dpkg-query, add-apt-repository, systemctl and snap
+//! run as subprocesses; files written in place by the host. Every failure comes back as
+//! a [`BackendError`] carrying the exit code and stderr.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use nix::unistd::{Gid, Group, Uid, User, chown};
+
+use super::{
+    CommandRequest, DEFAULT_COMMAND_TIMEOUT, FileOptions, Machine, PackageInfo, ServiceAction,
+    SnapInfo, SnapInstall, argv,
+};
+use crate::backends::error::BackendError;
+use crate::backends::process::{Invocation, Output, display};
+
+/// Proxies Juju hands the charm, under the names programs look for.
+const PROXIES: [(&str, &[&str]); 4] = [
+    ("JUJU_CHARM_HTTP_PROXY", &["http_proxy", "HTTP_PROXY"]),
+    ("JUJU_CHARM_HTTPS_PROXY", &["https_proxy", "HTTPS_PROXY"]),
+    ("JUJU_CHARM_FTP_PROXY", &["ftp_proxy", "FTP_PROXY"]),
+    ("JUJU_CHARM_NO_PROXY", &["no_proxy", "NO_PROXY"]),
+];
+
+/// The environment the hook runs in, read once at start.
+#[derive(Debug, Clone, Default)]
+pub struct RealMachine {
+    proxies: Vec<(String, String)>,
+    path: String,
+    deadline: Option<std::time::Instant>,
+}
+
+impl RealMachine {
+    pub fn from_env() -> Self {
+        let mut proxies = Vec::new();
+        for (juju, names) in PROXIES {
+            if let Some(value) = std::env::var(juju).ok().filter(|v| !v.is_empty()) {
+                proxies.extend(names.iter().map(|n| (n.to_string(), value.clone())));
+            }
+        }
+        RealMachine {
+            proxies,
+            deadline: None,
+            path: std::env::var("PATH").unwrap_or_else(|_| {
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()
+            }),
+        }
+    }
+
+    fn system<'a>(&self, argv: &'a [String]) -> Invocation<'a> {
+        let left = self.deadline.map_or(DEFAULT_COMMAND_TIMEOUT, |d| {
+            d.saturating_duration_since(std::time::Instant::now())
+        });
+        let mut inv = Invocation::new(argv, DEFAULT_COMMAND_TIMEOUT.min(left));
+        inv.env = self.proxies.clone();
+        inv.env
+            .push(("DEBIAN_FRONTEND".into(), "noninteractive".into()));
+        inv
+    }
+
+    fn check(&self, argv: Vec<String>) -> Result<Output, BackendError> {
+        self.system(&argv).check()
+    }
+}
+
+impl Machine for RealMachine {
+    fn set_deadline(&mut self, deadline: std::time::Instant) {
+        self.deadline = Some(deadline);
+    }
+
+    fn apt_update(&mut self) -> Result<(), BackendError> {
+        self.check(argv::apt_update()).map(drop)
+    }
+
+    fn apt_install(&mut self, packages: &[String]) -> Result<(), BackendError> {
+        self.check(argv::apt_install(packages)).map(drop)
+    }
+
+    fn apt_remove(&mut self, packages: &[String], purge: bool) -> Result<(), BackendError> {
+        self.check(argv::apt_remove(packages, purge)).map(drop)
+    }
+
+    fn apt_add_repository(&mut self, repository: &str) -> Result<(), BackendError> {
+        self.check(argv::add_repository(repository, false))
+            .map(drop)
+    }
+
+    fn apt_remove_repository(&mut self, repository: &str) -> Result<(), BackendError> {
+        self.check(argv::add_repository(repository, true)).map(drop)
+    }
+
+    fn package_info(&mut self, name: &str) -> Result<PackageInfo, BackendError> {
+        let argv = argv::package_info(name);
+        let out = self.system(&argv).run()?;
+        parse_package_info(name, &display(&argv), &out)
+    }
+
+    fn service(&mut self, action: ServiceAction, unit: &str) -> Result<(), BackendError> {
+        self.check(argv::systemctl(action, unit)).map(drop)
+    }
+
+    fn service_is_active(&mut self, unit: &str) -> Result<bool, BackendError> {
+        // Non-zero means "not active" (inactive, failed, or no such unit).
+        Ok(self.system(&argv::is_active(unit)).run()?.code == 0)
+    }
+
+    fn service_is_enabled(&mut self, unit: &str) -> Result<bool, BackendError> {
+        let argv = argv::is_enabled(unit);
+        let out = self.system(&argv).run()?;
+        if out.code == 0 {
+            return Ok(true);
+        }
+        let stderr = out.stderr_str();
+        if stderr.contains("No such file") || stderr.contains("not found") {
+            return Err(BackendError::NotFound(format!(
+                "systemd has no unit `{unit}`: {}",
+                stderr.trim()
+            )));
+        }
+        Ok(false)
+    }
+
+    fn daemon_reload(&mut self) -> Result<(), BackendError> {
+        self.check(argv::daemon_reload()).map(drop)
+    }
+
+    fn snap_install(&mut self, name: &str, options: &SnapInstall) -> Result<(), BackendError> {
+        self.check(argv::snap_install(name, options)).map(drop)
+    }
+
+    fn snap_remove(&mut self, name: &str) -> Result<(), BackendError> {
+        self.check(argv::snap_remove(name)).map(drop)
+    }
+
+    fn snap_info(&mut self, name: &str) -> Result<SnapInfo, BackendError> {
+        let argv = argv::snap_info(name);
+        let out = self.system(&argv).run()?;
+        parse_snap_list(name, &display(&argv), &out)
+    }
+
+    fn resolve_path(&mut self, path: &Path) -> std::path::PathBuf {
+        // The deepest part of the path that exists, resolved, and the rest as given.
+        let mut existing = path;
+        let mut rest = Vec::new();
+        loop {
+            if let Ok(real) = fs::canonicalize(existing) {
+                return rest.iter().rev().fold(real, |p, c| p.join(c));
+            }
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => return path.to_path_buf(),
+            }
+        }
+    }
+
+    fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, BackendError> {
+        fs::read(path).map_err(|e| BackendError::io(path.display().to_string(), e))
+    }
+
+    fn write_file(
+        &mut self,
+        path: &Path,
+        content: &[u8],
+        options: &FileOptions,
+    ) -> Result<(), BackendError> {
+        let io = |e| BackendError::io(path.display().to_string(), e);
+        let parent = path.parent().ok_or_else(|| {
+            BackendError::InvalidInput(format!("{} is not a file path", path.display()))
+        })?;
+        // Written beside the target and renamed over it, so that a reader (or a crash)
+        // sees the old content or the new, never half of it.
+        let mut temp = tempfile::Builder::new()
+            .prefix(".wasmcharm-")
+            .tempfile_in(parent)
+            .map_err(io)?;
+        temp.write_all(content).map_err(io)?;
+        // A rewritten file keeps its mode and owner unless the charm says otherwise: a
+        // 0600 file of credentials must not come back world-readable.
+        let existing = fs::metadata(path).ok();
+        let mode = options
+            .mode
+            .or_else(|| existing.as_ref().map(|m| m.permissions().mode() & 0o7777))
+            .unwrap_or(0o644);
+        fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(io)?;
+        if let Some(meta) = &existing
+            && options.owner.is_none()
+            && options.group.is_none()
+        {
+            use std::os::unix::fs::MetadataExt;
+            chown(
+                temp.path(),
+                Some(Uid::from_raw(meta.uid())),
+                Some(Gid::from_raw(meta.gid())),
+            )
+            .map_err(|e| io(std::io::Error::from(e)))?;
+        }
+        set_owner(temp.path(), options)?;
+        temp.as_file().sync_all().map_err(io)?;
+        temp.persist(path).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    fn make_dir(&mut self, path: &Path, options: &FileOptions) -> Result<(), BackendError> {
+        let io = |e| BackendError::io(path.display().to_string(), e);
+        fs::create_dir_all(path).map_err(io)?;
+        let mode = options.mode.unwrap_or(0o755);
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io)?;
+        set_owner(path, options)
+    }
+
+    fn remove_path(&mut self, path: &Path, recursive: bool) -> Result<(), BackendError> {
+        let io = |e| BackendError::io(path.display().to_string(), e);
+        let meta = fs::symlink_metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            if recursive {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_dir(path)
+            }
+        } else {
+            fs::remove_file(path)
+        }
+        .map_err(io)
+    }
+
+    fn run_command(&mut self, command: &CommandRequest) -> Result<Output, BackendError> {
+        let mut inv = Invocation::new(&command.argv, command.timeout);
+        // The charm's commands start from nothing but a PATH and the proxies: the host's
+        // environment (Juju's tokens among it) is not theirs to read.
+        inv.clear_env = true;
+        inv.env = vec![
+            ("PATH".into(), self.path.clone()),
+            ("LANG".into(), "C.UTF-8".into()),
+        ];
+        inv.env.extend(self.proxies.iter().cloned());
+        inv.env.extend(command.env.iter().cloned());
+        inv.stdin = command.stdin.as_deref();
+        inv.working_dir = command.working_dir.as_deref();
+        inv.secret_args = &command.secret_args;
+        inv.run()
+    }
+}
+
+fn set_owner(path: &Path, options: &FileOptions) -> Result<(), BackendError> {
+    let uid = match &options.owner {
+        None => None,
+        Some(name) => Some(lookup_user(name)?),
+    };
+    let gid = match &options.group {
+        None => None,
+        Some(name) => Some(lookup_group(name)?),
+    };
+    if uid.is_none() && gid.is_none() {
+        return Ok(());
+    }
+    chown(path, uid, gid)
+        .map_err(|e| BackendError::io(path.display().to_string(), std::io::Error::from(e)))
+}
+
+fn lookup_user(name: &str) -> Result<Uid, BackendError> {
+    match User::from_name(name) {
+        Ok(Some(user)) => Ok(user.uid),
+        Ok(None) => Err(BackendError::NotFound(format!("no user named `{name}`"))),
+        Err(e) => Err(BackendError::io(format!("user `{name}`"), e.into())),
+    }
+}
+
+fn lookup_group(name: &str) -> Result<Gid, BackendError> {
+    match Group::from_name(name) {
+        Ok(Some(group)) => Ok(group.gid),
+        Ok(None) => Err(BackendError::NotFound(format!("no group named `{name}`"))),
+        Err(e) => Err(BackendError::io(format!("group `{name}`"), e.into())),
+    }
+}
+
+/// `dpkg-query` prints `<want><status><err>\t<version>`; a package dpkg has never
+/// heard of is an exit 1 with "no packages found".
+fn parse_package_info(
+    name: &str,
+    command: &str,
+    out: &Output,
+) -> Result<PackageInfo, BackendError> {
+    let not_installed = PackageInfo {
+        name: name.to_string(),
+        installed: false,
+        version: None,
+    };
+    if out.code != 0 {
+        let stderr = out.stderr_str();
+        if stderr.contains("no packages found") {
+            return Ok(not_installed);
+        }
+        return Err(BackendError::CommandFailed {
+            command: command.to_string(),
+            code: out.code,
+            stderr,
+        });
+    }
+    let stdout = out.stdout_str();
+    let line = stdout.lines().next().unwrap_or_default();
+    let (abbrev, version) = line
+        .split_once('\t')
+        .ok_or_else(|| BackendError::BadOutput {
+            command: command.to_string(),
+            detail: format!("expected `<status>\\t<version>`, got {line:?}"),
+        })?;
+    // The second letter is the package's current state; `i` is installed, `W`/`t`
+    // installed with triggers pending.
+    let installed = matches!(abbrev.chars().nth(1), Some('i' | 'W' | 't'));
+    Ok(PackageInfo {
+        name: name.to_string(),
+        installed,
+        version: installed.then(|| version.trim().to_string()),
+    })
+}
+
+/// `snap list NAME` prints a header and one row: Name Version Rev Tracking Publisher Notes.
+fn parse_snap_list(name: &str, command: &str, out: &Output) -> Result<SnapInfo, BackendError> {
+    if out.code != 0 {
+        let stderr = out.stderr_str();
+        if stderr.contains("no matching snaps") {
+            return Ok(SnapInfo {
+                name: name.to_string(),
+                ..SnapInfo::default()
+            });
+        }
+        return Err(BackendError::CommandFailed {
+            command: command.to_string(),
+            code: out.code,
+            stderr,
+        });
+    }
+    let stdout = out.stdout_str();
+    let row = stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|cols| cols.first() == Some(&name))
+        .ok_or_else(|| BackendError::BadOutput {
+            command: command.to_string(),
+            detail: format!("no row for `{name}` in {stdout:?}"),
+        })?;
+    let col = |i: usize| row.get(i).map(|s| s.to_string()).filter(|s| s != "-");
+    Ok(SnapInfo {
+        name: name.to_string(),
+        installed: true,
+        version: col(1),
+        revision: col(2),
+        channel: col(3),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(code: i32, stdout: &str, stderr: &str) -> Output {
+        Output {
+            code,
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn package_info_from_dpkg_query() {
+        let installed = parse_package_info(
+            "openssh-server",
+            "q",
+            &out(0, "ii \t1:9.6p1-3ubuntu13\n", ""),
+        )
+        .unwrap();
+        assert!(installed.installed);
+        assert_eq!(installed.version.as_deref(), Some("1:9.6p1-3ubuntu13"));
+        let removed = parse_package_info("x", "q", &out(0, "rc \t1.0\n", "")).unwrap();
+        assert!(!removed.installed && removed.version.is_none());
+        let unknown = parse_package_info(
+            "nope",
+            "q",
+            &out(1, "", "dpkg-query: no packages found matching nope\n"),
+        )
+        .unwrap();
+        assert!(!unknown.installed);
+        assert!(parse_package_info("x", "q", &out(2, "", "dpkg-query: error")).is_err());
+    }
+
+    #[test]
+    fn snap_info_from_snap_list() {
+        let listed = parse_snap_list(
+            "lxd",
+            "snap list lxd",
+            &out(
+                0,
+                "Name  Version  Rev    Tracking     Publisher   Notes\nlxd   5.21.1   28463  5.21/stable  canonical✓  -\n",
+                "",
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            listed,
+            SnapInfo {
+                name: "lxd".into(),
+                installed: true,
+                version: Some("5.21.1".into()),
+                revision: Some("28463".into()),
+                channel: Some("5.21/stable".into()),
+            }
+        );
+        let absent = parse_snap_list(
+            "lxd",
+            "s",
+            &out(1, "", "error: no matching snaps installed\n"),
+        )
+        .unwrap();
+        assert!(!absent.installed);
+    }
+
+    #[test]
+    fn files_are_written_whole_with_their_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("conf");
+        let mut m = RealMachine::default();
+        let opts = FileOptions {
+            mode: Some(0o600),
+            ..FileOptions::default()
+        };
+        m.write_file(&path, b"one", &opts).unwrap();
+        m.write_file(&path, b"two", &opts).unwrap();
+        assert_eq!(m.read_file(&path).unwrap(), b"two");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+        // Rewritten without a mode, it keeps the one it had.
+        m.write_file(&path, b"three", &FileOptions::default())
+            .unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        m.remove_path(&path, false).unwrap();
+        assert!(matches!(m.read_file(&path), Err(BackendError::NotFound(_))));
+    }
+}

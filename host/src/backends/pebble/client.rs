@@ -1,0 +1,761 @@
+//! The real backend: each container's Pebble over its UNIX socket, with hyper and
+//! hyperlocal. The charm's calls are synchronous; a current-thread tokio runtime is made
+//! on the first Pebble call (machine charms never pay for it) and each call runs to
+//! completion inside it, with a deadline.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use hyperlocal::{UnixConnector, Uri};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::daemon::{Current, ServiceInfo};
+use super::layer::Layer;
+use super::{ApiError, ExecRequest, FileInfo, FileOptions, FileType, Pebble, ServiceAction};
+use crate::backends::error::BackendError;
+use crate::backends::process::Output;
+
+/// Where Juju mounts each workload container's Pebble socket in the charm container.
+pub const DEFAULT_SOCKET_DIR: &str = "/charm/containers";
+/// Points the host at other sockets: `<dir>/<container>/pebble.socket`.
+pub const SOCKET_DIR_ENV: &str = "WASMCHARM_PEBBLE_SOCKET_DIR";
+
+/// One request and its answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a start, stop or replan may take before the charm is told it timed out.
+const CHANGE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Each long poll on a change; Pebble answers 504 when it runs out, and we ask again.
+const WAIT_POLL: Duration = Duration::from_secs(4);
+
+type HttpClient = Client<UnixConnector, Full<Bytes>>;
+
+pub struct PebbleClient {
+    socket_dir: PathBuf,
+    change_timeout: Duration,
+    deadline: Option<tokio::time::Instant>,
+    runtime: Option<(tokio::runtime::Runtime, HttpClient)>,
+}
+
+impl PebbleClient {
+    pub fn new(socket_dir: impl Into<PathBuf>) -> Self {
+        PebbleClient {
+            socket_dir: socket_dir.into(),
+            change_timeout: CHANGE_TIMEOUT,
+            deadline: None,
+            runtime: None,
+        }
+    }
+
+    /// Gives up on a change after `timeout` instead of five minutes.
+    pub fn with_change_timeout(mut self, timeout: Duration) -> Self {
+        self.change_timeout = timeout;
+        self
+    }
+
+    pub fn from_env() -> Self {
+        Self::new(
+            std::env::var_os(SOCKET_DIR_ENV)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKET_DIR)),
+        )
+    }
+
+    fn socket(&self, container: &str) -> PathBuf {
+        self.socket_dir.join(container).join("pebble.socket")
+    }
+
+    /// Runs `f` against the container's socket on the (lazily made) runtime.
+    fn run<T, F, Fut>(&mut self, container: &str, f: F) -> Result<T, BackendError>
+    where
+        F: FnOnce(Http) -> Fut,
+        Fut: Future<Output = Result<T, BackendError>>,
+    {
+        let socket = self.socket(container);
+        let (runtime, client) = match &mut self.runtime {
+            Some(made) => &*made,
+            none => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_io()
+                    .enable_time()
+                    .build()
+                    .map_err(|e| {
+                        BackendError::Connection(format!("cannot start the Pebble client: {e}"))
+                    })?;
+                let client = Client::builder(TokioExecutor::new()).build(UnixConnector);
+                &*none.insert((runtime, client))
+            }
+        };
+        // Every wait is cut to what is left of the dispatch.
+        let left = self.deadline.map_or(Duration::MAX, |d| {
+            d.saturating_duration_since(tokio::time::Instant::now())
+        });
+        let http = Http {
+            client: client.clone(),
+            socket,
+            container: container.to_string(),
+            change_timeout: self.change_timeout.min(left),
+            request_timeout: REQUEST_TIMEOUT.min(left),
+        };
+        runtime.block_on(f(http))
+    }
+}
+
+/// A JSON response as Pebble wraps every one.
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(rename = "status-code", default)]
+    status_code: u16,
+    #[serde(default)]
+    result: Value,
+    #[serde(default)]
+    change: Option<String>,
+}
+
+fn api_error(status: u16, result: &Value) -> BackendError {
+    BackendError::Pebble(ApiError {
+        status,
+        kind: result
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        message: result
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("Pebble gave an error without a message")
+            .to_string(),
+    })
+}
+
+/// One container's socket, for the length of a call.
+struct Http {
+    client: HttpClient,
+    socket: PathBuf,
+    container: String,
+    change_timeout: Duration,
+    request_timeout: Duration,
+}
+
+impl Http {
+    fn unreachable(&self, e: impl std::fmt::Display) -> BackendError {
+        BackendError::Connection(format!(
+            "cannot connect to the Pebble of container {:?} at {}: {e}",
+            self.container,
+            self.socket.display()
+        ))
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        accept: Option<&str>,
+        body: Bytes,
+    ) -> Result<(StatusCode, Option<HeaderValue>, Bytes), BackendError> {
+        let uri: hyper::Uri = Uri::new(&self.socket, path).into();
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(ct) = content_type {
+            request = request.header(CONTENT_TYPE, ct);
+        }
+        if let Some(accept) = accept {
+            request = request.header(ACCEPT, accept);
+        }
+        let request = request.body(Full::new(body)).map_err(|e| {
+            BackendError::InvalidInput(format!("cannot build a request for {path}: {e}"))
+        })?;
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| self.unreachable(e))?;
+            let status = response.status();
+            let content_type = response.headers().get(CONTENT_TYPE).cloned();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| self.unreachable(e))?
+                .to_bytes();
+            Ok((status, content_type, body))
+        };
+        tokio::time::timeout(self.request_timeout, exchange)
+            .await
+            .map_err(|_| BackendError::Timeout {
+                command: format!("Pebble {path} in container {:?}", self.container),
+                timeout: self.request_timeout,
+            })?
+    }
+
+    /// A JSON request whose answer is an envelope; error envelopes become errors.
+    async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Envelope, BackendError> {
+        let (content_type, body) = match body {
+            Some(v) => (Some("application/json"), Bytes::from(v.to_string())),
+            None => (None, Bytes::new()),
+        };
+        let started = std::time::Instant::now();
+        let shown = format!("{method} {path}");
+        let (status, _, body) = self.send(method, path, content_type, None, body).await?;
+        log::debug!(
+            "pebble {:?}: {shown}: {status} in {:.2} ms",
+            self.container,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        envelope(status, &body)
+    }
+
+    /// Waits for a change; its error, if it failed, as [`BackendError::ChangeFailed`].
+    async fn wait(&self, change: &str) -> Result<Value, BackendError> {
+        let deadline = tokio::time::Instant::now() + self.change_timeout;
+        loop {
+            let poll =
+                WAIT_POLL.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+            let path = format!(
+                "/v1/changes/{change}/wait?timeout={}ms",
+                poll.as_millis().max(1)
+            );
+            match self.json(Method::GET, &path, None).await {
+                Ok(env) => {
+                    if let Some(err) = env.result.get("err").and_then(Value::as_str) {
+                        return Err(BackendError::ChangeFailed(err.to_string()));
+                    }
+                    return Ok(env.result);
+                }
+                Err(BackendError::Pebble(e)) if e.status == 504 => {}
+                Err(e) => return Err(e),
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(BackendError::Timeout {
+                    command: format!("Pebble change {change} in container {:?}", self.container),
+                    timeout: self.change_timeout,
+                });
+            }
+        }
+    }
+
+    async fn websocket(
+        &self,
+        task: &str,
+        name: &str,
+    ) -> Result<tokio_tungstenite::WebSocketStream<tokio::net::UnixStream>, BackendError> {
+        let stream = tokio::net::UnixStream::connect(&self.socket)
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let url = format!("ws://localhost/v1/tasks/{task}/websocket/{name}");
+        let (ws, _) = tokio_tungstenite::client_async(url, stream)
+            .await
+            .map_err(|e| self.unreachable(format!("exec {name} websocket: {e}")))?;
+        Ok(ws)
+    }
+}
+
+fn envelope(status: StatusCode, body: &[u8]) -> Result<Envelope, BackendError> {
+    let env: Envelope = serde_json::from_slice(body).map_err(|e| BackendError::BadOutput {
+        command: "Pebble".into(),
+        detail: format!("HTTP {status}: {e} in {:?}", String::from_utf8_lossy(body)),
+    })?;
+    if env.kind == "error" {
+        let code = if env.status_code == 0 {
+            status.as_u16()
+        } else {
+            env.status_code
+        };
+        return Err(api_error(code, &env.result));
+    }
+    Ok(env)
+}
+
+fn query(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn mode(m: Option<u32>) -> Option<String> {
+    m.map(|m| format!("{m:03o}"))
+}
+
+fn owner_fields(o: &FileOptions, into: &mut serde_json::Map<String, Value>) {
+    if let Some(p) = mode(o.permissions) {
+        into.insert("permissions".into(), json!(p));
+    }
+    if let Some(u) = o.user_id {
+        into.insert("user-id".into(), json!(u));
+    }
+    if let Some(u) = &o.user {
+        into.insert("user".into(), json!(u));
+    }
+    if let Some(g) = o.group_id {
+        into.insert("group-id".into(), json!(g));
+    }
+    if let Some(g) = &o.group {
+        into.insert("group".into(), json!(g));
+    }
+}
+
+/// The per-path results of a files request: the first error, if any.
+fn file_results(result: &Value) -> Result<(), BackendError> {
+    for item in result.as_array().into_iter().flatten() {
+        if let Some(error) = item.get("error") {
+            let status = match error.get("kind").and_then(Value::as_str) {
+                Some("not-found") => 404,
+                Some("permission-denied") => 403,
+                _ => 500,
+            };
+            return Err(api_error(status, error));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a multipart body fully held in memory.
+async fn multipart(
+    content_type: Option<&HeaderValue>,
+    body: Bytes,
+) -> Result<Vec<(String, Option<String>, Bytes)>, BackendError> {
+    let bad = |detail: String| BackendError::BadOutput {
+        command: "Pebble files".into(),
+        detail,
+    };
+    let content_type = content_type
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| bad("a multipart answer without a content type".into()))?;
+    let boundary = multer::parse_boundary(content_type).map_err(|e| bad(e.to_string()))?;
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let mut out = Vec::new();
+    while let Some(field) = parts.next_field().await.map_err(|e| bad(e.to_string()))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+        out.push((name, filename, data));
+    }
+    Ok(out)
+}
+
+fn file_type(s: &str) -> FileType {
+    match s {
+        "file" => FileType::File,
+        "directory" => FileType::Directory,
+        "symlink" => FileType::Symlink,
+        "socket" => FileType::Socket,
+        "named-pipe" => FileType::NamedPipe,
+        "device" => FileType::Device,
+        _ => FileType::Unknown,
+    }
+}
+
+fn go_duration_ms(ms: u64) -> String {
+    format!("{ms}ms")
+}
+
+/// A boundary long enough for Pebble (which wants 32 characters or more) and unlikely
+/// to occur in a file.
+fn boundary() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("wasmcharm-boundary-{nanos:032x}")
+}
+
+impl Pebble for PebbleClient {
+    fn set_deadline(&mut self, deadline: std::time::Instant) {
+        self.deadline = Some(tokio::time::Instant::from_std(deadline));
+    }
+
+    fn can_connect(&mut self, container: &str) -> bool {
+        self.run(container, |http| async move {
+            http.json(Method::GET, "/v1/system-info", None)
+                .await
+                .map(drop)
+        })
+        .is_ok()
+    }
+
+    fn add_layer(
+        &mut self,
+        container: &str,
+        label: &str,
+        layer: &Layer,
+        combine: bool,
+    ) -> Result<(), BackendError> {
+        let yaml =
+            serde_yaml::to_string(layer).map_err(|e| BackendError::InvalidInput(e.to_string()))?;
+        let body = json!({"action": "add", "label": label, "format": "yaml", "layer": yaml, "combine": combine});
+        self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/layers", Some(body))
+                .await
+                .map(drop)
+        })
+    }
+
+    fn plan(&mut self, container: &str) -> Result<Layer, BackendError> {
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, "/v1/plan?format=yaml", None).await
+        })?;
+        let yaml = env.result.as_str().unwrap_or_default();
+        serde_yaml::from_str::<Option<Layer>>(yaml)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| BackendError::BadOutput {
+                command: "Pebble plan".into(),
+                detail: e.to_string(),
+            })
+    }
+
+    fn services(
+        &mut self,
+        container: &str,
+        names: &[String],
+    ) -> Result<Vec<ServiceInfo>, BackendError> {
+        let path = format!("/v1/services?names={}", query(&names.join(",")));
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, &path, None).await
+        })?;
+        let mut out = Vec::new();
+        for s in env.result.as_array().into_iter().flatten() {
+            let current = match s.get("current").and_then(Value::as_str) {
+                Some("active") => Current::Active,
+                Some("backoff") => Current::Backoff,
+                Some("error") => Current::Error,
+                _ => Current::Inactive,
+            };
+            out.push(ServiceInfo {
+                name: s
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                startup: s
+                    .get("startup")
+                    .and_then(Value::as_str)
+                    .unwrap_or("disabled")
+                    .to_string(),
+                current,
+            });
+        }
+        Ok(out)
+    }
+
+    fn services_action(
+        &mut self,
+        container: &str,
+        action: ServiceAction,
+        names: &[String],
+    ) -> Result<(), BackendError> {
+        let body = json!({"action": action.as_str(), "services": names});
+        self.run(container, |http| async move {
+            let env = http.json(Method::POST, "/v1/services", Some(body)).await?;
+            let change = env.change.ok_or_else(|| BackendError::BadOutput {
+                command: "Pebble services".into(),
+                detail: "an async answer without a change id".into(),
+            })?;
+            http.wait(&change).await.map(drop)
+        })
+    }
+
+    fn push(
+        &mut self,
+        container: &str,
+        path: &str,
+        content: &[u8],
+        options: &FileOptions,
+    ) -> Result<(), BackendError> {
+        let mut file = serde_json::Map::new();
+        file.insert("path".into(), json!(path));
+        file.insert("make-dirs".into(), json!(options.make_parents));
+        owner_fields(options, &mut file);
+        let request = json!({"action": "write", "files": [Value::Object(file)]});
+        let boundary = boundary();
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"request\"\r\n\
+                 Content-Type: application/json\r\n\r\n{request}\r\n--{boundary}\r\n\
+                 Content-Disposition: form-data; name=\"files\"; filename=\"{path}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.run(container, |http| async move {
+            let (status, _, answer) = http
+                .send(
+                    Method::POST,
+                    "/v1/files",
+                    Some(&content_type),
+                    None,
+                    Bytes::from(body),
+                )
+                .await?;
+            file_results(&envelope(status, &answer)?.result)
+        })
+    }
+
+    fn pull(&mut self, container: &str, path: &str) -> Result<Vec<u8>, BackendError> {
+        let uri = format!("/v1/files?action=read&path={}", query(path));
+        self.run(container, |http| async move {
+            let (status, content_type, body) = http
+                .send(
+                    Method::GET,
+                    &uri,
+                    None,
+                    Some("multipart/form-data"),
+                    Bytes::new(),
+                )
+                .await?;
+            if !status.is_success() {
+                envelope(status, &body)?;
+            }
+            let mut content = None;
+            for (name, _, data) in multipart(content_type.as_ref(), body).await? {
+                match name.as_str() {
+                    "files" => content = Some(data.to_vec()),
+                    "response" => file_results(&envelope(status, &data)?.result)?,
+                    _ => {}
+                }
+            }
+            content.ok_or_else(|| BackendError::BadOutput {
+                command: "Pebble files".into(),
+                detail: "no file in the answer".into(),
+            })
+        })
+    }
+
+    fn list_files(
+        &mut self,
+        container: &str,
+        path: &str,
+        pattern: Option<&str>,
+        itself: bool,
+    ) -> Result<Vec<FileInfo>, BackendError> {
+        let mut uri = format!("/v1/files?action=list&path={}", query(path));
+        if let Some(p) = pattern {
+            uri.push_str(&format!("&pattern={}", query(p)));
+        }
+        if itself {
+            uri.push_str("&itself=true");
+        }
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, &uri, None).await
+        })?;
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let number = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64);
+        Ok(env
+            .result
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| FileInfo {
+                path: text(f, "path").unwrap_or_default(),
+                name: text(f, "name").unwrap_or_default(),
+                kind: file_type(&text(f, "type").unwrap_or_default()),
+                size: number(f, "size"),
+                permissions: text(f, "permissions")
+                    .and_then(|p| u32::from_str_radix(&p, 8).ok())
+                    .unwrap_or(0),
+                last_modified: text(f, "last-modified").unwrap_or_default(),
+                user_id: number(f, "user-id").and_then(|n| u32::try_from(n).ok()),
+                user: text(f, "user"),
+                group_id: number(f, "group-id").and_then(|n| u32::try_from(n).ok()),
+                group: text(f, "group"),
+            })
+            .collect())
+    }
+
+    fn make_dir(
+        &mut self,
+        container: &str,
+        path: &str,
+        options: &FileOptions,
+    ) -> Result<(), BackendError> {
+        let mut dir = serde_json::Map::new();
+        dir.insert("path".into(), json!(path));
+        dir.insert("make-parents".into(), json!(options.make_parents));
+        owner_fields(options, &mut dir);
+        let body = json!({"action": "make-dirs", "dirs": [Value::Object(dir)]});
+        self.run(container, |http| async move {
+            file_results(
+                &http
+                    .json(Method::POST, "/v1/files", Some(body))
+                    .await?
+                    .result,
+            )
+        })
+    }
+
+    fn remove_path(
+        &mut self,
+        container: &str,
+        path: &str,
+        recursive: bool,
+    ) -> Result<(), BackendError> {
+        let body = json!({"action": "remove", "paths": [{"path": path, "recursive": recursive}]});
+        self.run(container, |http| async move {
+            file_results(
+                &http
+                    .json(Method::POST, "/v1/files", Some(body))
+                    .await?
+                    .result,
+            )
+        })
+    }
+
+    fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError> {
+        // Pebble kills the command at its timeout; never later than the dispatch's end.
+        let left = self.deadline.map(|d| {
+            u64::try_from(
+                d.saturating_duration_since(tokio::time::Instant::now())
+                    .as_millis(),
+            )
+            .unwrap_or(u64::MAX)
+        });
+        let timeout_ms = match (request.timeout_ms, left) {
+            (Some(t), Some(l)) => Some(t.min(l)),
+            (t, l) => t.or(l),
+        };
+        let mut body = serde_json::Map::new();
+        body.insert("command".into(), json!(request.command));
+        body.insert("split-stderr".into(), json!(true));
+        if !request.environment.is_empty() {
+            let env: serde_json::Map<String, Value> = request
+                .environment
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            body.insert("environment".into(), Value::Object(env));
+        }
+        let optional = [
+            ("working-dir", request.working_dir.clone().map(Value::from)),
+            (
+                "service-context",
+                request.service_context.clone().map(Value::from),
+            ),
+            ("user", request.user.clone().map(Value::from)),
+            ("group", request.group.clone().map(Value::from)),
+            ("user-id", request.user_id.map(Value::from)),
+            ("group-id", request.group_id.map(Value::from)),
+            (
+                "timeout",
+                request.timeout_ms.map(|t| Value::from(go_duration_ms(t))),
+            ),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                body.insert(key.into(), value);
+            }
+        }
+        let stdin = request.stdin.clone().unwrap_or_default();
+        let command = request.command.join(" ");
+        let timeout = timeout_ms;
+        self.run(container, |http| async move {
+            let env = http
+                .json(Method::POST, "/v1/exec", Some(Value::Object(body)))
+                .await?;
+            let change = env.change.clone().unwrap_or_default();
+            let task = env
+                .result
+                .get("task-id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| BackendError::BadOutput {
+                    command: "Pebble exec".into(),
+                    detail: "no task-id in the answer".into(),
+                })?
+                .to_string();
+            // Pebble starts the command once stdio (and stderr) are connected.
+            let _control = http.websocket(&task, "control").await?;
+            let mut stdio = http.websocket(&task, "stdio").await?;
+            let stderr_ws = http.websocket(&task, "stderr").await?;
+            let end = Message::text(r#"{"command":"end"}"#);
+            let feed = async {
+                if !stdin.is_empty() {
+                    stdio.send(Message::binary(stdin)).await?;
+                }
+                stdio.send(end.clone()).await?;
+                read_stream(&mut stdio).await
+            };
+            let streams = futures_util::future::join(feed, read_stream_owned(stderr_ws));
+            let (stdout, stderr) = tokio::time::timeout(http.change_timeout, streams)
+                .await
+                .map_err(|_| BackendError::Timeout {
+                    command: format!("{command} in container {:?}", http.container),
+                    timeout: http.change_timeout,
+                })?;
+            let ws_error = |e: tokio_tungstenite::tungstenite::Error| {
+                http.unreachable(format!("exec websocket: {e}"))
+            };
+            let (stdout, stderr) = (stdout.map_err(ws_error)?, stderr.map_err(ws_error)?);
+            let result = match http.wait(&change).await {
+                Ok(result) => result,
+                Err(BackendError::ChangeFailed(err)) if err.contains("timed out") => {
+                    return Err(BackendError::Timeout {
+                        command: format!("{command} in container {:?}", http.container),
+                        timeout: Duration::from_millis(timeout.unwrap_or(0)),
+                    });
+                }
+                Err(BackendError::ChangeFailed(_)) => Value::Null,
+                Err(e) => return Err(e),
+            };
+            let code = result
+                .get("tasks")
+                .and_then(|t| t.get(0))
+                .and_then(|t| t.get("data"))
+                .and_then(|d| d.get("exit-code"))
+                .and_then(Value::as_i64)
+                .unwrap_or(-1);
+            Ok(Output {
+                code: i32::try_from(code).unwrap_or(-1),
+                stdout,
+                stderr,
+            })
+        })
+    }
+}
+
+/// Binary frames until Pebble's `{"command":"end"}` (or the socket closes).
+async fn read_stream(
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::UnixStream>,
+) -> Result<Vec<u8>, tokio_tungstenite::tungstenite::Error> {
+    let mut out = Vec::new();
+    while let Some(message) = ws.next().await {
+        match message? {
+            Message::Binary(data) => out.extend_from_slice(&data),
+            Message::Text(text) if text.contains("\"end\"") => break,
+            Message::Close(_) => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+async fn read_stream_owned(
+    mut ws: tokio_tungstenite::WebSocketStream<tokio::net::UnixStream>,
+) -> Result<Vec<u8>, tokio_tungstenite::tungstenite::Error> {
+    read_stream(&mut ws).await
+}

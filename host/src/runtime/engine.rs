@@ -1,0 +1,314 @@
+//! The wasmtime engine and the loading of a charm's component: one place for engine
+//! policy, and for telling a charm author exactly why a file is not a runnable charm.
+
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, WasmBacktraceDetails};
+
+use crate::runtime::bindings::{self, CharmPre};
+use crate::runtime::limits;
+use crate::runtime::linking;
+use crate::runtime::precompiled::{self, Cache};
+use crate::wit_host::HostState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(
+        "the charm's component {path} does not exist. wasmcharm.yaml names it \
+         (`component:`); build the charm for wasm32-wasip2 and put the .wasm there."
+    )]
+    Missing { path: String },
+    #[error("cannot read the charm's component {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not WebAssembly: it does not start with the `\\0asm` magic bytes. \
+         wasmcharm.yaml's `component:` must name the .wasm file built for wasm32-wasip2."
+    )]
+    NotWasm { path: String },
+    #[error(
+        "{path} is a core WebAssembly module, not a component. Build the charm with \
+         `cargo build --target wasm32-wasip2`, which produces a component."
+    )]
+    CoreModule { path: String },
+    #[error("{path} is not a valid WebAssembly component: {message}")]
+    Invalid { path: String, message: String },
+    #[error(
+        "{path} was built against juju:charm@{found}, which this wasmcharm does not run \
+         (it runs juju:charm@{supported}). Rebuild the charm against a matching \
+         wasmcharm-sdk, or use a wasmcharm that supports {found}."
+    )]
+    Version {
+        path: String,
+        found: String,
+        supported: String,
+    },
+    #[error(
+        "{path} is not a juju:charm component: {reason}. A charm implements the world \
+         juju:charm/charm (wasmcharm-sdk's export_charm! does this)."
+    )]
+    WrongWorld { path: String, reason: String },
+    #[error("cannot set up the WebAssembly engine: {0}")]
+    Engine(String),
+    #[error(
+        "{path} has no precompiled form for this machine, and this build of the host has \
+         no compiler: run `wasmcharm precompile` on the charm directory"
+    )]
+    NoCompiler { path: String },
+}
+
+/// The names of everything a component imports, checked as [`LoadedComponent::load`]
+/// checks them.
+pub fn imports(path: &Path) -> Result<Vec<String>, LoadError> {
+    LoadedComponent::load(path).map(|loaded| loaded.imports())
+}
+
+/// The `juju:charm` versions among `imports` (`juju:charm@0.1.0`), each once.
+pub fn contract(imports: &[String]) -> Vec<String> {
+    let mut versions: Vec<String> = imports
+        .iter()
+        .filter_map(|i| i.strip_prefix("juju:charm/"))
+        .filter_map(|i| i.split_once('@').map(|(_, v)| format!("juju:charm@{v}")))
+        .collect();
+    versions.sort();
+    versions.dedup();
+    versions
+}
+
+/// How a loaded component's instances get their memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instances {
+    /// One per process, as a dispatch makes: allocated when needed, as cheap to set up
+    /// as it gets.
+    OnDemand,
+    /// Many, one after another and some at once, as a test run makes: slots kept warm
+    /// and reused, each with room for `memory` bytes (`limits.memory`).
+    Pooled { slots: u32, memory: u64 },
+}
+
+/// The one engine configuration the host uses, with on-demand instances.
+pub fn engine() -> Result<Engine, LoadError> {
+    engine_for(Instances::OnDemand)
+}
+
+/// The engine configuration, with instances allocated as `instances` says. The
+/// allocation does not change compiled code: one precompiled file serves both.
+pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
+    let mut config = Config::new();
+    match instances {
+        Instances::OnDemand => {}
+        #[cfg(feature = "pooling")]
+        Instances::Pooled { slots, memory } => {
+            let mut pool = wasmtime::PoolingAllocationConfig::new();
+            pool.total_component_instances(slots)
+                .total_core_instances(slots * 16)
+                .total_memories(slots * 4)
+                .total_tables(slots * 8)
+                .max_core_instances_per_component(16)
+                .max_memories_per_component(4)
+                .max_tables_per_component(8)
+                .max_memory_size(usize::try_from(memory).unwrap_or(usize::MAX))
+                // As MemoryLimiter allows.
+                .table_elements(100_000)
+                // Reset by giving the pages back (measured: zeroing even 256 KiB in
+                // place made a run slower than the page faults it saves).
+                .linear_memory_keep_resident(0);
+            config.allocation_strategy(pool);
+        }
+        #[cfg(not(feature = "pooling"))]
+        Instances::Pooled { .. } => {}
+    }
+    // Pinned rather than read from WASMTIME_BACKTRACE_DETAILS, so that an environment
+    // variable cannot change how the charm is compiled.
+    config.wasm_backtrace_details(WasmBacktraceDetails::Disable);
+    // The dispatch deadline (limits.timeout) interrupts a running guest through epochs.
+    config.epoch_interruption(true);
+    Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))
+}
+
+/// A charm's component, compiled, checked and ready to instantiate once per event.
+pub struct LoadedComponent {
+    pub engine: Engine,
+    pub pre: CharmPre<HostState>,
+    /// Kept with the component it was made for (it defines what that component imports).
+    _linker: Linker<HostState>,
+    /// Started by the first instance that needs a deadline.
+    ticker: OnceLock<Result<(), String>>,
+}
+
+impl LoadedComponent {
+    /// Compiles the component at `path`, keeping nothing.
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        Self::load_with_source(path, Instances::OnDemand, None).map(|(loaded, _)| loaded)
+    }
+
+    /// Loads the precompiled form from `cache` when there is a sound one, else compiles
+    /// (and keeps the result there for next time).
+    pub fn load_with_source(
+        path: &Path,
+        instances: Instances,
+        cache: Option<&Cache>,
+    ) -> Result<(Self, precompiled::Source), LoadError> {
+        let engine = engine_for(instances)?;
+        let started = std::time::Instant::now();
+        let (component, source) = match cache.and_then(|c| c.load(&engine, path)) {
+            Some(component) => (component, precompiled::Source::Precompiled),
+            None => {
+                let component = compile(&engine, path)?;
+                // A cache that cannot be written (a full disk) costs a compile per hook,
+                // not the hook: the caller says so where it can be seen.
+                let source = match cache.map(|c| c.store(&engine, path, &component)) {
+                    Some(Err(e)) => precompiled::Source::CompiledNotKept(e.to_string()),
+                    _ => precompiled::Source::Compiled,
+                };
+                (component, source)
+            }
+        };
+        log::debug!(
+            "{}: {source:?} in {:.2} ms",
+            path.display(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        Self::ready(path, engine, component).map(|loaded| (loaded, source))
+    }
+
+    /// Loads the precompiled form if there is a sound one, and never compiles: `None`
+    /// means the caller must have it compiled (the hot `dispatch` binary has no compiler).
+    pub fn load_precompiled(path: &Path, cache: &Cache) -> Result<Option<Self>, LoadError> {
+        let engine = engine()?;
+        match cache.load(&engine, path) {
+            Some(component) => Self::ready(path, engine, component).map(Some),
+            None => {
+                log::debug!("{}: nothing precompiled for this machine", path.display());
+                Ok(None)
+            }
+        }
+    }
+
+    fn ready(path: &Path, engine: Engine, component: Component) -> Result<Self, LoadError> {
+        let shown = path.display().to_string();
+        let linker = link(&shown, &engine, &component)?;
+        let wrong = |e: wasmtime::Error| LoadError::WrongWorld {
+            path: shown.clone(),
+            reason: format!("{e:#}"),
+        };
+        let pre = linker.instantiate_pre(&component).map_err(wrong)?;
+        let pre = CharmPre::new(pre).map_err(wrong)?;
+        Ok(LoadedComponent {
+            engine,
+            pre,
+            _linker: linker,
+            ticker: OnceLock::new(),
+        })
+    }
+
+    /// The names of everything the component imports.
+    pub fn imports(&self) -> Vec<String> {
+        self.pre
+            .instance_pre()
+            .component()
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    /// The epoch deadline for an instance given `timeout`, with the engine's clock
+    /// running.
+    pub fn epoch_deadline(&self, timeout: Duration) -> Result<u64, String> {
+        self.ticker
+            .get_or_init(|| {
+                limits::start_epoch_ticker(&self.engine)
+                    .map_err(|e| format!("cannot start the clock for limits.timeout: {e}"))
+            })
+            .clone()?;
+        Ok(limits::epoch_ticks(timeout))
+    }
+}
+
+/// Reads, checks and compiles a component file.
+fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::Missing { path: shown });
+        }
+        Err(source) => {
+            return Err(LoadError::Read {
+                path: shown,
+                source,
+            });
+        }
+    };
+    check_header(&shown, &bytes)?;
+    #[cfg(feature = "compiler")]
+    return Component::new(engine, &bytes).map_err(|e| LoadError::Invalid {
+        path: shown,
+        message: format!("{e:#}"),
+    });
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = engine;
+        Err(LoadError::NoCompiler { path: shown })
+    }
+}
+
+/// The binary format's preamble: `\0asm`, then a version (1 for core modules) and a
+/// layer (1 for components).
+fn check_header(path: &str, bytes: &[u8]) -> Result<(), LoadError> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(LoadError::NotWasm { path: path.into() });
+    }
+    if bytes[6..8] == [0, 0] {
+        return Err(LoadError::CoreModule { path: path.into() });
+    }
+    Ok(())
+}
+
+/// A linker holding what `component` imports and nothing else, once it is seen to be a
+/// charm this host runs: each import one the host provides, `juju:charm` of a supported
+/// version, `handle` exported. Named before wasmtime's own, more cryptic, errors would.
+fn link(
+    path: &str,
+    engine: &Engine,
+    component: &Component,
+) -> Result<Linker<HostState>, LoadError> {
+    let ty = component.component_type();
+    let mut linker = Linker::new(engine);
+    for (name, _) in ty.imports(engine) {
+        if let Some(rest) = name.strip_prefix("juju:charm/") {
+            let found = rest.split_once('@').map_or("(unversioned)", |(_, v)| v);
+            if !bindings::SUPPORTED_VERSIONS.contains(&found) {
+                return Err(LoadError::Version {
+                    path: path.into(),
+                    found: found.into(),
+                    supported: bindings::SUPPORTED_VERSIONS.join(", "),
+                });
+            }
+        }
+        let define =
+            linking::definition(linking::interface(name)).ok_or_else(|| LoadError::WrongWorld {
+                path: path.into(),
+                reason: format!("it imports `{name}`, which wasmcharm does not provide"),
+            })?;
+        define(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+    }
+    let exports_handle = ty
+        .exports(engine)
+        .any(|(name, item)| name == "handle" && matches!(item.ty, ComponentItem::ComponentFunc(_)));
+    if !exports_handle {
+        return Err(LoadError::WrongWorld {
+            path: path.into(),
+            reason: "it does not export the function `handle`".into(),
+        });
+    }
+    Ok(linker)
+}

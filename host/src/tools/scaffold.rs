@@ -1,0 +1,265 @@
+//! `wasmcharm new`: a charm crate that builds and passes its own scenarios as generated.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the SDK to depend on, when `--sdk` is not given.
+pub const SDK_ENV: &str = "WASMCHARM_SDK";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    #[error(
+        "{name:?} is not a charm name: use lowercase letters, digits and single hyphens, \
+         starting with a letter and not ending with a hyphen (e.g. my-charm)"
+    )]
+    BadName { name: String },
+    #[error("{path} already exists; `wasmcharm new` only creates a new directory")]
+    Exists { path: String },
+    #[error(
+        "cannot find wasmcharm-sdk at {path}: pass `--sdk PATH` (the guest-sdk directory of \
+         a wasmcharm checkout) or set {SDK_ENV}"
+    )]
+    NoSdk { path: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What the charm runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A machine charm: a package and a systemd service.
+    Machine,
+    /// A Kubernetes charm: a workload container driven by a Pebble layer.
+    Kubernetes,
+}
+
+/// The SDK this host was built with, if it is still where it was.
+pub fn default_sdk() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(SDK_ENV) {
+        return Some(path.into());
+    }
+    let built_with = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-sdk");
+    built_with.canonicalize().ok()
+}
+
+/// Creates the charm `name` in the new directory `dir`. All or nothing: the files are
+/// written in a temporary directory beside it, which becomes `dir` at the end.
+pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Path) -> Result<(), ScaffoldError> {
+    check_name(name)?;
+    if dir.exists() {
+        return Err(ScaffoldError::Exists {
+            path: dir.display().to_string(),
+        });
+    }
+    let sdk = sdk
+        .canonicalize()
+        .ok()
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .ok_or_else(|| ScaffoldError::NoSdk {
+            path: sdk.display().to_string(),
+        })?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let write_err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| ScaffoldError::Write { path, source }
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".wasmcharm-new-")
+        .tempdir_in(&parent)
+        .map_err(write_err(&parent))?;
+    let vars = Vars::new(name, kind, &sdk);
+    for (file, template) in files(kind) {
+        let path = staging.path().join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(write_err(parent))?;
+        }
+        std::fs::write(&path, vars.fill(template)).map_err(write_err(&path))?;
+    }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dispatch = staging.path().join("dispatch");
+        std::fs::set_permissions(&dispatch, std::fs::Permissions::from_mode(0o755))
+            .map_err(write_err(&dispatch))?;
+    }
+    let staged = staging.keep();
+    // rename(2) onto a path that appeared meanwhile fails rather than merge into it
+    // only for non-empty directories; checked again just before, for the rest.
+    if dir.exists() {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(ScaffoldError::Exists {
+            path: dir.display().to_string(),
+        });
+    }
+    std::fs::rename(&staged, dir).map_err(|source| {
+        let _ = std::fs::remove_dir_all(&staged);
+        ScaffoldError::Write {
+            path: dir.display().to_string(),
+            source,
+        }
+    })
+}
+
+fn files(kind: Kind) -> Vec<(&'static str, &'static str)> {
+    let mut files = vec![
+        (
+            "Cargo.toml",
+            include_str!("../../templates/common/Cargo.toml"),
+        ),
+        ("dispatch", include_str!("../../templates/common/dispatch")),
+        (
+            ".gitignore",
+            include_str!("../../templates/common/gitignore"),
+        ),
+    ];
+    files.extend(match kind {
+        Kind::Machine => [
+            (
+                "wasmcharm.yaml",
+                include_str!("../../templates/common/wasmcharm.yaml.machine"),
+            ),
+            (
+                "charmcraft.yaml",
+                include_str!("../../templates/machine/charmcraft.yaml"),
+            ),
+            ("src/lib.rs", include_str!("../../templates/machine/lib.rs")),
+            (
+                "tests/scenarios/charm.yaml",
+                include_str!("../../templates/machine/scenarios.yaml"),
+            ),
+        ],
+        Kind::Kubernetes => [
+            (
+                "wasmcharm.yaml",
+                include_str!("../../templates/common/wasmcharm.yaml.kubernetes"),
+            ),
+            (
+                "charmcraft.yaml",
+                include_str!("../../templates/kubernetes/charmcraft.yaml"),
+            ),
+            (
+                "src/lib.rs",
+                include_str!("../../templates/kubernetes/lib.rs"),
+            ),
+            (
+                "tests/scenarios/charm.yaml",
+                include_str!("../../templates/kubernetes/scenarios.yaml"),
+            ),
+        ],
+    });
+    files
+}
+
+/// What the templates' `{{...}}` stand for.
+struct Vars(Vec<(&'static str, String)>);
+
+impl Vars {
+    fn new(name: &str, kind: Kind, sdk: &Path) -> Self {
+        let type_name: String = name
+            .split('-')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let summary = match kind {
+            Kind::Machine => format!("{name}, a machine charm written with wasmcharm"),
+            Kind::Kubernetes => format!("{name}, a Kubernetes charm written with wasmcharm"),
+        };
+        Vars(vec![
+            ("name", name.to_string()),
+            ("type", type_name),
+            ("summary", summary),
+            ("sdk", sdk.display().to_string()),
+            ("package", "nginx".into()),
+            ("service", "nginx".into()),
+            ("container", "workload".into()),
+            ("arch", crate::tools::pack::this_architecture().into()),
+        ])
+    }
+
+    fn fill(&self, template: &str) -> String {
+        self.0
+            .iter()
+            .fold(template.to_string(), |text, (key, value)| {
+                text.replace(&format!("{{{{{key}}}}}"), value)
+            })
+    }
+}
+
+/// Juju's rule for charm names, which are also crate names here.
+fn check_name(name: &str) -> Result<(), ScaffoldError> {
+    let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ScaffoldError::BadName { name: name.into() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_jujus_rule() {
+        for good in ["web", "my-charm", "k8s-app2"] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "Web",
+            "2fa",
+            "my--charm",
+            "trailing-",
+            "under_score",
+            "a b",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn templates_are_filled_everywhere() {
+        let sdk = Path::new("/sdk");
+        for kind in [Kind::Machine, Kind::Kubernetes] {
+            let vars = Vars::new("my-charm", kind, sdk);
+            for (file, template) in files(kind) {
+                let text = vars.fill(template);
+                assert!(!text.contains("{{"), "{file}: {text}");
+            }
+            assert_eq!(vars.fill("{{type}}"), "MyCharm");
+        }
+    }
+
+    #[test]
+    fn an_existing_directory_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("taken");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("mine"), "keep").unwrap();
+        let sdk = default_sdk().unwrap();
+        let err = create(&target, "taken", Kind::Machine, &sdk).unwrap_err();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("mine")).unwrap(),
+            "keep"
+        );
+        let err = create(&dir.path().join("x"), "Bad", Kind::Machine, &sdk).unwrap_err();
+        assert!(err.to_string().contains("not a charm name"), "{err}");
+        assert!(!dir.path().join("x").exists());
+    }
+}

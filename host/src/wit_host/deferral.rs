@@ -1,0 +1,29 @@
+//! `juju:charm/deferral`.
+
+use crate::runtime::bindings::v0_1::deferral;
+use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
+
+use super::{HostState, error};
+
+impl deferral::Host for HostState {
+    fn defer(&mut self) -> Result<(), Error> {
+        let Some(event) = &self.delivery.event else {
+            return Err(error(ErrorKind::Unsupported, "there is no event to defer"));
+        };
+        if !event.deferrable() {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "a {} event cannot be deferred: Juju does not deliver it again",
+                    event.name()
+                ),
+            ));
+        }
+        self.delivery.deferred = true;
+        Ok(())
+    }
+
+    fn is_redelivery(&mut self) -> bool {
+        self.delivery.redelivery
+    }
+}

@@ -1,0 +1,23 @@
+//! `juju:charm/log`.
+
+use crate::backends::juju::LogLevel;
+use crate::runtime::bindings::v0_1::log::{self, Level};
+
+use super::HostState;
+
+impl log::Host for HostState {
+    fn log(&mut self, level: Level, message: String) {
+        let level = match level {
+            Level::Trace => LogLevel::Trace,
+            Level::Debug => LogLevel::Debug,
+            Level::Info => LogLevel::Info,
+            Level::Warning => LogLevel::Warning,
+            Level::Error => LogLevel::Error,
+            Level::Critical => LogLevel::Critical,
+        };
+        if let Err(e) = self.juju.juju_log(level, &message) {
+            // The log must never fail the charm; stderr still reaches Juju's log.
+            eprintln!("{}: {message} (juju-log failed: {e})", level.as_str());
+        }
+    }
+}

@@ -1,0 +1,510 @@
+//! `juju:charm/pebble`: typed layers in, typed plans out; every call limited to the
+//! containers the charm's metadata declares.
+
+use std::collections::BTreeMap;
+
+use crate::backends::pebble::duration::GoDuration;
+use crate::backends::pebble::layer::{self, ExecCheck, HttpCheck, Layer, TcpCheck};
+use crate::backends::pebble::{self as backend, Current, ServiceAction};
+use crate::runtime::bindings::v0_1::pebble::{
+    self as wit, CheckLevel, ExecCommand, ExecOutput, ExitAction, FileInfo, FileOptions, FileType,
+    LogTargetType, Override, ServiceInfo, ServiceStatus, Startup,
+};
+use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
+
+use super::{HostState, error};
+
+impl HostState {
+    fn container(&self, name: &str) -> Result<(), Error> {
+        if self.metadata.containers.iter().any(|c| c == name) {
+            Ok(())
+        } else {
+            Err(error(
+                ErrorKind::PermissionDenied,
+                format!(
+                    "the charm's metadata declares no container `{name}` (containers: {})",
+                    if self.metadata.containers.is_empty() {
+                        "none".to_string()
+                    } else {
+                        self.metadata.containers.join(", ")
+                    }
+                ),
+            ))
+        }
+    }
+
+    fn services_action(
+        &mut self,
+        container: &str,
+        action: ServiceAction,
+        names: &[String],
+    ) -> Result<(), Error> {
+        self.container(container)?;
+        Ok(self.pebble.services_action(container, action, names)?)
+    }
+}
+
+fn override_str(o: Override) -> String {
+    match o {
+        Override::Merge => "merge",
+        Override::Replace => "replace",
+    }
+    .into()
+}
+
+fn override_of(s: &str) -> Override {
+    if s == "merge" {
+        Override::Merge
+    } else {
+        Override::Replace
+    }
+}
+
+fn startup_str(s: Option<Startup>) -> String {
+    match s {
+        None => String::new(),
+        Some(Startup::Enabled) => "enabled".into(),
+        Some(Startup::Disabled) => "disabled".into(),
+    }
+}
+
+/// Pebble takes any startup word and treats all but `enabled` as disabled.
+fn startup_of(s: &str) -> Option<Startup> {
+    match s {
+        "" => None,
+        "enabled" => Some(Startup::Enabled),
+        _ => Some(Startup::Disabled),
+    }
+}
+
+fn action_str(a: Option<ExitAction>) -> String {
+    match a {
+        None => "",
+        Some(ExitAction::Restart) => "restart",
+        Some(ExitAction::Shutdown) => "shutdown",
+        Some(ExitAction::Ignore) => "ignore",
+        Some(ExitAction::SuccessShutdown) => "success-shutdown",
+        Some(ExitAction::FailureShutdown) => "failure-shutdown",
+    }
+    .into()
+}
+
+fn action_of(s: &str) -> Option<ExitAction> {
+    Some(match s {
+        "restart" => ExitAction::Restart,
+        "shutdown" => ExitAction::Shutdown,
+        "ignore" => ExitAction::Ignore,
+        "success-shutdown" => ExitAction::SuccessShutdown,
+        "failure-shutdown" => ExitAction::FailureShutdown,
+        _ => return None,
+    })
+}
+
+fn text(s: Option<String>) -> String {
+    s.unwrap_or_default()
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn map(pairs: Vec<(String, String)>) -> BTreeMap<String, String> {
+    pairs.into_iter().collect()
+}
+
+fn pairs(map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn ms(d: Option<u64>) -> Option<GoDuration> {
+    d.map(GoDuration::from_millis)
+}
+
+fn millis(d: &Option<GoDuration>) -> Option<u64> {
+    d.as_ref().map(GoDuration::as_millis)
+}
+
+fn service_in(s: wit::Service) -> layer::Service {
+    layer::Service {
+        summary: text(s.summary),
+        description: text(s.description),
+        startup: startup_str(s.startup),
+        override_: override_str(s.override_),
+        command: text(s.command),
+        after: s.after,
+        before: s.before,
+        requires: s.requires,
+        workload: String::new(),
+        environment: map(s.environment),
+        user_id: s.user_id,
+        user: text(s.user),
+        group_id: s.group_id,
+        group: text(s.group),
+        working_dir: text(s.working_dir),
+        on_success: action_str(s.on_success),
+        on_failure: action_str(s.on_failure),
+        on_check_failure: s
+            .on_check_failure
+            .into_iter()
+            .map(|(k, a)| (k, action_str(Some(a))))
+            .collect(),
+        backoff_delay: ms(s.backoff_delay),
+        backoff_factor: s.backoff_factor,
+        backoff_limit: ms(s.backoff_limit),
+        kill_delay: ms(s.kill_delay),
+    }
+}
+
+fn service_out(s: &layer::Service) -> wit::Service {
+    wit::Service {
+        override_: override_of(&s.override_),
+        summary: opt(&s.summary),
+        description: opt(&s.description),
+        startup: startup_of(&s.startup),
+        command: opt(&s.command),
+        after: s.after.clone(),
+        before: s.before.clone(),
+        requires: s.requires.clone(),
+        environment: pairs(&s.environment),
+        user_id: s.user_id,
+        user: opt(&s.user),
+        group_id: s.group_id,
+        group: opt(&s.group),
+        working_dir: opt(&s.working_dir),
+        on_success: action_of(&s.on_success),
+        on_failure: action_of(&s.on_failure),
+        on_check_failure: s
+            .on_check_failure
+            .iter()
+            .filter_map(|(k, a)| Some((k.clone(), action_of(a)?)))
+            .collect(),
+        backoff_delay: millis(&s.backoff_delay),
+        backoff_factor: s.backoff_factor,
+        backoff_limit: millis(&s.backoff_limit),
+        kill_delay: millis(&s.kill_delay),
+    }
+}
+
+fn check_in(c: wit::Check) -> layer::Check {
+    layer::Check {
+        override_: override_str(c.override_),
+        level: match c.level {
+            None => String::new(),
+            Some(CheckLevel::Alive) => "alive".into(),
+            Some(CheckLevel::Ready) => "ready".into(),
+        },
+        startup: startup_str(c.startup),
+        period: ms(c.period),
+        timeout: ms(c.timeout),
+        threshold: c.threshold,
+        http: c.http.map(|h| HttpCheck {
+            url: h.url,
+            headers: map(h.headers),
+        }),
+        tcp: c.tcp.map(|t| TcpCheck {
+            port: Some(t.port),
+            host: text(t.host),
+        }),
+        exec: c.exec.map(|e| ExecCheck {
+            command: e.command,
+            service_context: text(e.service_context),
+            environment: map(e.environment),
+            user_id: e.user_id,
+            user: text(e.user),
+            group_id: e.group_id,
+            group: text(e.group),
+            working_dir: text(e.working_dir),
+        }),
+    }
+}
+
+fn check_out(c: &layer::Check) -> wit::Check {
+    wit::Check {
+        override_: override_of(&c.override_),
+        level: match c.level.as_str() {
+            "alive" => Some(CheckLevel::Alive),
+            "ready" => Some(CheckLevel::Ready),
+            _ => None,
+        },
+        startup: startup_of(&c.startup),
+        period: millis(&c.period),
+        timeout: millis(&c.timeout),
+        threshold: c.threshold,
+        http: c.http.as_ref().map(|h| wit::HttpCheck {
+            url: h.url.clone(),
+            headers: pairs(&h.headers),
+        }),
+        tcp: c.tcp.as_ref().map(|t| wit::TcpCheck {
+            port: t.port.unwrap_or(0),
+            host: opt(&t.host),
+        }),
+        exec: c.exec.as_ref().map(|e| wit::ExecCheck {
+            command: e.command.clone(),
+            service_context: opt(&e.service_context),
+            environment: pairs(&e.environment),
+            user_id: e.user_id,
+            user: opt(&e.user),
+            group_id: e.group_id,
+            group: opt(&e.group),
+            working_dir: opt(&e.working_dir),
+        }),
+    }
+}
+
+fn log_target_in(t: wit::LogTarget) -> layer::LogTarget {
+    layer::LogTarget {
+        kind: match t.type_ {
+            None => String::new(),
+            Some(LogTargetType::Loki) => "loki".into(),
+            Some(LogTargetType::Syslog) => "syslog".into(),
+            Some(LogTargetType::Opentelemetry) => "opentelemetry".into(),
+        },
+        location: text(t.location),
+        services: t.services,
+        override_: override_str(t.override_),
+        labels: map(t.labels),
+    }
+}
+
+fn log_target_out(t: &layer::LogTarget) -> wit::LogTarget {
+    wit::LogTarget {
+        override_: override_of(&t.override_),
+        type_: match t.kind.as_str() {
+            "loki" => Some(LogTargetType::Loki),
+            "syslog" => Some(LogTargetType::Syslog),
+            "opentelemetry" => Some(LogTargetType::Opentelemetry),
+            _ => None,
+        },
+        location: opt(&t.location),
+        services: t.services.clone(),
+        labels: pairs(&t.labels),
+    }
+}
+
+/// A layer from the guest. Duplicate names are refused here: a YAML mapping (what
+/// Pebble reads) cannot hold them.
+pub fn layer_in(l: wit::Layer) -> Result<Layer, Error> {
+    fn unique<T, U>(
+        what: &str,
+        entries: Vec<(String, T)>,
+        f: impl Fn(T) -> U,
+    ) -> Result<BTreeMap<String, U>, Error> {
+        let mut out = BTreeMap::new();
+        for (name, entry) in entries {
+            if out.insert(name.clone(), f(entry)).is_some() {
+                return Err(error(
+                    ErrorKind::InvalidInput,
+                    format!("the layer names {what} {name:?} twice"),
+                ));
+            }
+        }
+        Ok(out)
+    }
+    Ok(Layer {
+        summary: text(l.summary),
+        description: text(l.description),
+        services: unique("service", l.services, service_in)?,
+        checks: unique("check", l.checks, check_in)?,
+        log_targets: unique("log target", l.log_targets, log_target_in)?,
+    })
+}
+
+pub fn layer_out(l: &Layer) -> wit::Layer {
+    wit::Layer {
+        summary: opt(&l.summary),
+        description: opt(&l.description),
+        services: l
+            .services
+            .iter()
+            .map(|(n, s)| (n.clone(), service_out(s)))
+            .collect(),
+        checks: l
+            .checks
+            .iter()
+            .map(|(n, c)| (n.clone(), check_out(c)))
+            .collect(),
+        log_targets: l
+            .log_targets
+            .iter()
+            .map(|(n, t)| (n.clone(), log_target_out(t)))
+            .collect(),
+    }
+}
+
+fn file_options(o: FileOptions) -> backend::FileOptions {
+    backend::FileOptions {
+        make_parents: o.make_parents,
+        permissions: o.permissions,
+        user_id: o.user_id,
+        user: o.user,
+        group_id: o.group_id,
+        group: o.group,
+    }
+}
+
+impl wit::Host for HostState {
+    fn can_connect(&mut self, container: String) -> bool {
+        self.container(&container).is_ok() && self.pebble.can_connect(&container)
+    }
+
+    fn add_layer(
+        &mut self,
+        container: String,
+        label: String,
+        layer: wit::Layer,
+        combine: bool,
+    ) -> Result<(), Error> {
+        self.container(&container)?;
+        let layer = layer_in(layer)?;
+        Ok(self.pebble.add_layer(&container, &label, &layer, combine)?)
+    }
+
+    fn get_plan(&mut self, container: String) -> Result<wit::Layer, Error> {
+        self.container(&container)?;
+        Ok(layer_out(&self.pebble.plan(&container)?))
+    }
+
+    fn get_services(
+        &mut self,
+        container: String,
+        names: Vec<String>,
+    ) -> Result<Vec<ServiceInfo>, Error> {
+        self.container(&container)?;
+        Ok(self
+            .pebble
+            .services(&container, &names)?
+            .into_iter()
+            .map(|s| ServiceInfo {
+                name: s.name,
+                startup: if s.startup == "enabled" {
+                    Startup::Enabled
+                } else {
+                    Startup::Disabled
+                },
+                current: match s.current {
+                    Current::Active => ServiceStatus::Active,
+                    Current::Inactive => ServiceStatus::Inactive,
+                    Current::Backoff => ServiceStatus::Backoff,
+                    Current::Error => ServiceStatus::Error,
+                },
+            })
+            .collect())
+    }
+
+    fn start(&mut self, container: String, services: Vec<String>) -> Result<(), Error> {
+        self.services_action(&container, ServiceAction::Start, &services)
+    }
+
+    fn stop(&mut self, container: String, services: Vec<String>) -> Result<(), Error> {
+        self.services_action(&container, ServiceAction::Stop, &services)
+    }
+
+    fn restart(&mut self, container: String, services: Vec<String>) -> Result<(), Error> {
+        self.services_action(&container, ServiceAction::Restart, &services)
+    }
+
+    fn replan(&mut self, container: String) -> Result<(), Error> {
+        self.services_action(&container, ServiceAction::Replan, &[])
+    }
+
+    fn autostart(&mut self, container: String) -> Result<(), Error> {
+        self.services_action(&container, ServiceAction::Autostart, &[])
+    }
+
+    fn push(
+        &mut self,
+        container: String,
+        path: String,
+        content: Vec<u8>,
+        options: FileOptions,
+    ) -> Result<(), Error> {
+        self.container(&container)?;
+        Ok(self
+            .pebble
+            .push(&container, &path, &content, &file_options(options))?)
+    }
+
+    fn pull(&mut self, container: String, path: String) -> Result<Vec<u8>, Error> {
+        self.container(&container)?;
+        Ok(self.pebble.pull(&container, &path)?)
+    }
+
+    fn list_files(
+        &mut self,
+        container: String,
+        path: String,
+        pattern: Option<String>,
+        itself: bool,
+    ) -> Result<Vec<FileInfo>, Error> {
+        self.container(&container)?;
+        Ok(self
+            .pebble
+            .list_files(&container, &path, pattern.as_deref(), itself)?
+            .into_iter()
+            .map(|f| FileInfo {
+                path: f.path,
+                name: f.name,
+                type_: match f.kind {
+                    backend::FileType::File => FileType::File,
+                    backend::FileType::Directory => FileType::Directory,
+                    backend::FileType::Symlink => FileType::Symlink,
+                    backend::FileType::Socket => FileType::Socket,
+                    backend::FileType::NamedPipe => FileType::NamedPipe,
+                    backend::FileType::Device => FileType::Device,
+                    backend::FileType::Unknown => FileType::Unknown,
+                },
+                size: f.size,
+                permissions: f.permissions,
+                last_modified: f.last_modified,
+                user_id: f.user_id,
+                user: f.user,
+                group_id: f.group_id,
+                group: f.group,
+            })
+            .collect())
+    }
+
+    fn make_dir(
+        &mut self,
+        container: String,
+        path: String,
+        options: FileOptions,
+    ) -> Result<(), Error> {
+        self.container(&container)?;
+        Ok(self
+            .pebble
+            .make_dir(&container, &path, &file_options(options))?)
+    }
+
+    fn remove_path(
+        &mut self,
+        container: String,
+        path: String,
+        recursive: bool,
+    ) -> Result<(), Error> {
+        self.container(&container)?;
+        Ok(self.pebble.remove_path(&container, &path, recursive)?)
+    }
+
+    fn exec(&mut self, container: String, command: ExecCommand) -> Result<ExecOutput, Error> {
+        self.container(&container)?;
+        let request = backend::ExecRequest {
+            command: command.command,
+            environment: command.environment,
+            working_dir: command.working_dir,
+            service_context: command.service_context,
+            user_id: command.user_id,
+            user: command.user,
+            group_id: command.group_id,
+            group: command.group,
+            stdin: command.stdin,
+            timeout_ms: command.timeout,
+        };
+        let out = self.pebble.exec(&container, &request)?;
+        Ok(ExecOutput {
+            exit_code: out.code,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! `juju:charm/resources`.
+
+use crate::runtime::bindings::v0_1::resources;
+use crate::runtime::bindings::v0_1::types::Error;
+
+use super::HostState;
+
+impl resources::Host for HostState {
+    fn get(&mut self, name: String) -> Result<String, Error> {
+        Ok(self.juju.resource_get(&name)?)
+    }
+}

@@ -1,0 +1,45 @@
+//! `juju:charm/status`.
+
+use crate::backends::juju::{self, Target};
+use crate::runtime::bindings::v0_1::status;
+use crate::runtime::bindings::v0_1::types::{Error, ErrorKind, Status};
+
+use super::{HostState, error};
+
+fn settable(status: Status) -> Result<juju::Status, Error> {
+    let status = juju::Status::from(status);
+    if status.kind.settable() {
+        Ok(status)
+    } else {
+        Err(error(
+            ErrorKind::InvalidInput,
+            format!(
+                "a charm cannot set the status `{}`: it sets active, blocked, maintenance \
+                 or waiting",
+                status.kind.as_str()
+            ),
+        ))
+    }
+}
+
+impl status::Host for HostState {
+    fn set_unit(&mut self, status: Status) -> Result<(), Error> {
+        Ok(self.juju.status_set(Target::Unit, &settable(status)?)?)
+    }
+
+    fn get_unit(&mut self) -> Result<Status, Error> {
+        Ok(self.juju.status_get(Target::Unit)?.into())
+    }
+
+    fn set_app(&mut self, status: Status) -> Result<(), Error> {
+        Ok(self.juju.status_set(Target::App, &settable(status)?)?)
+    }
+
+    fn get_app(&mut self) -> Result<Status, Error> {
+        Ok(self.juju.status_get(Target::App)?.into())
+    }
+
+    fn set_workload_version(&mut self, version: String) -> Result<(), Error> {
+        Ok(self.juju.application_version_set(&version)?)
+    }
+}
