@@ -151,7 +151,7 @@ fn services_start_stop_restart_replan_autostart() {
         all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
         ["db", "web"]
     );
-    assert_eq!(all[1].startup, "enabled");
+    assert_eq!(all[1].startup.as_str(), "enabled");
     assert!(
         client
             .services("web", &names(&["ghost"]))

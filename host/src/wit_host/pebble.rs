@@ -44,60 +44,76 @@ impl HostState {
     }
 }
 
-fn override_str(o: Override) -> String {
+// The WIT's enums and the host's typed layer words, both ways. A word the WIT has no
+// case for (one Pebble does not know, or a newer Pebble's) goes out as Pebble reads it.
+
+fn override_in(o: Override) -> layer::Override {
     match o {
-        Override::Merge => "merge",
-        Override::Replace => "replace",
-    }
-    .into()
-}
-
-fn override_of(s: &str) -> Override {
-    if s == "merge" {
-        Override::Merge
-    } else {
-        Override::Replace
+        Override::Merge => layer::Override::Merge,
+        Override::Replace => layer::Override::Replace,
     }
 }
 
-fn startup_str(s: Option<Startup>) -> String {
+fn override_out(o: &layer::Override) -> Override {
+    match o {
+        layer::Override::Merge => Override::Merge,
+        _ => Override::Replace,
+    }
+}
+
+fn startup_in(s: Option<Startup>) -> layer::Startup {
     match s {
-        None => String::new(),
-        Some(Startup::Enabled) => "enabled".into(),
-        Some(Startup::Disabled) => "disabled".into(),
+        None => layer::Startup::Unset,
+        Some(Startup::Enabled) => layer::Startup::Enabled,
+        Some(Startup::Disabled) => layer::Startup::Disabled,
     }
 }
 
 /// Pebble takes any startup word and treats all but `enabled` as disabled.
-fn startup_of(s: &str) -> Option<Startup> {
+fn startup_out(s: &layer::Startup) -> Option<Startup> {
     match s {
-        "" => None,
-        "enabled" => Some(Startup::Enabled),
+        layer::Startup::Unset => None,
+        layer::Startup::Enabled => Some(Startup::Enabled),
         _ => Some(Startup::Disabled),
     }
 }
 
-fn action_str(a: Option<ExitAction>) -> String {
+fn action_in(a: Option<ExitAction>) -> layer::ExitAction {
     match a {
-        None => "",
-        Some(ExitAction::Restart) => "restart",
-        Some(ExitAction::Shutdown) => "shutdown",
-        Some(ExitAction::Ignore) => "ignore",
-        Some(ExitAction::SuccessShutdown) => "success-shutdown",
-        Some(ExitAction::FailureShutdown) => "failure-shutdown",
+        None => layer::ExitAction::Unset,
+        Some(ExitAction::Restart) => layer::ExitAction::Restart,
+        Some(ExitAction::Shutdown) => layer::ExitAction::Shutdown,
+        Some(ExitAction::Ignore) => layer::ExitAction::Ignore,
+        Some(ExitAction::SuccessShutdown) => layer::ExitAction::SuccessShutdown,
+        Some(ExitAction::FailureShutdown) => layer::ExitAction::FailureShutdown,
     }
-    .into()
 }
 
-fn action_of(s: &str) -> Option<ExitAction> {
-    Some(match s {
-        "restart" => ExitAction::Restart,
-        "shutdown" => ExitAction::Shutdown,
-        "ignore" => ExitAction::Ignore,
-        "success-shutdown" => ExitAction::SuccessShutdown,
-        "failure-shutdown" => ExitAction::FailureShutdown,
-        _ => return None,
+fn action_out(a: &layer::ExitAction) -> Option<ExitAction> {
+    Some(match a {
+        layer::ExitAction::Restart => ExitAction::Restart,
+        layer::ExitAction::Shutdown => ExitAction::Shutdown,
+        layer::ExitAction::Ignore => ExitAction::Ignore,
+        layer::ExitAction::SuccessShutdown => ExitAction::SuccessShutdown,
+        layer::ExitAction::FailureShutdown => ExitAction::FailureShutdown,
+        layer::ExitAction::Unset | layer::ExitAction::Unknown(_) => return None,
     })
+}
+
+fn level_in(l: Option<CheckLevel>) -> layer::CheckLevel {
+    match l {
+        None => layer::CheckLevel::Unset,
+        Some(CheckLevel::Alive) => layer::CheckLevel::Alive,
+        Some(CheckLevel::Ready) => layer::CheckLevel::Ready,
+    }
+}
+
+fn level_out(l: &layer::CheckLevel) -> Option<CheckLevel> {
+    match l {
+        layer::CheckLevel::Alive => Some(CheckLevel::Alive),
+        layer::CheckLevel::Ready => Some(CheckLevel::Ready),
+        layer::CheckLevel::Unset | layer::CheckLevel::Unknown(_) => None,
+    }
 }
 
 fn text(s: Option<String>) -> String {
@@ -128,8 +144,8 @@ fn service_in(s: wit::Service) -> layer::Service {
     layer::Service {
         summary: text(s.summary),
         description: text(s.description),
-        startup: startup_str(s.startup),
-        override_: override_str(s.override_),
+        startup: startup_in(s.startup),
+        override_: override_in(s.override_),
         command: text(s.command),
         after: s.after,
         before: s.before,
@@ -141,12 +157,12 @@ fn service_in(s: wit::Service) -> layer::Service {
         group_id: s.group_id,
         group: text(s.group),
         working_dir: text(s.working_dir),
-        on_success: action_str(s.on_success),
-        on_failure: action_str(s.on_failure),
+        on_success: action_in(s.on_success),
+        on_failure: action_in(s.on_failure),
         on_check_failure: s
             .on_check_failure
             .into_iter()
-            .map(|(k, a)| (k, action_str(Some(a))))
+            .map(|(k, a)| (k, action_in(Some(a))))
             .collect(),
         backoff_delay: ms(s.backoff_delay),
         backoff_factor: s.backoff_factor,
@@ -157,10 +173,10 @@ fn service_in(s: wit::Service) -> layer::Service {
 
 fn service_out(s: &layer::Service) -> wit::Service {
     wit::Service {
-        override_: override_of(&s.override_),
+        override_: override_out(&s.override_),
         summary: opt(&s.summary),
         description: opt(&s.description),
-        startup: startup_of(&s.startup),
+        startup: startup_out(&s.startup),
         command: opt(&s.command),
         after: s.after.clone(),
         before: s.before.clone(),
@@ -171,12 +187,12 @@ fn service_out(s: &layer::Service) -> wit::Service {
         group_id: s.group_id,
         group: opt(&s.group),
         working_dir: opt(&s.working_dir),
-        on_success: action_of(&s.on_success),
-        on_failure: action_of(&s.on_failure),
+        on_success: action_out(&s.on_success),
+        on_failure: action_out(&s.on_failure),
         on_check_failure: s
             .on_check_failure
             .iter()
-            .filter_map(|(k, a)| Some((k.clone(), action_of(a)?)))
+            .filter_map(|(k, a)| Some((k.clone(), action_out(a)?)))
             .collect(),
         backoff_delay: millis(&s.backoff_delay),
         backoff_factor: s.backoff_factor,
@@ -187,13 +203,9 @@ fn service_out(s: &layer::Service) -> wit::Service {
 
 fn check_in(c: wit::Check) -> layer::Check {
     layer::Check {
-        override_: override_str(c.override_),
-        level: match c.level {
-            None => String::new(),
-            Some(CheckLevel::Alive) => "alive".into(),
-            Some(CheckLevel::Ready) => "ready".into(),
-        },
-        startup: startup_str(c.startup),
+        override_: override_in(c.override_),
+        level: level_in(c.level),
+        startup: startup_in(c.startup),
         period: ms(c.period),
         timeout: ms(c.timeout),
         threshold: c.threshold,
@@ -220,13 +232,9 @@ fn check_in(c: wit::Check) -> layer::Check {
 
 fn check_out(c: &layer::Check) -> wit::Check {
     wit::Check {
-        override_: override_of(&c.override_),
-        level: match c.level.as_str() {
-            "alive" => Some(CheckLevel::Alive),
-            "ready" => Some(CheckLevel::Ready),
-            _ => None,
-        },
-        startup: startup_of(&c.startup),
+        override_: override_out(&c.override_),
+        level: level_out(&c.level),
+        startup: startup_out(&c.startup),
         period: millis(&c.period),
         timeout: millis(&c.timeout),
         threshold: c.threshold,
@@ -261,14 +269,14 @@ fn log_target_in(t: wit::LogTarget) -> layer::LogTarget {
         },
         location: text(t.location),
         services: t.services,
-        override_: override_str(t.override_),
+        override_: override_in(t.override_),
         labels: map(t.labels),
     }
 }
 
 fn log_target_out(t: &layer::LogTarget) -> wit::LogTarget {
     wit::LogTarget {
-        override_: override_of(&t.override_),
+        override_: override_out(&t.override_),
         type_: match t.kind.as_str() {
             "loki" => Some(LogTargetType::Loki),
             "syslog" => Some(LogTargetType::Syslog),
@@ -376,7 +384,7 @@ impl wit::Host for HostState {
             .into_iter()
             .map(|s| ServiceInfo {
                 name: s.name,
-                startup: if s.startup == "enabled" {
+                startup: if s.startup == layer::Startup::Enabled {
                     Startup::Enabled
                 } else {
                     Startup::Disabled

@@ -454,7 +454,7 @@ impl Pebble for PebbleClient {
                     .get("startup")
                     .and_then(Value::as_str)
                     .unwrap_or("disabled")
-                    .to_string(),
+                    .into(),
                 current,
             });
         }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use super::layer::{Layer, Service};
+use super::layer::{ExitAction, Layer, Service, Startup};
 use super::plan::Layers;
 
 /// A service's state as `GET /v1/services` reports it.
@@ -27,7 +27,7 @@ pub enum Current {
 pub struct ServiceInfo {
     pub name: String,
     /// `enabled` or `disabled`.
-    pub startup: String,
+    pub startup: Startup,
     pub current: Current,
 }
 
@@ -130,11 +130,10 @@ impl Daemon {
             .map(|(name, service)| ServiceInfo {
                 name: name.clone(),
                 startup: if service.enabled() {
-                    "enabled"
+                    Startup::Enabled
                 } else {
-                    "disabled"
-                }
-                .into(),
+                    Startup::Disabled
+                },
                 current: self
                     .services
                     .get(name)
@@ -303,9 +302,9 @@ impl Daemon {
         }
         if let Some(code) = crash {
             let on_failure = definition.map(|d| d.on_failure).unwrap_or_default();
-            let (current, then) = match on_failure.as_str() {
-                "ignore" => (Current::Error, "ignore"),
-                "shutdown" | "success-shutdown" => (Current::Error, "shutdown"),
+            let (current, then) = match on_failure {
+                ExitAction::Ignore => (Current::Error, "ignore"),
+                ExitAction::Shutdown | ExitAction::SuccessShutdown => (Current::Error, "shutdown"),
                 _ => (Current::Backoff, "restart"),
             };
             state.current = current;
@@ -438,8 +437,8 @@ mod tests {
         let all = p.services(&[]);
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].name, "other");
-        assert_eq!(all[0].startup, "disabled");
-        assert_eq!(all[1].startup, "enabled");
+        assert_eq!(all[0].startup, Startup::Disabled);
+        assert_eq!(all[1].startup, Startup::Enabled);
         assert!(all.iter().all(|s| s.current == Current::Inactive));
         assert!(p.services(&names(&["ghost"])).is_empty());
     }

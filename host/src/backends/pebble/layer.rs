@@ -4,11 +4,108 @@
 //! Validation messages are Pebble's own, because charms and their tests match on them.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ApiError;
 use super::duration::GoDuration;
+
+/// A field Pebble reads as one of a few words. A word it does not know is kept as
+/// written (`Unknown`), so that a layer reads back as it was and validation refuses it
+/// with Pebble's own message; `Unset` is the field not given, which a lower layer's
+/// word outlives in a merge.
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            #[default]
+            Unset,
+            $($variant,)+
+            Unknown(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Unset => "",
+                    $(Self::$variant => $word,)+
+                    Self::Unknown(word) => word,
+                }
+            }
+
+            pub fn is_unset(&self) -> bool {
+                *self == Self::Unset
+            }
+
+            /// `other`, unless it is unset: a merge never unsets a field. (Never for
+            /// `Override`: an entry's own says how it folds.)
+            #[allow(dead_code)]
+            fn merge(&mut self, other: &Self) {
+                if !other.is_unset() {
+                    self.clone_from(other);
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(word: &str) -> Self {
+                match word {
+                    "" => Self::Unset,
+                    $($word => Self::$variant,)+
+                    other => Self::Unknown(other.into()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(|word| Self::from(word.as_str()))
+            }
+        }
+    };
+}
+
+words!(
+    /// `startup:` of a service or check. Pebble starts only `enabled` services on
+    /// `autostart` and `replan`; it accepts any other word for a service.
+    Startup { Enabled = "enabled", Disabled = "disabled" }
+);
+
+words!(
+    /// `override:` of an entry: how it combines with what lower layers built.
+    Override { Merge = "merge", Replace = "replace" }
+);
+
+words!(
+    /// `on-success:`, `on-failure:` and each `on-check-failure:` value: what Pebble does
+    /// when a service exits or a check fails.
+    ExitAction {
+        Restart = "restart",
+        Shutdown = "shutdown",
+        Ignore = "ignore",
+        SuccessShutdown = "success-shutdown",
+        FailureShutdown = "failure-shutdown",
+    }
+);
+
+words!(
+    /// `level:` of a check.
+    CheckLevel { Alive = "alive", Ready = "ready" }
+);
 
 /// One service entry of a layer (or of the plan, once folded).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -18,12 +115,14 @@ pub struct Service {
     pub summary: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    /// Only `enabled` means enabled; Pebble accepts any other word as "not enabled".
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub startup: String,
-    /// `merge` or `replace`; kept as written so that a wrong value gets Pebble's message.
-    #[serde(default, rename = "override", skip_serializing_if = "String::is_empty")]
-    pub override_: String,
+    #[serde(default, skip_serializing_if = "Startup::is_unset")]
+    pub startup: Startup,
+    #[serde(
+        default,
+        rename = "override",
+        skip_serializing_if = "Override::is_unset"
+    )]
+    pub override_: Override,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub command: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -47,12 +146,12 @@ pub struct Service {
     pub group: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub working_dir: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub on_success: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub on_failure: String,
+    #[serde(default, skip_serializing_if = "ExitAction::is_unset")]
+    pub on_success: ExitAction,
+    #[serde(default, skip_serializing_if = "ExitAction::is_unset")]
+    pub on_failure: ExitAction,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub on_check_failure: BTreeMap<String, String>,
+    pub on_check_failure: BTreeMap<String, ExitAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_delay: Option<GoDuration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,12 +204,16 @@ pub struct ExecCheck {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Check {
-    #[serde(default, rename = "override", skip_serializing_if = "String::is_empty")]
-    pub override_: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub level: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub startup: String,
+    #[serde(
+        default,
+        rename = "override",
+        skip_serializing_if = "Override::is_unset"
+    )]
+    pub override_: Override,
+    #[serde(default, skip_serializing_if = "CheckLevel::is_unset")]
+    pub level: CheckLevel,
+    #[serde(default, skip_serializing_if = "Startup::is_unset")]
+    pub startup: Startup,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<GoDuration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,8 +237,12 @@ pub struct LogTarget {
     pub location: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
-    #[serde(default, rename = "override", skip_serializing_if = "String::is_empty")]
-    pub override_: String,
+    #[serde(
+        default,
+        rename = "override",
+        skip_serializing_if = "Override::is_unset"
+    )]
+    pub override_: Override,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
 }
@@ -156,21 +263,16 @@ pub struct Layer {
     pub log_targets: BTreeMap<String, LogTarget>,
 }
 
-/// How an entry combines with what lower layers built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Override {
-    Merge,
-    Replace,
-}
-
-fn override_of(label: &str, what: &str, name: &str, value: &str) -> Result<Override, ApiError> {
+/// Whether an entry's override is one Pebble folds by: `Ok(true)` to merge, `Ok(false)`
+/// to replace.
+fn merges(label: &str, what: &str, name: &str, value: &Override) -> Result<bool, ApiError> {
     match value {
-        "merge" => Ok(Override::Merge),
-        "replace" => Ok(Override::Replace),
-        "" => Err(ApiError::bad_request(format!(
+        Override::Merge => Ok(true),
+        Override::Replace => Ok(false),
+        Override::Unset => Err(ApiError::bad_request(format!(
             "layer {label:?} must define \"override\" for {what} {name:?}"
         ))),
-        _ => Err(ApiError::bad_request(format!(
+        Override::Unknown(_) => Err(ApiError::bad_request(format!(
             "layer {label:?} has invalid \"override\" value for {what} {name:?}"
         ))),
     }
@@ -193,7 +295,7 @@ impl Service {
     fn merge(&mut self, other: &Service) {
         set_string(&mut self.summary, &other.summary);
         set_string(&mut self.description, &other.description);
-        set_string(&mut self.startup, &other.startup);
+        self.startup.merge(&other.startup);
         set_string(&mut self.command, &other.command);
         self.after.extend(other.after.iter().cloned());
         self.before.extend(other.before.iter().cloned());
@@ -205,8 +307,8 @@ impl Service {
         set_option(&mut self.group_id, &other.group_id);
         set_string(&mut self.group, &other.group);
         set_string(&mut self.working_dir, &other.working_dir);
-        set_string(&mut self.on_success, &other.on_success);
-        set_string(&mut self.on_failure, &other.on_failure);
+        self.on_success.merge(&other.on_success);
+        self.on_failure.merge(&other.on_failure);
         self.on_check_failure.extend(other.on_check_failure.clone());
         set_option(&mut self.backoff_delay, &other.backoff_delay);
         set_option(&mut self.backoff_factor, &other.backoff_factor);
@@ -216,14 +318,14 @@ impl Service {
 
     /// Whether the plan starts this service on `autostart` and `replan`.
     pub fn enabled(&self) -> bool {
-        self.startup == "enabled"
+        self.startup == Startup::Enabled
     }
 }
 
 impl Check {
     fn merge(&mut self, other: &Check) {
-        set_string(&mut self.level, &other.level);
-        set_string(&mut self.startup, &other.startup);
+        self.level.merge(&other.level);
+        self.startup.merge(&other.startup);
         set_option(&mut self.period, &other.period);
         set_option(&mut self.timeout, &other.timeout);
         set_option(&mut self.threshold, &other.threshold);
@@ -266,20 +368,18 @@ fn fold_section<T: Clone>(
     what: &str,
     into: &mut BTreeMap<String, T>,
     from: &BTreeMap<String, T>,
-    override_field: impl Fn(&T) -> &str,
+    override_field: impl Fn(&T) -> &Override,
     merge: impl Fn(&mut T, &T),
 ) -> Result<(), ApiError> {
     for (name, entry) in from {
-        match override_of(label, what, name, override_field(entry))? {
-            Override::Replace => {
+        match (
+            merges(label, what, name, override_field(entry))?,
+            into.get_mut(name),
+        ) {
+            (true, Some(existing)) => merge(existing, entry),
+            _ => {
                 into.insert(name.clone(), entry.clone());
             }
-            Override::Merge => match into.get_mut(name) {
-                Some(existing) => merge(existing, entry),
-                None => {
-                    into.insert(name.clone(), entry.clone());
-                }
-            },
         }
     }
     Ok(())
@@ -398,22 +498,23 @@ impl Layer {
                      command: {e}"
                 )));
             }
-            if !valid_action(&s.on_success, "failure-shutdown") {
+            if !valid_action(&s.on_success, &ExitAction::FailureShutdown) {
                 return Err(bad(format!(
                     "plan service {name:?} on-success action {:?} invalid",
-                    s.on_success
+                    s.on_success.as_str()
                 )));
             }
-            if !valid_action(&s.on_failure, "success-shutdown") {
+            if !valid_action(&s.on_failure, &ExitAction::SuccessShutdown) {
                 return Err(bad(format!(
                     "plan service {name:?} on-failure action {:?} invalid",
-                    s.on_failure
+                    s.on_failure.as_str()
                 )));
             }
             for action in s.on_check_failure.values() {
-                if !valid_action(action, "success-shutdown") {
+                if !valid_action(action, &ExitAction::SuccessShutdown) {
                     return Err(bad(format!(
-                        "plan service {name:?} on-check-failure action {action:?} invalid"
+                        "plan service {name:?} on-check-failure action {:?} invalid",
+                        action.as_str()
                     )));
                 }
             }
@@ -429,12 +530,12 @@ impl Layer {
             if name.is_empty() {
                 return Err(bad("cannot use empty string as check name".into()));
             }
-            if !matches!(c.level.as_str(), "" | "alive" | "ready") {
+            if matches!(c.level, CheckLevel::Unknown(_)) {
                 return Err(bad(format!(
                     "plan check {name:?} level must be \"alive\" or \"ready\""
                 )));
             }
-            if !matches!(c.startup.as_str(), "" | "enabled" | "disabled") {
+            if matches!(c.startup, Startup::Unknown(_)) {
                 return Err(bad(format!(
                     "plan check {name:?} startup must be \"enabled\" or \"disabled\""
                 )));
@@ -538,8 +639,10 @@ fn scalar(value: &serde_yaml::Value) -> String {
     }
 }
 
-fn valid_action(action: &str, extra: &str) -> bool {
-    matches!(action, "" | "restart" | "shutdown" | "ignore") || action == extra
+/// Each field takes the three common actions and one of the two `*-shutdown` ones.
+fn valid_action(action: &ExitAction, extra: &ExitAction) -> bool {
+    use ExitAction as A;
+    matches!(action, A::Unset | A::Restart | A::Shutdown | A::Ignore) || action == extra
 }
 
 /// Splits a service command as Pebble does: shell words, with an optional trailing
@@ -571,4 +674,57 @@ pub fn parse_command(command: &str) -> Result<(Vec<String>, Vec<String>), String
         }
     }
     Ok((base, extra))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_pebble_does_not_know_reads_back_as_written() {
+        let layer = Layer::parse(
+            "l",
+            "services:\n  s:\n    override: replace\n    command: sleep 1\n    startup: sometimes\n",
+        )
+        .unwrap();
+        let service = &layer.services["s"];
+        assert_eq!(service.startup, Startup::Unknown("sometimes".into()));
+        assert!(!service.enabled());
+        assert!(
+            layer.to_pebble_yaml().contains("startup: sometimes"),
+            "{}",
+            layer.to_pebble_yaml()
+        );
+        assert_eq!(service.on_success, ExitAction::Unset);
+        assert!(!layer.to_pebble_yaml().contains("on-success"));
+    }
+
+    #[test]
+    fn unknown_words_get_pebbles_messages() {
+        let err = |yaml: &str| Layer::parse("l", yaml).unwrap_err().message;
+        assert!(
+            err("services:\n  s:\n    override: replace\n    on-success: explode\n")
+                .contains("plan service \"s\" on-success action \"explode\" invalid")
+        );
+        assert!(
+            err("services:\n  s:\n    override: replace\n    on-failure: failure-shutdown\n")
+                .contains("on-failure action \"failure-shutdown\" invalid")
+        );
+        assert!(
+            err("checks:\n  c:\n    override: replace\n    level: deep\n")
+                .contains("level must be \"alive\" or \"ready\"")
+        );
+        let mut layer = Layer::default();
+        let upper = Layer::parse(
+            "u",
+            "services:\n  s:\n    override: sideways\n    command: x\n",
+        );
+        // Parsing takes any override word; folding is where Pebble refuses it.
+        let upper = upper.unwrap();
+        let folded = layer.fold("u", &upper).unwrap_err().message;
+        assert!(
+            folded.contains("has invalid \"override\" value for service \"s\""),
+            "{folded}"
+        );
+    }
 }

@@ -272,6 +272,7 @@ fn topological(first: &BTreeMap<&str, BTreeSet<&str>>) -> Result<Vec<String>, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::pebble::layer::Override;
 
     fn add(layers: &mut Layers, label: &str, yaml: &str, combine: bool) -> Result<(), ApiError> {
         let parsed = Layer::parse(label, yaml)?;
@@ -329,7 +330,7 @@ mod tests {
         assert_eq!(s.command, "sleep 1000");
         assert_eq!(s.summary, "sleeps");
         // The entry keeps the override of the entry that created it.
-        assert_eq!(s.override_, "replace");
+        assert_eq!(s.override_, Override::Replace);
     }
 
     #[test]
@@ -361,7 +362,7 @@ mod tests {
         .unwrap();
         let s = &layers.plan().services["sleeper"];
         assert_eq!(s.command, "sleep 5");
-        assert!(s.startup.is_empty() && s.environment.is_empty() && s.after.is_empty());
+        assert!(s.startup.is_unset() && s.environment.is_empty() && s.after.is_empty());
         assert!(!s.enabled());
     }
 

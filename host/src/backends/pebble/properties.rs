@@ -24,7 +24,7 @@ fn service(override_: &'static str) -> impl Strategy<Value = Service> {
             move |(summary, startup, after, environment, user)| Service {
                 override_: override_.into(),
                 summary: summary.unwrap_or_default(),
-                startup: startup.unwrap_or_default(),
+                startup: startup.unwrap_or_default().as_str().into(),
                 command: "sleep 1".into(),
                 after,
                 environment,
@@ -52,7 +52,7 @@ proptest! {
         let merged = &layers.plan().services["s"];
         prop_assert_eq!(&merged.command, &base.command);
         if !base.summary.is_empty() { prop_assert!(!merged.summary.is_empty()); }
-        if !base.startup.is_empty() { prop_assert!(!merged.startup.is_empty()); }
+        if !base.startup.is_unset() { prop_assert!(!merged.startup.is_unset()); }
         if !base.user.is_empty() { prop_assert!(!merged.user.is_empty()); }
         prop_assert_eq!(merged.after.len(), base.after.len() + upper.after.len());
         for (k, v) in &upper.environment {

@@ -1,0 +1,41 @@
+//! Workload containers, through their Pebble: layers, services, files and exec, as
+//! `ops`' `Container` offers them.
+//!
+//! ```no_run
+//! use wasmcharm_sdk::pebble::{self, Layer, Service, Startup};
+//!
+//! let web = pebble::container("web");
+//! let layer = Layer::new().service(
+//!     "web",
+//!     Service::replace()
+//!         .command("/usr/bin/web --port 8080")
+//!         .startup(Startup::Enabled)
+//!         .env("LOG_LEVEL", "info"),
+//! );
+//! web.add_layer("web", &layer, true)?;
+//! web.replan()?;
+//! # Ok::<(), wasmcharm_sdk::Error>(())
+//! ```
+
+mod container;
+mod exec;
+mod files;
+mod layer;
+
+use crate::__bindings::juju::charm::pebble as host;
+
+pub use container::{Container, container};
+pub use exec::Exec;
+pub use files::FileOptions;
+pub use layer::{Layer, Service};
+
+/// A health check; exactly one of `http`, `tcp` and `exec`.
+pub use host::Check;
+/// What an exec left behind: exit code, stdout and stderr.
+pub use host::ExecOutput;
+/// Where Pebble forwards service logs.
+pub use host::LogTarget;
+pub use host::{
+    CheckLevel, ExecCheck, ExitAction, FileInfo, FileType, HttpCheck, LogTargetType, Override,
+    ServiceInfo, ServiceStatus, Startup, TcpCheck,
+};
