@@ -9,7 +9,7 @@
 //! loads, but WASI's context grants no address: a charm reaches its workload through
 //! Pebble and the machine through its declared commands, never by its own connections.
 
-use wasmtime::component::{HasData, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{HasData, Linker, ResourceTable};
 use wasmtime_wasi::cli::{WasiCli, WasiCliView};
 use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
 use wasmtime_wasi::filesystem::{WasiFilesystem, WasiFilesystemView};
@@ -37,7 +37,8 @@ fn table(state: &mut HostState) -> &mut ResourceTable {
 /// How to define `interface` (a name without its version, `wasi:cli/stdout`), if the
 /// host provides it.
 pub fn definition(interface: &str) -> Option<Define> {
-    type Juju = HasSelf<HostState>;
+    use crate::wit_host::views as v;
+    type H = HostState;
     let define: Define = match interface {
         "wasi:io/error" => |l| wasi::io::error::add_to_linker::<_, HasTable>(l, table),
         "wasi:io/poll" => |l| wasi::io::poll::add_to_linker::<_, HasTable>(l, table),
@@ -120,20 +121,26 @@ pub fn definition(interface: &str) -> Option<Define> {
                 HostState::sockets,
             )
         },
-        "juju:charm/context" => |l| juju::context::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/status" => |l| juju::status::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/config" => |l| juju::config::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/log" => |l| juju::log::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/machine" => |l| juju::machine::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/pebble" => |l| juju::pebble::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/store" => |l| juju::store::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/deferral" => |l| juju::deferral::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/relations" => |l| juju::relations::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/actions" => |l| juju::actions::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/ports" => |l| juju::ports::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/network" => |l| juju::network::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/secrets" => |l| juju::secrets::add_to_linker::<_, Juju>(l, |s| s),
-        "juju:charm/resources" => |l| juju::resources::add_to_linker::<_, Juju>(l, |s| s),
+        "juju:charm/context" => |l| juju::context::add_to_linker::<_, v::Context>(l, H::context),
+        "juju:charm/status" => |l| juju::status::add_to_linker::<_, v::Tools>(l, H::tools),
+        "juju:charm/config" => |l| juju::config::add_to_linker::<_, v::Config>(l, H::config),
+        "juju:charm/log" => |l| juju::log::add_to_linker::<_, v::Tools>(l, H::tools),
+        "juju:charm/machine" => |l| juju::machine::add_to_linker::<_, v::Machine>(l, H::machine),
+        "juju:charm/pebble" => |l| juju::pebble::add_to_linker::<_, v::Pebble>(l, H::pebble),
+        "juju:charm/store" => |l| juju::store::add_to_linker::<_, v::Store>(l, H::store),
+        "juju:charm/deferral" => {
+            |l| juju::deferral::add_to_linker::<_, v::Deferral>(l, H::deferral)
+        }
+        "juju:charm/relations" => {
+            |l| juju::relations::add_to_linker::<_, v::Relations>(l, H::relations)
+        }
+        "juju:charm/actions" => |l| juju::actions::add_to_linker::<_, v::Actions>(l, H::actions),
+        "juju:charm/ports" => |l| juju::ports::add_to_linker::<_, v::Tools>(l, H::tools),
+        "juju:charm/network" => {
+            |l| juju::network::add_to_linker::<_, v::Relations>(l, H::relations)
+        }
+        "juju:charm/secrets" => |l| juju::secrets::add_to_linker::<_, v::Tools>(l, H::tools),
+        "juju:charm/resources" => |l| juju::resources::add_to_linker::<_, v::Tools>(l, H::tools),
         // Types only: nothing to define.
         "juju:charm/types" | "juju:charm/event" => |_| Ok(()),
         _ => return None,

@@ -4,9 +4,9 @@ use crate::event::Event;
 use crate::runtime::bindings::v0_1::actions;
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{ActionsView, error};
 
-impl HostState {
+impl ActionsView<'_> {
     fn in_action(&self) -> Result<(), Error> {
         match &self.delivery.event {
             Some(Event::Action(_)) => Ok(()),
@@ -18,7 +18,7 @@ impl HostState {
     }
 }
 
-impl actions::Host for HostState {
+impl actions::Host for ActionsView<'_> {
     fn params(&mut self) -> Result<String, Error> {
         self.in_action()?;
         Ok(self.juju.action_get()?.to_string())

@@ -6,7 +6,7 @@ use crate::charm_dir::OptionType;
 use crate::runtime::bindings::v0_1::config::{self, Value};
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{ConfigView, error};
 
 /// Types one value; `None` when it does not fit the declared type.
 fn typed(kind: OptionType, value: &Json) -> Option<Value> {
@@ -19,7 +19,7 @@ fn typed(kind: OptionType, value: &Json) -> Option<Value> {
     })
 }
 
-impl HostState {
+impl ConfigView<'_> {
     fn typed_option(&self, key: &str, value: &Json) -> Result<Option<Value>, Error> {
         let Some(option) = self.metadata.config.get(key) else {
             return Err(error(
@@ -43,7 +43,7 @@ impl HostState {
     }
 }
 
-impl config::Host for HostState {
+impl config::Host for ConfigView<'_> {
     fn get(&mut self, key: String) -> Result<Option<Value>, Error> {
         if !self.metadata.config.contains_key(&key) {
             return Err(error(

@@ -3,11 +3,11 @@
 use crate::runtime::bindings::v0_1::context::{self, JujuContext};
 use crate::runtime::bindings::v0_1::types::Error;
 
-use super::HostState;
+use super::ContextView;
 
-impl context::Host for HostState {
+impl context::Host for ContextView<'_> {
     fn get(&mut self) -> JujuContext {
-        let u = &*self.unit;
+        let u = self.unit;
         JujuContext {
             unit_name: u.unit_name.clone(),
             app_name: u.app_name.clone(),

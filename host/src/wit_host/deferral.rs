@@ -3,9 +3,9 @@
 use crate::runtime::bindings::v0_1::deferral;
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{DeferralView, error};
 
-impl deferral::Host for HostState {
+impl deferral::Host for DeferralView<'_> {
     fn defer(&mut self) -> Result<(), Error> {
         let Some(event) = &self.delivery.event else {
             return Err(error(ErrorKind::Unsupported, "there is no event to defer"));

@@ -3,9 +3,9 @@
 use crate::backends::juju::LogLevel;
 use crate::runtime::bindings::v0_1::log::{self, Level};
 
-use super::HostState;
+use super::ToolsView;
 
-impl log::Host for HostState {
+impl log::Host for ToolsView<'_> {
     fn log(&mut self, level: Level, message: String) {
         let level = match level {
             Level::Trace => LogLevel::Trace,

@@ -12,9 +12,9 @@ use crate::runtime::bindings::v0_1::machine::{
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 use crate::sandbox::Access;
 
-use super::{HostState, error};
+use super::{MachineView, error};
 
-impl HostState {
+impl MachineView<'_> {
     /// The path to act on: normalised, allowed by the policy, and still allowed where
     /// its links lead. With `follow_last` false the last component is not followed (to
     /// remove a link, not what it points to).
@@ -72,7 +72,7 @@ fn file_options(o: FileOptions) -> backend::FileOptions {
     }
 }
 
-impl machine::Host for HostState {
+impl machine::Host for MachineView<'_> {
     fn apt_update(&mut self) -> Result<(), Error> {
         self.policy.check_apt_update()?;
         Ok(self.machine.apt_update()?)
@@ -219,7 +219,7 @@ impl machine::Host for HostState {
     }
 }
 
-impl HostState {
+impl MachineView<'_> {
     fn run(&mut self, command: Command, secret_args: Vec<usize>) -> Result<CommandOutput, Error> {
         let program = command.argv.first().ok_or_else(|| {
             error(

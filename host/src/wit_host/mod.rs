@@ -1,5 +1,6 @@
 //! The guest's imports: one file per `juju:charm` interface. Each is thin: check the
-//! charm's policy, forward to a backend, turn the outcome into WIT types.
+//! charm's policy, forward to a backend, turn the outcome into WIT types. Each is
+//! implemented on a view of [`HostState`] that holds only what it may reach.
 
 mod actions;
 mod config;
@@ -55,7 +56,161 @@ pub struct HostState {
     pub protected: Arc<[std::path::PathBuf]>,
 }
 
+// Each interface's host functions are implemented on a view: the slice of `HostState`
+// they may reach, borrowed for the call, as wasmtime-wasi's `*CtxView`s are. The linker
+// takes a view's marker (`HasData`) and its getter here, the one place that knows how
+// `HostState` is laid out; an interface file sees its view's fields and nothing else.
+
+/// `status`, `log`, `ports`, `secrets`, `resources`: the hook tools alone.
+pub struct ToolsView<'a> {
+    pub(crate) juju: &'a mut dyn HookTools,
+}
+
+/// `context`: the hook tools, and who the unit is.
+pub struct ContextView<'a> {
+    pub(crate) juju: &'a mut dyn HookTools,
+    pub(crate) unit: &'a UnitContext,
+}
+
+/// `config`: the hook tools, and the option types the metadata declares.
+pub struct ConfigView<'a> {
+    pub(crate) juju: &'a mut dyn HookTools,
+    pub(crate) metadata: &'a Metadata,
+}
+
+/// `actions`: the hook tools, and whether the event being handled is an action.
+pub struct ActionsView<'a> {
+    pub(crate) juju: &'a mut dyn HookTools,
+    pub(crate) delivery: &'a Delivery,
+}
+
+/// `deferral`: the event being handled, and whether it is deferred.
+pub struct DeferralView<'a> {
+    pub(crate) delivery: &'a mut Delivery,
+}
+
+/// `store`: the working copy of the unit's stored state.
+pub struct StoreView<'a> {
+    pub(crate) stored: &'a mut StoredState,
+}
+
+/// `relations`, `network`: the hook tools, the endpoints the metadata declares, and the
+/// relations learnt so far.
+pub struct RelationsView<'a> {
+    pub(crate) juju: &'a mut dyn HookTools,
+    pub(crate) metadata: &'a Metadata,
+    pub(crate) delivery: &'a Delivery,
+    pub(crate) relation_endpoints: &'a mut std::collections::BTreeMap<u32, String>,
+}
+
+/// `machine`: the machine, the charm's policy over it, what no call may write, and the
+/// dispatch's deadline.
+pub struct MachineView<'a> {
+    pub(crate) machine: &'a mut dyn Machine,
+    pub(crate) policy: &'a Policy,
+    pub(crate) protected: &'a [std::path::PathBuf],
+    pub(crate) deadline: std::time::Instant,
+}
+
+/// `pebble`: the containers' Pebbles, and the containers the metadata declares.
+pub struct PebbleView<'a> {
+    pub(crate) pebble: &'a mut dyn Pebble,
+    pub(crate) metadata: &'a Metadata,
+}
+
+/// The markers the linker takes for the views, one per view.
+pub mod views {
+    use wasmtime::component::HasData;
+
+    macro_rules! marker {
+        ($($marker:ident => $view:ident,)+) => {$(
+            pub struct $marker;
+            impl HasData for $marker {
+                type Data<'a> = super::$view<'a>;
+            }
+        )+};
+    }
+
+    marker! {
+        Tools => ToolsView,
+        Context => ContextView,
+        Config => ConfigView,
+        Actions => ActionsView,
+        Deferral => DeferralView,
+        Store => StoreView,
+        Relations => RelationsView,
+        Machine => MachineView,
+        Pebble => PebbleView,
+    }
+}
+
 impl HostState {
+    pub fn tools(&mut self) -> ToolsView<'_> {
+        ToolsView {
+            juju: &mut *self.juju,
+        }
+    }
+
+    pub fn context(&mut self) -> ContextView<'_> {
+        ContextView {
+            juju: &mut *self.juju,
+            unit: &self.unit,
+        }
+    }
+
+    pub fn config(&mut self) -> ConfigView<'_> {
+        ConfigView {
+            juju: &mut *self.juju,
+            metadata: &self.metadata,
+        }
+    }
+
+    pub fn actions(&mut self) -> ActionsView<'_> {
+        ActionsView {
+            juju: &mut *self.juju,
+            delivery: &self.delivery,
+        }
+    }
+
+    pub fn deferral(&mut self) -> DeferralView<'_> {
+        DeferralView {
+            delivery: &mut self.delivery,
+        }
+    }
+
+    pub fn store(&mut self) -> StoreView<'_> {
+        StoreView {
+            stored: &mut self.stored,
+        }
+    }
+
+    pub fn relations(&mut self) -> RelationsView<'_> {
+        RelationsView {
+            juju: &mut *self.juju,
+            metadata: &self.metadata,
+            delivery: &self.delivery,
+            relation_endpoints: &mut self.relation_endpoints,
+        }
+    }
+
+    pub fn machine(&mut self) -> MachineView<'_> {
+        MachineView {
+            machine: &mut *self.machine,
+            policy: &self.policy,
+            protected: &self.protected,
+            deadline: self.deadline,
+        }
+    }
+
+    pub fn pebble(&mut self) -> PebbleView<'_> {
+        PebbleView {
+            pebble: &mut *self.pebble,
+            metadata: &self.metadata,
+        }
+    }
+}
+
+impl MachineView<'_> {
     /// `requested`, cut to what is left of the dispatch's time.
     pub fn bounded(&self, requested: std::time::Duration) -> std::time::Duration {
         requested.min(

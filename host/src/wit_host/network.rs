@@ -3,9 +3,9 @@
 use crate::runtime::bindings::v0_1::network::{self, Address, BindAddress, NetworkInfo};
 use crate::runtime::bindings::v0_1::types::Error;
 
-use super::HostState;
+use super::RelationsView;
 
-impl network::Host for HostState {
+impl network::Host for RelationsView<'_> {
     fn get(&mut self, binding: String, relation_id: Option<u32>) -> Result<NetworkInfo, Error> {
         let relation = match relation_id {
             Some(id) => Some(self.relation_ref(id)?),

@@ -12,9 +12,9 @@ use crate::runtime::bindings::v0_1::pebble::{
 };
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{PebbleView, error};
 
-impl HostState {
+impl PebbleView<'_> {
     fn container(&self, name: &str) -> Result<(), Error> {
         if self.metadata.containers.iter().any(|c| c == name) {
             Ok(())
@@ -350,7 +350,7 @@ fn file_options(o: FileOptions) -> backend::FileOptions {
     }
 }
 
-impl wit::Host for HostState {
+impl wit::Host for PebbleView<'_> {
     fn can_connect(&mut self, container: String) -> bool {
         self.container(&container).is_ok() && self.pebble.can_connect(&container)
     }

@@ -3,7 +3,7 @@
 use crate::runtime::bindings::v0_1::ports::{self, PortRange, Protocol};
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{ToolsView, error};
 
 fn spec(range: &PortRange) -> Result<String, Error> {
     let protocol = match range.protocol {
@@ -50,7 +50,7 @@ fn parse(spec: &str) -> Option<PortRange> {
     })
 }
 
-impl ports::Host for HostState {
+impl ports::Host for ToolsView<'_> {
     fn open(&mut self, ports: PortRange) -> Result<(), Error> {
         Ok(self.juju.open_port(&spec(&ports)?)?)
     }

@@ -7,13 +7,13 @@ use crate::event::Event;
 use crate::runtime::bindings::v0_1::relations;
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{RelationsView, error};
 
 fn id_of(reference: &str) -> Option<u32> {
     reference.rsplit(':').next()?.parse().ok()
 }
 
-impl HostState {
+impl RelationsView<'_> {
     pub(super) fn relation_ref(&mut self, id: u32) -> Result<String, Error> {
         let from_event = match &self.delivery.event {
             Some(
@@ -46,7 +46,7 @@ impl HostState {
     }
 }
 
-impl relations::Host for HostState {
+impl relations::Host for RelationsView<'_> {
     fn ids(&mut self, endpoint: String) -> Result<Vec<u32>, Error> {
         if !self.metadata.endpoints.contains_key(&endpoint) {
             return Err(error(

@@ -3,9 +3,9 @@
 use crate::runtime::bindings::v0_1::resources;
 use crate::runtime::bindings::v0_1::types::Error;
 
-use super::HostState;
+use super::ToolsView;
 
-impl resources::Host for HostState {
+impl resources::Host for ToolsView<'_> {
     fn get(&mut self, name: String) -> Result<String, Error> {
         Ok(self.juju.resource_get(&name)?)
     }

@@ -4,7 +4,7 @@ use crate::backends::juju::SecretRevision;
 use crate::runtime::bindings::v0_1::secrets::{self, Revision, SecretInfo};
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
-use super::{HostState, error};
+use super::{ToolsView, error};
 
 fn named(id: &Option<String>, label: &Option<String>) -> Result<(), Error> {
     if id.is_none() && label.is_none() {
@@ -17,7 +17,7 @@ fn named(id: &Option<String>, label: &Option<String>) -> Result<(), Error> {
     }
 }
 
-impl secrets::Host for HostState {
+impl secrets::Host for ToolsView<'_> {
     fn get(
         &mut self,
         id: Option<String>,

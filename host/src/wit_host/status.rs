@@ -4,7 +4,7 @@ use crate::backends::juju::{self, Target};
 use crate::runtime::bindings::v0_1::status;
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind, Status};
 
-use super::{HostState, error};
+use super::{ToolsView, error};
 
 fn settable(status: Status) -> Result<juju::Status, Error> {
     let status = juju::Status::from(status);
@@ -22,7 +22,7 @@ fn settable(status: Status) -> Result<juju::Status, Error> {
     }
 }
 
-impl status::Host for HostState {
+impl status::Host for ToolsView<'_> {
     fn set_unit(&mut self, status: Status) -> Result<(), Error> {
         Ok(self.juju.status_set(Target::Unit, &settable(status)?)?)
     }

@@ -3,9 +3,9 @@
 
 use crate::runtime::bindings::v0_1::store;
 
-use super::HostState;
+use super::StoreView;
 
-impl store::Host for HostState {
+impl store::Host for StoreView<'_> {
     fn get(&mut self, key: String) -> Option<Vec<u8>> {
         self.stored.values.get(&key).cloned()
     }
