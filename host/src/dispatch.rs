@@ -15,7 +15,7 @@ use crate::backends::pebble::client::PebbleClient;
 use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
 use crate::event::{self, Dispatch, DispatchPath, Env, Event, EventError, ProcessEnv};
 use crate::runtime::engine::LoadError;
-use crate::runtime::invoke::{Backends, Charm, GuestOutput, Nondeterminism, Outcome};
+use crate::runtime::invoke::{Backends, GuestOutput, LoadedCharm, Nondeterminism, Outcome};
 use crate::runtime::precompiled::Source;
 use crate::unit::UnitContext;
 use crate::unit::dir::{NowhereWritable, UnitDir};
@@ -93,7 +93,7 @@ pub enum Ended {
 /// take it), and never leaves half a state.
 #[allow(clippy::too_many_arguments)]
 pub fn run_event(
-    charm: &Charm,
+    charm: &LoadedCharm,
     unit: Arc<UnitContext>,
     path: &DispatchPath,
     event: &Event,
@@ -185,10 +185,14 @@ pub fn on_unit(compile: Compile) -> Result<Exit, DispatchError> {
 
 /// The charm, from the precompiled code kept for the unit or, if `compile` allows,
 /// compiled now and kept.
-fn load(charm_dir: CharmDir, unit_dir: &UnitDir, compile: Compile) -> Result<Charm, DispatchError> {
+fn load(
+    charm_dir: CharmDir,
+    unit_dir: &UnitDir,
+    compile: Compile,
+) -> Result<LoadedCharm, DispatchError> {
     match compile {
         Compile::IfNeeded => {
-            let (charm, source) = Charm::load(charm_dir, Some(unit_dir))?;
+            let (charm, source) = LoadedCharm::load(charm_dir, Some(unit_dir))?;
             if let Source::CompiledNotKept(why) = source {
                 let _ = HookToolsExec::new().juju_log(
                     LogLevel::Warning,
@@ -202,7 +206,7 @@ fn load(charm_dir: CharmDir, unit_dir: &UnitDir, compile: Compile) -> Result<Cha
             Ok(charm)
         }
         Compile::Never => {
-            Charm::load_precompiled(charm_dir, unit_dir)?.ok_or(DispatchError::NotPrecompiled)
+            LoadedCharm::load_precompiled(charm_dir, unit_dir)?.ok_or(DispatchError::NotPrecompiled)
         }
     }
 }

@@ -79,7 +79,7 @@ pub enum Outcome {
 
 /// A charm directory with its component loaded: compiled (or mapped) once, then
 /// instantiated afresh for every dispatch, as a unit would.
-pub struct Charm {
+pub struct LoadedCharm {
     pub dir: CharmDir,
     component: LoadedComponent,
     metadata: Arc<Metadata>,
@@ -87,7 +87,7 @@ pub struct Charm {
     protected: Arc<[PathBuf]>,
 }
 
-impl Charm {
+impl LoadedCharm {
     /// Loads the charm, mapping the precompiled form kept in `unit` (the unit's own
     /// directory) or compiling and keeping it there; with no `unit`, compiles and keeps
     /// nothing.
@@ -95,7 +95,7 @@ impl Charm {
         Self::load_for(dir, Instances::OnDemand, unit)
     }
 
-    /// As [`Charm::load`], with instances allocated as `instances` says.
+    /// As [`LoadedCharm::load`], with instances allocated as `instances` says.
     pub fn load_for(
         dir: CharmDir,
         instances: Instances,
@@ -104,17 +104,17 @@ impl Charm {
         let cache = unit.map(UnitDir::cache);
         let (component, source) =
             LoadedComponent::load_with_source(&dir.component_path(), instances, cache.as_ref())?;
-        Ok((Charm::new(dir, component, unit), source))
+        Ok((LoadedCharm::new(dir, component, unit), source))
     }
 
-    /// As [`Charm::load`], from the precompiled form only; `None` when there is none.
+    /// As [`LoadedCharm::load`], from the precompiled form only; `None` when there is none.
     pub fn load_precompiled(dir: CharmDir, unit: &UnitDir) -> Result<Option<Self>, LoadError> {
         let component = LoadedComponent::load_precompiled(&dir.component_path(), &unit.cache())?;
-        Ok(component.map(|component| Charm::new(dir, component, Some(unit))))
+        Ok(component.map(|component| LoadedCharm::new(dir, component, Some(unit))))
     }
 
     fn new(dir: CharmDir, component: LoadedComponent, unit: Option<&UnitDir>) -> Self {
-        Charm {
+        LoadedCharm {
             metadata: Arc::new(dir.metadata.clone()),
             policy: Arc::new(dir.manifest.machine.clone()),
             protected: protected(&dir.path, unit).into(),

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::backends::error::BackendError;
 use crate::backends::machine::{
-    CommandRequest, FileOptions, Machine, PackageInfo, ServiceAction, SnapInfo, SnapInstall, argv,
+    CommandRequest, FileAttributes, Machine, PackageInfo, SnapInfo, SnapInstall, SystemdAction,
+    argv,
 };
 use crate::backends::process::{Output, display, display_redacted, redacted};
 
@@ -203,30 +204,30 @@ impl Machine for SimMachine {
         })
     }
 
-    fn service(&mut self, action: ServiceAction, unit: &str) -> Result<(), BackendError> {
+    fn service(&mut self, action: SystemdAction, unit: &str) -> Result<(), BackendError> {
         let argv = argv::systemctl(action, unit);
         let mut sim = self.exec(argv.clone())?;
         let state = sim.service(unit);
         match action {
-            ServiceAction::Start | ServiceAction::Restart => state.active = true,
-            ServiceAction::Stop => state.active = false,
-            ServiceAction::Reload if !state.active => {
+            SystemdAction::Start | SystemdAction::Restart => state.active = true,
+            SystemdAction::Stop => state.active = false,
+            SystemdAction::Reload if !state.active => {
                 return Err(failed(
                     argv,
                     1,
                     format!("Job for {unit} failed: the unit is not active.\n"),
                 ));
             }
-            ServiceAction::Reload => {}
-            ServiceAction::Enable => state.enabled = true,
-            ServiceAction::Disable => state.enabled = false,
-            ServiceAction::EnableNow => {
+            SystemdAction::Reload => {}
+            SystemdAction::Enable => state.enabled = true,
+            SystemdAction::Disable => state.enabled = false,
+            SystemdAction::EnableNow => {
                 *state = ServiceState {
                     active: true,
                     enabled: true,
                 }
             }
-            ServiceAction::DisableNow => *state = ServiceState::default(),
+            SystemdAction::DisableNow => *state = ServiceState::default(),
         }
         Ok(())
     }
@@ -304,7 +305,7 @@ impl Machine for SimMachine {
         &mut self,
         path: &Path,
         content: &[u8],
-        _options: &FileOptions,
+        _options: &FileAttributes,
     ) -> Result<(), BackendError> {
         self.sim().model.files.insert(
             path.to_string_lossy().into_owned(),
@@ -313,7 +314,7 @@ impl Machine for SimMachine {
         Ok(())
     }
 
-    fn make_dir(&mut self, path: &Path, _options: &FileOptions) -> Result<(), BackendError> {
+    fn make_dir(&mut self, path: &Path, _options: &FileAttributes) -> Result<(), BackendError> {
         self.sim()
             .model
             .directories
@@ -379,7 +380,7 @@ mod tests {
     fn install_and_enable_update_the_model_and_record_argv() {
         let mut m = SimMachine::default();
         m.apt_install(&["openssh-server".to_string()]).unwrap();
-        m.service(ServiceAction::EnableNow, "ssh").unwrap();
+        m.service(SystemdAction::EnableNow, "ssh").unwrap();
         let sim = m.sim();
         assert_eq!(sim.model.packages["openssh-server"], DEFAULT_VERSION);
         assert_eq!(

@@ -10,7 +10,7 @@ use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
 use crate::dispatch::{self, Ended};
 use crate::event::{self, DispatchPath, EventError};
 use crate::runtime::engine::{Instances, LoadError};
-use crate::runtime::invoke::{Backends, Charm, GuestOutput, Nondeterminism};
+use crate::runtime::invoke::{Backends, GuestOutput, LoadedCharm, Nondeterminism};
 use crate::unit::dir::UnitDir;
 
 use crate::sim::state::{Happened, State, StateError};
@@ -31,7 +31,7 @@ pub enum TestingError {
 
 /// A charm loaded for testing: its metadata, its manifest, its compiled component.
 pub struct TestCharm {
-    charm: Charm,
+    charm: LoadedCharm,
 }
 
 /// The result of one run.
@@ -79,7 +79,7 @@ impl TestCharm {
         }
         let unit = UnitDir::for_charm(&charm_dir.path).ok();
         Ok(TestCharm {
-            charm: Charm::load(charm_dir, unit.as_ref())?.0,
+            charm: LoadedCharm::load(charm_dir, unit.as_ref())?.0,
         })
     }
 
@@ -94,7 +94,7 @@ impl TestCharm {
         // directory nobody can write only means compiling each time.
         let unit = UnitDir::for_charm(&charm_dir.path).ok();
         Ok(TestCharm {
-            charm: Charm::load_for(charm_dir, instances, unit.as_ref())?.0,
+            charm: LoadedCharm::load_for(charm_dir, instances, unit.as_ref())?.0,
         })
     }
 

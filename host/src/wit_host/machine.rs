@@ -64,8 +64,8 @@ impl MachineView<'_> {
     }
 }
 
-fn file_options(o: FileOptions) -> backend::FileOptions {
-    backend::FileOptions {
+fn file_options(o: FileOptions) -> backend::FileAttributes {
+    backend::FileAttributes {
         owner: o.owner,
         group: o.group,
         mode: o.mode,
@@ -111,14 +111,14 @@ impl machine::Host for MachineView<'_> {
     fn service_control(&mut self, action: ServiceAction, unit: String) -> Result<(), Error> {
         self.policy.check_service(&unit)?;
         let action = match action {
-            ServiceAction::Start => backend::ServiceAction::Start,
-            ServiceAction::Stop => backend::ServiceAction::Stop,
-            ServiceAction::Restart => backend::ServiceAction::Restart,
-            ServiceAction::Reload => backend::ServiceAction::Reload,
-            ServiceAction::Enable => backend::ServiceAction::Enable,
-            ServiceAction::Disable => backend::ServiceAction::Disable,
-            ServiceAction::EnableNow => backend::ServiceAction::EnableNow,
-            ServiceAction::DisableNow => backend::ServiceAction::DisableNow,
+            ServiceAction::Start => backend::SystemdAction::Start,
+            ServiceAction::Stop => backend::SystemdAction::Stop,
+            ServiceAction::Restart => backend::SystemdAction::Restart,
+            ServiceAction::Reload => backend::SystemdAction::Reload,
+            ServiceAction::Enable => backend::SystemdAction::Enable,
+            ServiceAction::Disable => backend::SystemdAction::Disable,
+            ServiceAction::EnableNow => backend::SystemdAction::EnableNow,
+            ServiceAction::DisableNow => backend::SystemdAction::DisableNow,
         };
         Ok(self.machine.service(action, &unit)?)
     }

@@ -21,7 +21,7 @@ pub struct PackageInfo {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServiceAction {
+pub enum SystemdAction {
     Start,
     Stop,
     Restart,
@@ -48,7 +48,7 @@ pub struct SnapInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileOptions {
+pub struct FileAttributes {
     pub owner: Option<String>,
     pub group: Option<String>,
     pub mode: Option<u32>,
@@ -81,7 +81,7 @@ pub trait Machine: Send {
     fn apt_remove_repository(&mut self, repository: &str) -> Result<(), BackendError>;
     fn package_info(&mut self, name: &str) -> Result<PackageInfo, BackendError>;
 
-    fn service(&mut self, action: ServiceAction, unit: &str) -> Result<(), BackendError>;
+    fn service(&mut self, action: SystemdAction, unit: &str) -> Result<(), BackendError>;
     fn service_is_active(&mut self, unit: &str) -> Result<bool, BackendError>;
     fn service_is_enabled(&mut self, unit: &str) -> Result<bool, BackendError>;
     fn daemon_reload(&mut self) -> Result<(), BackendError>;
@@ -100,9 +100,9 @@ pub trait Machine: Send {
         &mut self,
         path: &Path,
         content: &[u8],
-        options: &FileOptions,
+        options: &FileAttributes,
     ) -> Result<(), BackendError>;
-    fn make_dir(&mut self, path: &Path, options: &FileOptions) -> Result<(), BackendError>;
+    fn make_dir(&mut self, path: &Path, options: &FileAttributes) -> Result<(), BackendError>;
     fn remove_path(&mut self, path: &Path, recursive: bool) -> Result<(), BackendError>;
 
     fn run_command(&mut self, command: &CommandRequest) -> Result<Output, BackendError>;
@@ -110,7 +110,7 @@ pub trait Machine: Send {
 
 /// The command lines behind each operation.
 pub mod argv {
-    use super::{ServiceAction, SnapInstall};
+    use super::{SnapInstall, SystemdAction};
     use crate::argv;
 
     /// apt waits this long for another package manager to let go of the dpkg lock
@@ -169,17 +169,17 @@ pub mod argv {
         ]
     }
 
-    pub fn systemctl(action: ServiceAction, unit: &str) -> Vec<String> {
+    pub fn systemctl(action: SystemdAction, unit: &str) -> Vec<String> {
         let verb = match action {
-            ServiceAction::Start => "start",
-            ServiceAction::Stop => "stop",
-            ServiceAction::Restart => "restart",
-            ServiceAction::Reload => "reload",
-            ServiceAction::Enable | ServiceAction::EnableNow => "enable",
-            ServiceAction::Disable | ServiceAction::DisableNow => "disable",
+            SystemdAction::Start => "start",
+            SystemdAction::Stop => "stop",
+            SystemdAction::Restart => "restart",
+            SystemdAction::Reload => "reload",
+            SystemdAction::Enable | SystemdAction::EnableNow => "enable",
+            SystemdAction::Disable | SystemdAction::DisableNow => "disable",
         };
         let mut argv = argv!["systemctl", verb];
-        if matches!(action, ServiceAction::EnableNow | ServiceAction::DisableNow) {
+        if matches!(action, SystemdAction::EnableNow | SystemdAction::DisableNow) {
             argv.push("--now".into());
         }
         argv.push(unit.into());

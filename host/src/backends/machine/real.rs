@@ -10,8 +10,8 @@ use std::path::Path;
 use nix::unistd::{Gid, Group, Uid, User, chown};
 
 use super::{
-    CommandRequest, DEFAULT_COMMAND_TIMEOUT, FileOptions, Machine, PackageInfo, ServiceAction,
-    SnapInfo, SnapInstall, argv,
+    CommandRequest, DEFAULT_COMMAND_TIMEOUT, FileAttributes, Machine, PackageInfo, SnapInfo,
+    SnapInstall, SystemdAction, argv,
 };
 use crate::backends::error::BackendError;
 use crate::backends::process::{Invocation, Output, display};
@@ -97,7 +97,7 @@ impl Machine for RealMachine {
         parse_package_info(name, &display(&argv), &out)
     }
 
-    fn service(&mut self, action: ServiceAction, unit: &str) -> Result<(), BackendError> {
+    fn service(&mut self, action: SystemdAction, unit: &str) -> Result<(), BackendError> {
         self.check(argv::systemctl(action, unit)).map(drop)
     }
 
@@ -166,7 +166,7 @@ impl Machine for RealMachine {
         &mut self,
         path: &Path,
         content: &[u8],
-        options: &FileOptions,
+        options: &FileAttributes,
     ) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
         let parent = path.parent().ok_or_else(|| {
@@ -205,7 +205,7 @@ impl Machine for RealMachine {
         Ok(())
     }
 
-    fn make_dir(&mut self, path: &Path, options: &FileOptions) -> Result<(), BackendError> {
+    fn make_dir(&mut self, path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
         fs::create_dir_all(path).map_err(io)?;
         let mode = options.mode.unwrap_or(0o755);
@@ -246,7 +246,7 @@ impl Machine for RealMachine {
     }
 }
 
-fn set_owner(path: &Path, options: &FileOptions) -> Result<(), BackendError> {
+fn set_owner(path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
     let uid = match &options.owner {
         None => None,
         Some(name) => Some(lookup_user(name)?),
@@ -425,9 +425,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("conf");
         let mut m = RealMachine::default();
-        let opts = FileOptions {
+        let opts = FileAttributes {
             mode: Some(0o600),
-            ..FileOptions::default()
+            ..FileAttributes::default()
         };
         m.write_file(&path, b"one", &opts).unwrap();
         m.write_file(&path, b"two", &opts).unwrap();
@@ -440,7 +440,7 @@ mod tests {
             "no temp file left"
         );
         // Rewritten without a mode, it keeps the one it had.
-        m.write_file(&path, b"three", &FileOptions::default())
+        m.write_file(&path, b"three", &FileAttributes::default())
             .unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
