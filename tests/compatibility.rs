@@ -71,3 +71,42 @@ fn shipped_contracts_never_change() {
         "{unrecorded:?} are not in wit/released/SHA256SUMS: add them when the version ships"
     );
 }
+
+/// `wit/`, which the host and the SDK are generated from, is either a released version
+/// exactly as it shipped, or a version not released yet: an edit to a shipped contract
+/// that keeps its version number is the break the pins exist to stop.
+#[test]
+fn the_working_contract_is_not_a_changed_release() {
+    let wit = workspace().join("wit");
+    let world = std::fs::read_to_string(wit.join("world.wit")).unwrap();
+    let version = world
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("package juju:charm@"))
+        .and_then(|v| v.strip_suffix(';'))
+        .expect("wit/world.wit declares `package juju:charm@<version>;`");
+    let released = wit.join("released").join(version);
+    if !released.is_dir() {
+        return; // a version in the making
+    }
+    let names = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".wit"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(&wit),
+        names(&released),
+        "wit/ is {version}, which has shipped with other files: give it a new version"
+    );
+    for name in names(&wit) {
+        assert_eq!(
+            std::fs::read(wit.join(&name)).unwrap(),
+            std::fs::read(released.join(&name)).unwrap(),
+            "wit/{name} differs from the shipped {version}: give wit/ a new version"
+        );
+    }
+}

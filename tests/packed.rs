@@ -260,8 +260,10 @@ fn an_archive_that_does_not_read_back_is_not_left_behind() {
     let (out, archive) = pack(dir.path(), &[]);
     assert!(out.status.success(), "{out:?}");
     let before = std::fs::read(&archive).unwrap();
-    // A "host binary" that is a script: Juju could not run it on a unit.
-    let script = dir.path().join("not-a-host");
+    // A "host binary" that is a script, alone in its directory (so that it is packed as
+    // `dispatch` too): Juju could not run it on a unit.
+    std::fs::create_dir(dir.path().join("fake")).unwrap();
+    let script = dir.path().join("fake/not-a-host");
     std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
     let arch = wasmcharm::tools::pack::this_architecture();
     let spec = format!("{arch}={}", script.display());
@@ -328,4 +330,24 @@ fn stored_state_in_a_charm_directory_gone_read_only_is_not_left_behind() {
         "{stderr}"
     );
     assert!(!agent.path().join("charm.wasmcharm").exists());
+}
+
+#[test]
+fn a_host_built_for_another_architecture_is_refused() {
+    // openssh declares amd64 and arm64: pack this machine's host as the other one.
+    let dir = charm_dir("openssh");
+    let other = match wasmcharm::tools::pack::this_architecture() {
+        "amd64" => "arm64",
+        _ => "amd64",
+    };
+    let spec = format!("{other}={}", wasmcharm_bin().display());
+    let (out, archive) = pack(dir.path(), &["--host-binary", &spec]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("`dispatch` is not built for {other} (ELF machine"))
+            && stderr.contains(&format!("`bin/wasmcharm` is not built for {other}")),
+        "{stderr}"
+    );
+    assert!(!archive.exists());
 }

@@ -174,3 +174,38 @@ fn the_hot_dispatch_names_a_missing_full_host() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_cache_others_can_write_is_never_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let charm = charm_dir("openssh");
+    precompile(charm.path());
+    let cache = charm.path().join(".wasmcharm-cache");
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // Not mapped (compiled again), and not written to either.
+    let out = Command::new(wasmcharm_bin())
+        .arg("precompile")
+        .arg(charm.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot keep it") && stderr.contains("can be written by others (mode 777)"),
+        "{stderr}"
+    );
+    // A hook still runs, compiling as it goes, and says why it cannot keep the result.
+    let stubs = Stubs::new();
+    let out = dispatch(&stubs, &juju_env(charm.path(), "hooks/install"));
+    assert!(out.status.success(), "{out:?}");
+    let calls = stubs.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0][..4], ["juju-log", "--log-level", "WARNING", "--"]);
+    assert!(
+        calls[0][4].contains(
+            ".wasmcharm-cache can be written by others (mode 777); every hook compiles it again"
+        ),
+        "{calls:?}"
+    );
+    assert_eq!(calls[1], apt_install(&["openssh-server"]));
+}

@@ -1,5 +1,4 @@
-//! Pebble layer YAML: parsing, folding into a plan, and printing never panic, and a
-//! layer that parses prints as YAML that parses back to it.
+//! Pebble layer YAML: parsing, folding into a plan, and printing never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

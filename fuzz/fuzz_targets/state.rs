@@ -1,4 +1,5 @@
-//! `wasmcharm run` state files: parsing never panics.
+//! `wasmcharm run` state files: parsing never panics, and a state that parses writes
+//! back out.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -8,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data)
         && let Ok(state) = State::parse(text)
     {
-        let _ = state.to_yaml();
+        state.to_yaml().expect("a state that parses serialises");
     }
 });

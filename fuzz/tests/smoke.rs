@@ -29,7 +29,8 @@ fn smoke(target: &str, bin: &str) {
         std::fs::copy(seed, corpus.path().join(seed.file_name().unwrap())).unwrap();
     }
     let run = Command::new(bin)
-        .args(["-max_total_time=3", "-seed=1"])
+        // Uninstrumented, libFuzzer would drop the seeds as adding no coverage.
+        .args(["-max_total_time=3", "-seed=1", "-keep_seed=1"])
         .arg(corpus.path())
         .output()
         .unwrap();

@@ -221,8 +221,8 @@ impl Manifest {
             });
         }
         let manifest: Manifest = parse(&path)?;
-        // Inside the charm directory, where no charm may write: its precompiled code is
-        // kept beside it and run.
+        // Inside the charm directory, where no charm may write: the host compiles and runs
+        // what it finds there.
         let inside = manifest.component.is_relative()
             && manifest
                 .component

@@ -98,7 +98,7 @@ enum Command {
         out: Option<PathBuf>,
         /// Then unpack it as Juju does and run what was packed: the packed host compiles
         /// the component, the packed dispatch starts, install runs on a simulated unit.
-        /// Exits 1 if a step fails.
+        /// Exits 1 if a step fails (the .charm, already read back, stays written).
         #[arg(long)]
         check: bool,
     },
@@ -462,9 +462,11 @@ fn pack(
     }
     if host.arch != crate::tools::pack::this_architecture() {
         anyhow::bail!(
-            "--check runs the packed binaries, which are for {}, on this {} machine",
+            "--check runs the packed binaries, and those are for {}: they cannot run on this \
+             {} machine (the .charm is written; check it on an {} machine)",
             host.arch,
-            crate::tools::pack::this_architecture()
+            crate::tools::pack::this_architecture(),
+            host.arch
         );
     }
     let mut failed = false;

@@ -4,7 +4,7 @@
 //! map the file. Anything amiss (a changed component, another wasmtime configuration, a
 //! damaged file) is a miss: compile again, never a crash.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,11 @@ impl Cache {
 
     /// The precompiled component for `wasm`, if there is a sound one.
     pub fn load(&self, engine: &Engine, wasm: &Path) -> Option<Component> {
+        // Native code is run from here: only from a directory that is the host's own.
+        if let Err(why) = crate::unit::dir::trusted_dir(&self.dir) {
+            log::debug!("not using {}: it {why}", self.dir.display());
+            return None;
+        }
         let (cwasm, record_path) = self.paths(wasm);
         let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
         if !record.matches(&Record::of(engine, wasm, &cwasm).ok()?) {
@@ -142,7 +147,12 @@ impl Cache {
         component: &Component,
     ) -> std::io::Result<()> {
         let (cwasm, record_path) = self.paths(wasm);
-        std::fs::create_dir_all(&self.dir)?;
+        match std::fs::DirBuilder::new().mode(0o700).create(&self.dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+        crate::unit::dir::trusted_dir(&self.dir)
+            .map_err(|why| std::io::Error::other(format!("{} {why}", self.dir.display())))?;
         let bytes = component.serialize().map_err(std::io::Error::other)?;
         write_atomically(&self.dir, &cwasm, &bytes)?;
         let record = Record::of(engine, wasm, &cwasm)?;

@@ -77,7 +77,7 @@ impl TestCharm {
         if let Some(narrower) = narrower {
             charm_dir.narrow(narrower);
         }
-        let unit = UnitDir::for_charm(&charm_dir.path).ok();
+        let unit = UnitDir::in_charm_dir(&charm_dir.path);
         Ok(TestCharm {
             charm: LoadedCharm::load(charm_dir, unit.as_ref())?.0,
         })
@@ -92,7 +92,7 @@ impl TestCharm {
         };
         // The compiled component is kept for the next run where it can be; a charm
         // directory nobody can write only means compiling each time.
-        let unit = UnitDir::for_charm(&charm_dir.path).ok();
+        let unit = UnitDir::in_charm_dir(&charm_dir.path);
         Ok(TestCharm {
             charm: LoadedCharm::load_for(charm_dir, instances, unit.as_ref())?.0,
         })

@@ -112,7 +112,7 @@ pub fn build(dir: &Path) -> Result<Built, BuildError> {
     let step = Step::start("checking the component and precompiling it for this machine");
     let started = Instant::now();
     // Kept where a unit run from this directory will look for it.
-    let cache = UnitDir::for_charm(dir).ok().map(|unit| unit.cache());
+    let cache = UnitDir::in_charm_dir(dir).map(|unit| unit.cache());
     if let Some(cache) = &cache {
         cache.forget(&component);
     }

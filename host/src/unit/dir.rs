@@ -9,7 +9,7 @@
 //! writable later does not hide the state kept beside it.
 
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use nix::unistd::AccessFlags;
 
@@ -19,8 +19,8 @@ use crate::unit::store;
 #[derive(Debug, thiserror::Error)]
 #[error(
     "nowhere to keep this unit's state and compiled charm: {tried}. The charm directory, \
-     or the directory that holds it (the unit's agent directory under Juju), must be \
-     writable by the user running the hook"
+     or a directory beside it in the one that holds it (the unit's agent directory under \
+     Juju), must be writable by the user running the hook, and be that user's alone"
 )]
 pub struct NowhereWritable {
     tried: String,
@@ -35,16 +35,20 @@ pub struct UnitDir {
 impl UnitDir {
     /// The directory for the unit whose charm is in `charm_dir`.
     pub fn for_charm(charm_dir: &Path) -> Result<UnitDir, NowhereWritable> {
-        // Every hook but a unit's first: two system calls, and nothing resolved.
-        let here = Candidate {
-            path: charm_dir.to_path_buf(),
-            made_by_host: false,
-        };
-        if holds_unit_files(&here.path) && here.usable().is_ok() {
-            return Ok(UnitDir { path: here.path });
-        }
         let candidates = candidates(charm_dir);
-        let lived_in = candidates.iter().position(|c| holds_unit_files(&c.path));
+        // Every hook but a unit's first: three `stat`s, nothing made or resolved. The
+        // charm directory serves when it holds the unit's state, or nothing was ever
+        // kept beside it.
+        let here = &candidates[0];
+        let beside_unused = candidates
+            .get(1)
+            .is_none_or(|beside| std::fs::symlink_metadata(&beside.path).is_err());
+        if (holds_state(&here.path) || beside_unused) && here.usable().is_ok() {
+            return Ok(UnitDir {
+                path: here.path.clone(),
+            });
+        }
+        let lived_in = candidates.iter().position(|c| holds_state(&c.path));
         let others = (0..candidates.len()).filter(|i| Some(*i) != lived_in);
         let mut tried = Vec::new();
         for i in lived_in.into_iter().chain(others) {
@@ -57,9 +61,7 @@ impl UnitDir {
                     });
                 }
                 // Moving on would start the unit afresh, its stored state left behind.
-                Err(why)
-                    if Some(i) == lived_in && candidate.path.join(store::STATE_FILE).exists() =>
-                {
+                Err(why) if Some(i) == lived_in => {
                     return Err(NowhereWritable {
                         tried: format!("{shown} holds the unit's stored state but {why}"),
                     });
@@ -70,6 +72,16 @@ impl UnitDir {
         Err(NowhereWritable {
             tried: tried.join("; "),
         })
+    }
+
+    /// The charm directory itself, if the host may keep files there; never a place
+    /// beside it. For simulated runs, which must leave nothing outside the charm.
+    pub fn in_charm_dir(charm_dir: &Path) -> Option<UnitDir> {
+        let here = Candidate {
+            path: charm_dir.to_path_buf(),
+            made_by_host: false,
+        };
+        here.usable().ok().map(|()| UnitDir { path: here.path })
     }
 
     pub fn path(&self) -> &Path {
@@ -94,10 +106,20 @@ fn candidates(charm_dir: &Path) -> Vec<Candidate> {
         path: charm_dir.to_path_buf(),
         made_by_host: false,
     }];
-    // The real path, so that `.` or `charm/..` still has a parent and a name.
-    let absolute = std::fs::canonicalize(charm_dir)
-        .or_else(|_| std::path::absolute(charm_dir))
-        .unwrap_or_else(|_| charm_dir.to_path_buf());
+    // Juju's absolute JUJU_CHARM_DIR is taken as written; `.` or `charm/..` is resolved
+    // first, so that it still has a parent and a name.
+    let plain = charm_dir.is_absolute()
+        && matches!(
+            charm_dir.components().next_back(),
+            Some(Component::Normal(_))
+        );
+    let absolute = if plain {
+        charm_dir.components().collect()
+    } else {
+        std::fs::canonicalize(charm_dir)
+            .or_else(|_| std::path::absolute(charm_dir))
+            .unwrap_or_else(|_| charm_dir.to_path_buf())
+    };
     if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
         let mut beside = name.to_os_string();
         beside.push(".wasmcharm");
@@ -109,8 +131,32 @@ fn candidates(charm_dir: &Path) -> Vec<Candidate> {
     list
 }
 
-fn holds_unit_files(dir: &Path) -> bool {
-    dir.join(store::LOCK_FILE).exists() || dir.join(store::STATE_FILE).exists()
+fn holds_state(dir: &Path) -> bool {
+    dir.join(store::STATE_FILE).exists()
+}
+
+/// Whether `path` is a directory the host may trust what it finds in: a real directory
+/// (not a link to one) of the hook's user that nobody else can write. Its files are
+/// mapped and run (precompiled code) or believed (stored state).
+pub(crate) fn trusted_dir(path: &Path) -> Result<(), String> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot be read ({e})"))?;
+    if !meta.is_dir() {
+        return Err("is not a directory".into());
+    }
+    let me = nix::unistd::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(format!(
+            "belongs to uid {}, not to the hook's user (uid {me})",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "can be written by others (mode {:o})",
+            meta.mode() & 0o777
+        ));
+    }
+    Ok(())
 }
 
 impl Candidate {
@@ -118,31 +164,27 @@ impl Candidate {
     /// follow the path in a message.
     fn usable(&self) -> Result<(), String> {
         if self.made_by_host {
+            // Its files are trusted, so it must be the host's own, and stay so: in a
+            // directory others can write it could be swapped for another between the
+            // check and the use, unless that directory is sticky.
+            if let Some(parent) = self.path.parent() {
+                let mode = std::fs::metadata(parent)
+                    .map_err(|e| format!("sits in a directory that cannot be read ({e})"))?
+                    .mode();
+                if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+                    return Err(format!(
+                        "sits in {}, which others can write (mode {:o})",
+                        parent.display(),
+                        mode & 0o7777
+                    ));
+                }
+            }
             match std::fs::DirBuilder::new().mode(0o700).create(&self.path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(format!("cannot be made ({e})")),
             }
-            // Its files are trusted (the precompiled code is mapped and run), so it must
-            // be the host's own: nobody else may have made it or be able to write in it.
-            let meta = std::fs::symlink_metadata(&self.path)
-                .map_err(|e| format!("cannot be read ({e})"))?;
-            if !meta.is_dir() {
-                return Err("is not a directory".into());
-            }
-            let me = nix::unistd::geteuid().as_raw();
-            if meta.uid() != me {
-                return Err(format!(
-                    "belongs to uid {}, not to the hook's user (uid {me})",
-                    meta.uid()
-                ));
-            }
-            if meta.mode() & 0o022 != 0 {
-                return Err(format!(
-                    "can be written by others (mode {:o})",
-                    meta.mode() & 0o777
-                ));
-            }
+            trusted_dir(&self.path)?;
         }
         // EROFS on a read-only mount, which root meets too; EACCES for another user.
         nix::unistd::access(&self.path, AccessFlags::W_OK)
@@ -174,6 +216,9 @@ mod tests {
             .create(&beside)
             .unwrap();
         std::fs::write(beside.join(store::STATE_FILE), "{}").unwrap();
+        // A lock left by a hook when the charm directory could be written says nothing
+        // of where the state is.
+        std::fs::write(charm.join(store::LOCK_FILE), "").unwrap();
         assert_eq!(UnitDir::for_charm(&charm).unwrap().path(), beside);
     }
 
@@ -190,6 +235,25 @@ mod tests {
         };
         let why = candidate.usable().unwrap_err();
         assert!(why.contains("can be written by others (mode 777)"), "{why}");
+    }
+
+    #[test]
+    fn a_fallback_in_a_directory_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let open = dir.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let candidate = Candidate {
+            path: open.join("charm.wasmcharm"),
+            made_by_host: true,
+        };
+        let why = candidate.usable().unwrap_err();
+        assert!(why.contains("which others can write (mode 777)"), "{why}");
+        assert!(!candidate.path.exists(), "made before it was refused");
+        // Sticky, as /tmp is: nobody else can move it away.
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(candidate.usable(), Ok(()));
     }
 
     #[test]

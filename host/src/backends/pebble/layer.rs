@@ -72,8 +72,11 @@ macro_rules! words {
         }
 
         impl<'de> Deserialize<'de> for $name {
+            /// A null (`startup:` with nothing after it) is the field not given, as
+            /// Pebble's YAML reads it.
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(|word| Self::from(word.as_str()))
+                Option::<String>::deserialize(deserializer)
+                    .map(|word| word.map_or(Self::Unset, |w| Self::from(w.as_str())))
             }
         }
     };
@@ -697,6 +700,13 @@ mod tests {
         );
         assert_eq!(service.on_success, ExitAction::Unset);
         assert!(!layer.to_pebble_yaml().contains("on-success"));
+        let nulls = Layer::parse(
+            "l",
+            "services:\n  s:\n    override: replace\n    startup:\n    on-failure: ~\n",
+        )
+        .unwrap();
+        assert_eq!(nulls.services["s"].startup, Startup::Unset);
+        assert_eq!(nulls.services["s"].on_failure, ExitAction::Unset);
     }
 
     #[test]

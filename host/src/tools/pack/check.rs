@@ -13,8 +13,9 @@ use std::process::{Command, Output};
 
 /// Unpacks `archive` into `into` as Juju does (juju/utils/zip over Go's `archive/zip`):
 /// parent directories made as needed, each file created with the permission bits its
-/// entry carries (under the process's umask), an entry with no Unix mode created with
-/// none. Returns the names unpacked.
+/// entry carries (under the process's umask). An entry with no Unix mode (which `pack`
+/// never writes) is created with none, stricter than Go, which would give it 0666: a
+/// check that passes here passes there. Returns the names unpacked.
 pub fn unpack_as_juju(archive: &Path, into: &Path) -> std::io::Result<Vec<String>> {
     let mut zip =
         zip::ZipArchive::new(std::fs::File::open(archive)?).map_err(std::io::Error::other)?;
@@ -146,10 +147,13 @@ fn run(command: &mut Command) -> Result<String, String> {
         })
     } else {
         Err(format!(
-            "{shown} ended with {}: {}{}",
+            "{shown} ended with {}: {}",
             out.status,
-            text(&out.stderr),
-            text(&out.stdout)
+            [text(&out.stderr), text(&out.stdout)]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" / ")
         ))
     }
 }

@@ -56,7 +56,8 @@ pub fn verify(archive: &Path, arch: &str) -> Result<Layout, String> {
         let perms = match entry.unix_mode() {
             None => {
                 problems.push(format!(
-                    "`{name}` carries no Unix mode, so Juju would unpack it with none"
+                    "`{name}` carries no Unix mode, so Juju would unpack it without its own \
+                     (not executable)"
                 ));
                 0
             }
@@ -129,7 +130,13 @@ fn content_problems(
             Some(bytes) if !bytes.starts_with(b"\x7fELF") => {
                 problems.push(format!("`{exe}` is not an executable (no ELF header)"));
             }
-            Some(_) => {}
+            Some(bytes) => match (elf_machine(bytes), elf_machine_of(arch)) {
+                (found, Some(wanted)) if found != Some(wanted) => problems.push(format!(
+                    "`{exe}` is not built for {arch} (ELF machine {}, not {wanted})",
+                    found.map_or("unreadable".into(), |m| m.to_string())
+                )),
+                _ => {}
+            },
         }
     }
     // As the host joins it to the charm directory: `./charm.wasm` is `charm.wasm`.
@@ -155,4 +162,48 @@ fn content_problems(
         Some(_) => {}
     }
     component
+}
+
+/// A 64-bit ELF file's `e_machine`, in the byte order its header declares.
+fn elf_machine(bytes: &[u8]) -> Option<u16> {
+    const CLASS_64: u8 = 2;
+    let (class, data) = (*bytes.get(4)?, *bytes.get(5)?);
+    let raw = [*bytes.get(18)?, *bytes.get(19)?];
+    (class == CLASS_64).then(|| match data {
+        2 => u16::from_be_bytes(raw),
+        _ => u16::from_le_bytes(raw),
+    })
+}
+
+/// The ELF machine of a Juju architecture, where the host knows it.
+fn elf_machine_of(arch: &str) -> Option<u16> {
+    Some(match arch {
+        "amd64" => 62,
+        "arm64" => 183,
+        "ppc64el" => 21,
+        "s390x" => 22,
+        "riscv64" => 243,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_elf_machine_is_read_in_the_files_byte_order() {
+        let mut header = vec![0u8; 20];
+        header[..4].copy_from_slice(b"\x7fELF");
+        header[4] = 2;
+        header[5] = 1;
+        header[18..20].copy_from_slice(&183u16.to_le_bytes());
+        assert_eq!(elf_machine(&header), elf_machine_of("arm64"));
+        header[5] = 2;
+        header[18..20].copy_from_slice(&22u16.to_be_bytes());
+        assert_eq!(elf_machine(&header), elf_machine_of("s390x"));
+        header[4] = 1;
+        assert_eq!(elf_machine(&header), None);
+        assert_eq!(elf_machine(b"\x7fELF"), None);
+    }
 }
