@@ -4,7 +4,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::SystemTime;
 
-use wasmcharm_tests::{Stubs, apt_install, charm_dir, dispatch, juju_env, wasmcharm_bin};
+use wasmcharm_tests::{
+    Stubs, apt_install, charm_dir, dispatch, hot_dispatch_bin, juju_env, packed_dispatch,
+    wasmcharm_bin,
+};
 
 const CWASM: &str = ".wasmcharm-cache/charm.wasm.cwasm";
 
@@ -113,19 +116,9 @@ fn a_new_component_is_not_served_the_old_code() {
 
 /// A packed charm's layout: the hot binary as `dispatch`, the full host in `bin/`.
 fn pack_hot(charm: &Path) {
-    let release = wasmcharm_bin().parent().unwrap().to_path_buf();
     std::fs::create_dir_all(charm.join("bin")).unwrap();
-    std::fs::copy(release.join("dispatch"), charm.join("dispatch")).unwrap();
+    std::fs::copy(hot_dispatch_bin(), charm.join("dispatch")).unwrap();
     std::fs::copy(wasmcharm_bin(), charm.join("bin/wasmcharm")).unwrap();
-}
-
-fn hot_dispatch(charm: &Path, stubs: &Stubs, hook: &str) -> std::process::Output {
-    Command::new(charm.join("dispatch"))
-        .env_clear()
-        .env("PATH", stubs.path())
-        .envs(juju_env(charm, hook))
-        .output()
-        .unwrap()
 }
 
 #[test]
@@ -135,7 +128,11 @@ fn the_hot_dispatch_hands_a_charm_with_no_precompiled_code_to_the_full_host() {
     let stubs = Stubs::new();
     // Nothing precompiled: the hot binary never compiles, so the full host in bin/ runs
     // the hook and keeps the compiled code.
-    let out = hot_dispatch(charm.path(), &stubs, "hooks/install");
+    let out = packed_dispatch(
+        charm.path(),
+        &stubs,
+        &juju_env(charm.path(), "hooks/install"),
+    );
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stubs.calls(), vec![apt_install(&["openssh-server"])]);
     let cwasm = charm.path().join(CWASM);
@@ -145,14 +142,22 @@ fn the_hot_dispatch_hands_a_charm_with_no_precompiled_code_to_the_full_host() {
     // otherwise fail the hook.
     std::fs::write(charm.path().join("bin/wasmcharm"), "#!/bin/sh\nexit 97\n").unwrap();
     let stubs = Stubs::new();
-    let out = hot_dispatch(charm.path(), &stubs, "hooks/install");
+    let out = packed_dispatch(
+        charm.path(),
+        &stubs,
+        &juju_env(charm.path(), "hooks/install"),
+    );
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stubs.calls(), vec![apt_install(&["openssh-server"])]);
     assert_eq!(std::fs::metadata(&cwasm).unwrap().modified().unwrap(), made);
 
     // A changed component is a miss again, handed over again (to the stand-in, here).
     std::fs::remove_dir_all(charm.path().join(".wasmcharm-cache")).unwrap();
-    let out = hot_dispatch(charm.path(), &stubs, "hooks/install");
+    let out = packed_dispatch(
+        charm.path(),
+        &stubs,
+        &juju_env(charm.path(), "hooks/install"),
+    );
     assert_eq!(out.status.code(), Some(97), "{out:?}");
 }
 

@@ -239,13 +239,19 @@ pub fn unit_env(charm_dir: &Path, dispatch_path: &str, unit: &str) -> Vec<(Strin
 /// Runs the host the way Juju runs it: a fresh environment of `JUJU_*` variables and a
 /// PATH with the stubs first.
 pub fn dispatch(stubs: &Stubs, env: &[(String, String)]) -> Output {
-    Command::new(wasmcharm_bin())
-        .arg("dispatch")
+    let mut host = Command::new(wasmcharm_bin());
+    host.arg("dispatch");
+    as_juju_runs(host, stubs, env)
+}
+
+/// `program` in a fresh environment of `env` and a PATH with the stubs first.
+fn as_juju_runs(mut program: Command, stubs: &Stubs, env: &[(String, String)]) -> Output {
+    program
         .env_clear()
         .env("PATH", stubs.path())
         .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
-        .expect("wasmcharm runs")
+        .unwrap_or_else(|e| panic!("{:?} runs: {e}", program.get_program()))
 }
 
 /// `wasmcharm run CHARM EVENT --state <state>`: the process's output and its report.
@@ -421,10 +427,5 @@ pub fn unzip_with_unzip(charm: &Path, into: &Path) {
 /// An unpacked charm's own `dispatch`, run as Juju runs it: in a fresh environment of
 /// `env` and a PATH with the stubs first.
 pub fn packed_dispatch(unit: &Path, stubs: &Stubs, env: &[(String, String)]) -> Output {
-    Command::new(unit.join("dispatch"))
-        .env_clear()
-        .env("PATH", stubs.path())
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("the packed dispatch runs")
+    as_juju_runs(Command::new(unit.join("dispatch")), stubs, env)
 }

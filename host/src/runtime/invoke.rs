@@ -306,7 +306,7 @@ fn protected(charm_dir: &std::path::Path, unit: Option<&UnitDir>) -> Vec<PathBuf
         real(std::path::Path::new(crate::sandbox::OVERRIDE_DIR)),
     ];
     // The unit's state and the code the host maps, when they are kept beside the charm.
-    if let Some(unit) = unit {
+    if let Some(unit) = unit.filter(|u| u.path() != charm_dir) {
         paths.push(real(unit.path()));
     }
     if let Some(policy) = std::env::var_os(crate::charm_dir::PolicyOverride::ENV) {

@@ -153,7 +153,9 @@ impl TestCharm {
         }
         let mut outcome = ("ignored", None);
         let mut output = None;
-        let mut committed = None;
+        // Whether Juju would commit the hook, and what the charm stored if it changed it.
+        let mut succeeded = false;
+        let mut kept = None;
         if let Some(event) = event {
             let unit = Arc::new(state.unit_context(meta)?);
             let captured = GuestOutput::capture(&self.charm.dir.manifest.limits);
@@ -166,7 +168,6 @@ impl TestCharm {
                     seed: state.clock.seed,
                 },
             };
-            let mut kept = None;
             let ended = dispatch::run_event(
                 &self.charm,
                 unit,
@@ -183,7 +184,7 @@ impl TestCharm {
             );
             outcome = match ended {
                 Ended::Done => {
-                    committed = Some(kept);
+                    succeeded = true;
                     ("ok", None)
                 }
                 Ended::Failed(message) => ("failed", Some(message)),
@@ -191,8 +192,8 @@ impl TestCharm {
             output = Some(captured);
         }
         let mut after = simulation.state_after(state);
-        if let Some(kept) = &committed {
-            if let Some(stored) = kept {
+        if succeeded {
+            if let Some(stored) = &kept {
                 after.set_stored(stored);
             }
             // Juju commits these with the hook, and only if it succeeds.

@@ -36,14 +36,16 @@ impl UnitDir {
     /// The directory for the unit whose charm is in `charm_dir`.
     pub fn for_charm(charm_dir: &Path) -> Result<UnitDir, NowhereWritable> {
         let candidates = candidates(charm_dir);
-        // Every hook but a unit's first: three `stat`s, nothing made or resolved. The
-        // charm directory serves when it holds the unit's state, or nothing was ever
-        // kept beside it.
+        // Every hook but a unit's first: two or three system calls, nothing made or
+        // resolved. The charm directory serves when it holds the unit's state, or
+        // nothing was ever kept beside it.
         let here = &candidates[0];
-        let beside_unused = candidates
-            .get(1)
-            .is_none_or(|beside| std::fs::symlink_metadata(&beside.path).is_err());
-        if (holds_state(&here.path) || beside_unused) && here.usable().is_ok() {
+        let beside_unused = || {
+            candidates
+                .get(1)
+                .is_none_or(|beside| std::fs::symlink_metadata(&beside.path).is_err())
+        };
+        if (holds_state(&here.path) || beside_unused()) && here.usable().is_ok() {
             return Ok(UnitDir {
                 path: here.path.clone(),
             });

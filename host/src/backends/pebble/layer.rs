@@ -39,14 +39,6 @@ macro_rules! words {
                 *self == Self::Unset
             }
 
-            /// `other`, unless it is unset: a merge never unsets a field. (Never for
-            /// `Override`: an entry's own says how it folds.)
-            #[allow(dead_code)]
-            fn merge(&mut self, other: &Self) {
-                if !other.is_unset() {
-                    self.clone_from(other);
-                }
-            }
         }
 
         impl From<&str> for $name {
@@ -281,14 +273,10 @@ fn merges(label: &str, what: &str, name: &str, value: &Override) -> Result<bool,
     }
 }
 
-fn set_string(into: &mut String, from: &str) {
-    if !from.is_empty() {
-        *into = from.to_string();
-    }
-}
-
-fn set_option<T: Clone>(into: &mut Option<T>, from: &Option<T>) {
-    if from.is_some() {
+/// `from`, if it is given (not empty, `None` or an unset word): a merge never unsets a
+/// field.
+fn set_given<T: Clone + Default + PartialEq>(into: &mut T, from: &T) {
+    if *from != T::default() {
         into.clone_from(from);
     }
 }
@@ -296,27 +284,27 @@ fn set_option<T: Clone>(into: &mut Option<T>, from: &Option<T>) {
 impl Service {
     /// `override: merge`: copy what `other` sets; lists append, maps merge.
     fn merge(&mut self, other: &Service) {
-        set_string(&mut self.summary, &other.summary);
-        set_string(&mut self.description, &other.description);
-        self.startup.merge(&other.startup);
-        set_string(&mut self.command, &other.command);
+        set_given(&mut self.summary, &other.summary);
+        set_given(&mut self.description, &other.description);
+        set_given(&mut self.startup, &other.startup);
+        set_given(&mut self.command, &other.command);
         self.after.extend(other.after.iter().cloned());
         self.before.extend(other.before.iter().cloned());
         self.requires.extend(other.requires.iter().cloned());
-        set_string(&mut self.workload, &other.workload);
+        set_given(&mut self.workload, &other.workload);
         self.environment.extend(other.environment.clone());
-        set_option(&mut self.user_id, &other.user_id);
-        set_string(&mut self.user, &other.user);
-        set_option(&mut self.group_id, &other.group_id);
-        set_string(&mut self.group, &other.group);
-        set_string(&mut self.working_dir, &other.working_dir);
-        self.on_success.merge(&other.on_success);
-        self.on_failure.merge(&other.on_failure);
+        set_given(&mut self.user_id, &other.user_id);
+        set_given(&mut self.user, &other.user);
+        set_given(&mut self.group_id, &other.group_id);
+        set_given(&mut self.group, &other.group);
+        set_given(&mut self.working_dir, &other.working_dir);
+        set_given(&mut self.on_success, &other.on_success);
+        set_given(&mut self.on_failure, &other.on_failure);
         self.on_check_failure.extend(other.on_check_failure.clone());
-        set_option(&mut self.backoff_delay, &other.backoff_delay);
-        set_option(&mut self.backoff_factor, &other.backoff_factor);
-        set_option(&mut self.backoff_limit, &other.backoff_limit);
-        set_option(&mut self.kill_delay, &other.kill_delay);
+        set_given(&mut self.backoff_delay, &other.backoff_delay);
+        set_given(&mut self.backoff_factor, &other.backoff_factor);
+        set_given(&mut self.backoff_limit, &other.backoff_limit);
+        set_given(&mut self.kill_delay, &other.kill_delay);
     }
 
     /// Whether the plan starts this service on `autostart` and `replan`.
@@ -327,39 +315,39 @@ impl Service {
 
 impl Check {
     fn merge(&mut self, other: &Check) {
-        self.level.merge(&other.level);
-        self.startup.merge(&other.startup);
-        set_option(&mut self.period, &other.period);
-        set_option(&mut self.timeout, &other.timeout);
-        set_option(&mut self.threshold, &other.threshold);
+        set_given(&mut self.level, &other.level);
+        set_given(&mut self.startup, &other.startup);
+        set_given(&mut self.period, &other.period);
+        set_given(&mut self.timeout, &other.timeout);
+        set_given(&mut self.threshold, &other.threshold);
         if let Some(o) = &other.http {
             let h = self.http.get_or_insert_with(HttpCheck::default);
-            set_string(&mut h.url, &o.url);
+            set_given(&mut h.url, &o.url);
             h.headers.extend(o.headers.clone());
         }
         if let Some(o) = &other.tcp {
             let t = self.tcp.get_or_insert_with(TcpCheck::default);
-            set_option(&mut t.port, &o.port);
-            set_string(&mut t.host, &o.host);
+            set_given(&mut t.port, &o.port);
+            set_given(&mut t.host, &o.host);
         }
         if let Some(o) = &other.exec {
             let e = self.exec.get_or_insert_with(ExecCheck::default);
-            set_string(&mut e.command, &o.command);
-            set_string(&mut e.service_context, &o.service_context);
+            set_given(&mut e.command, &o.command);
+            set_given(&mut e.service_context, &o.service_context);
             e.environment.extend(o.environment.clone());
-            set_option(&mut e.user_id, &o.user_id);
-            set_string(&mut e.user, &o.user);
-            set_option(&mut e.group_id, &o.group_id);
-            set_string(&mut e.group, &o.group);
-            set_string(&mut e.working_dir, &o.working_dir);
+            set_given(&mut e.user_id, &o.user_id);
+            set_given(&mut e.user, &o.user);
+            set_given(&mut e.group_id, &o.group_id);
+            set_given(&mut e.group, &o.group);
+            set_given(&mut e.working_dir, &o.working_dir);
         }
     }
 }
 
 impl LogTarget {
     fn merge(&mut self, other: &LogTarget) {
-        set_string(&mut self.kind, &other.kind);
-        set_string(&mut self.location, &other.location);
+        set_given(&mut self.kind, &other.kind);
+        set_given(&mut self.location, &other.location);
         self.services.extend(other.services.iter().cloned());
         self.labels.extend(other.labels.clone());
     }

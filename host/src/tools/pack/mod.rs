@@ -136,8 +136,9 @@ pub fn pack(dir: &Path, host: &Host, out: Option<&Path>) -> Result<Packed, PackE
     })
 }
 
-/// What goes in the zip: `(name in the zip, contents, executable)`.
-struct Files(Vec<(String, Vec<u8>, bool)>);
+/// What goes in the zip: `(name in the zip, contents)`. The executables are those
+/// [`verify::EXECUTABLES`] names, which the read-back holds them to.
+struct Files(Vec<(String, Vec<u8>)>);
 
 impl Files {
     fn of(dir: &Path, charm: &CharmDir, host: &Host) -> Result<Self, PackError> {
@@ -161,17 +162,16 @@ impl Files {
                 problems: problems.join("\n"),
             });
         }
-        files.push(("metadata.yaml".into(), yaml(&metadata.metadata), false));
+        files.push(("metadata.yaml".into(), yaml(&metadata.metadata)));
         if let Some(config) = &metadata.config {
-            files.push(("config.yaml".into(), yaml(config), false));
+            files.push(("config.yaml".into(), yaml(config)));
         }
         if let Some(actions) = &metadata.actions {
-            files.push(("actions.yaml".into(), yaml(actions), false));
+            files.push(("actions.yaml".into(), yaml(actions)));
         }
         files.push((
             "manifest.yaml".into(),
             yaml(&manifest(&metadata, &host.arch)?),
-            false,
         ));
         let full = read(&host.path)?;
         let hot = host
@@ -183,24 +183,20 @@ impl Files {
             Some(hot) => read(hot)?,
             None => full.clone(),
         };
-        files.push(("dispatch".into(), dispatch, true));
-        files.push(("bin/wasmcharm".into(), full, true));
-        files.push((
-            "wasmcharm.yaml".into(),
-            read(&dir.join("wasmcharm.yaml"))?,
-            false,
-        ));
+        files.push(("dispatch".into(), dispatch));
+        files.push(("bin/wasmcharm".into(), full));
+        files.push(("wasmcharm.yaml".into(), read(&dir.join("wasmcharm.yaml"))?));
         let component = charm.component_path();
         let inside = component
             .strip_prefix(dir)
             .unwrap_or(&charm.manifest.component)
             .to_string_lossy()
             .into_owned();
-        files.push((inside, read(&component)?, false));
+        files.push((inside, read(&component)?));
         for optional in ["README.md", "LICENSE", "icon.svg"] {
             let path = dir.join(optional);
             if path.is_file() {
-                files.push((optional.into(), read(&path)?, false));
+                files.push((optional.into(), read(&path)?));
             }
         }
         Ok(Files(files))
@@ -223,10 +219,11 @@ impl Files {
             .map_err(err)?;
         {
             let mut zip = zip::ZipWriter::new(temp.as_file_mut());
-            for (name, bytes, executable) in &self.0 {
+            for (name, bytes) in &self.0 {
+                let executable = verify::EXECUTABLES.contains(&name.as_str());
                 let options = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Deflated)
-                    .unix_permissions(if *executable { 0o755 } else { 0o644 });
+                    .unix_permissions(if executable { 0o755 } else { 0o644 });
                 zip.start_file(name.as_str(), options)
                     .map_err(|e| err(std::io::Error::other(e)))?;
                 zip.write_all(bytes).map_err(err)?;
@@ -239,7 +236,7 @@ impl Files {
             path: out.display().to_string(),
             problems,
         })?;
-        let written: Vec<&str> = self.0.iter().map(|(name, _, _)| name.as_str()).collect();
+        let written: Vec<&str> = self.0.iter().map(|(name, _)| name.as_str()).collect();
         let read: Vec<&str> = layout
             .entries
             .iter()

@@ -139,17 +139,9 @@ fn content_problems(
             },
         }
     }
-    // As the host joins it to the charm directory: `./charm.wasm` is `charm.wasm`.
+    // As written: the charm directory refused anything but a plain relative path.
     let component = yaml("wasmcharm.yaml", problems)
         .and_then(|m| m.get("component").and_then(Value::as_str).map(String::from))
-        .map(|c| {
-            Path::new(&c)
-                .components()
-                .filter(|part| !matches!(part, std::path::Component::CurDir))
-                .collect::<std::path::PathBuf>()
-                .to_string_lossy()
-                .into_owned()
-        })
         .unwrap_or_default();
     match contents.get(&component) {
         _ if component.is_empty() => {}
