@@ -24,7 +24,7 @@ fn a_charm_built_against_a_smaller_contract_still_runs() {
     assert_eq!(
         stubs.calls(),
         vec![
-            argv(&["systemctl", "enable", "--now", "ssh"]),
+            argv(&["systemctl", "enable", "--now", "--", "ssh"]),
             argv(&["status-set", "--application=false", "active"]),
         ]
     );

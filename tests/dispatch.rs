@@ -69,7 +69,7 @@ fn start_enables_and_starts_ssh_then_goes_active() {
     assert_eq!(
         stubs.calls(),
         vec![
-            argv(&["systemctl", "enable", "--now", "ssh"]),
+            argv(&["systemctl", "enable", "--now", "--", "ssh"]),
             status_set("active", None),
         ]
     );
@@ -88,10 +88,13 @@ fn start_failing_blocks_the_unit() {
     assert!(out.status.success(), "{out:?}");
     let calls = stubs.calls();
     assert_eq!(calls.len(), 3, "{calls:?}");
-    assert_eq!(calls[0], argv(&["systemctl", "enable", "--now", "ssh"]));
+    assert_eq!(
+        calls[0],
+        argv(&["systemctl", "enable", "--now", "--", "ssh"])
+    );
     assert_debug_log(
         &calls[1],
-        "Starting systemd unit failed: `systemctl enable --now ssh`",
+        "Starting systemd unit failed: `systemctl enable --now -- ssh`",
     );
     assert_eq!(
         calls[2],
@@ -211,7 +214,7 @@ fn the_charm_dir_defaults_to_the_working_directory() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         stubs.calls()[0],
-        argv(&["systemctl", "enable", "--now", "ssh"])
+        argv(&["systemctl", "enable", "--now", "--", "ssh"])
     );
 }
 

@@ -81,7 +81,7 @@ fn openssh_lifecycle(unit: &Path) {
     assert_eq!(
         hook("start"),
         vec![
-            argv(&["systemctl", "enable", "--now", "ssh"]),
+            argv(&["systemctl", "enable", "--now", "--", "ssh"]),
             argv(&["status-set", "--application=false", "active"]),
         ]
     );

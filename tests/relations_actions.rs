@@ -133,7 +133,7 @@ fn actions_take_typed_params_with_defaults_and_report_results() {
         vec![
             argv(&["action-get", "--format=json"]),
             argv(&["action-log", "--", "echoing 2 times"]),
-            argv(&["action-set", "echo=heyhey"]),
+            argv(&["action-set", "--", "echo=heyhey"]),
         ]
     );
 }
@@ -171,7 +171,7 @@ fn ports_network_secrets_and_resources_on_a_simulated_unit() {
     let charm = charm_dir("faulty");
     let state = "opened-ports: [22/tcp]\n\
                  networks: {db: {ingress-addresses: [10.1.2.3]}}\n\
-                 secrets:\n  - {id: 'secret:abc', label: db-password, revision: 4, content: {password: old}, \
+                 secrets:\n  - {id: 'secret:cr4n0eog5r6d8t2rjmf0', label: db-password, revision: 4, content: {password: old}, \
                  latest: {password: newer}}\n\
                  resources: {installer: /var/lib/juju/resources/installer.tgz}\n";
     let (out, r) = run_event(charm.path(), "upgrade-charm", state);
@@ -214,7 +214,7 @@ fn ports_network_secrets_and_resources_through_hook_tools() {
     stubs.print("secret-get", r#"{"password": "hunter2"}"#);
     stubs.print(
         "secret-info-get",
-        r#"{"secret:abc": {"label": "db-password", "revision": 2}}"#,
+        r#"{"secret:cr4n0eog5r6d8t2rjmf0": {"label": "db-password", "revision": 2}}"#,
     );
     stubs.print(
         "resource-get",
@@ -229,16 +229,20 @@ fn ports_network_secrets_and_resources_through_hook_tools() {
             argv(&["open-port", "9000-9100/udp"]),
             argv(&["close-port", "22/tcp"]),
             argv(&["opened-ports", "--format=json"]),
-            argv(&["network-get", "--format=json", "db"]),
+            argv(&["network-get", "--format=json", "--", "db"]),
             argv(&[
                 "secret-get",
                 "--format=json",
-                "--label",
-                "db-password",
-                "--refresh"
+                "--refresh",
+                "--label=db-password"
             ]),
-            argv(&["secret-info-get", "--format=json", "secret:abc"]),
-            argv(&["resource-get", "installer"]),
+            argv(&[
+                "secret-info-get",
+                "--format=json",
+                "--",
+                "secret:cr4n0eog5r6d8t2rjmf0"
+            ]),
+            argv(&["resource-get", "--", "installer"]),
             argv(&[
                 "status-set",
                 "--application=false",

@@ -23,7 +23,7 @@ fn report(out: &Output) -> Value {
 }
 
 const APT_INSTALL: &str = "apt-get install --assume-yes --option DPkg::Lock::Timeout=300 \
-                           --option Dpkg::Options::=--force-confold openssh-server";
+                           --option Dpkg::Options::=--force-confold -- openssh-server";
 
 #[test]
 fn install_ok() {
@@ -73,7 +73,7 @@ fn start_ok() {
     let out = run(charm.path(), "start", Some(state));
     assert!(out.status.success(), "{out:?}");
     let r = report(&out);
-    assert_eq!(commands(&r), ["systemctl enable --now ssh"]);
+    assert_eq!(commands(&r), ["systemctl enable --now -- ssh"]);
     assert_eq!(r["state"]["machine"]["services"]["ssh"]["active"], true);
     assert_eq!(r["state"]["machine"]["services"]["ssh"]["enabled"], true);
     assert_eq!(unit_status(&r), ("active".into(), "".into()));
@@ -83,8 +83,7 @@ fn start_ok() {
 #[test]
 fn start_failing() {
     let charm = charm_dir("openssh");
-    let state =
-        "machine:\n  commands:\n    - argv: [systemctl, enable, --now, ssh]\n      exit-code: 1\n";
+    let state = "machine:\n  commands:\n    - argv: [systemctl, enable, --now, --, ssh]\n      exit-code: 1\n";
     let out = run(charm.path(), "start", Some(state));
     assert!(out.status.success(), "{out:?}");
     let r = report(&out);

@@ -189,7 +189,7 @@ fn juju_debug_turns_on_the_hosts_own_logs() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     for expected in [
         "hooks/start in",
-        "ran `systemctl enable --now ssh`: exit 0",
+        "ran `systemctl enable --now -- ssh`: exit 0",
         "handler done",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in {stderr}");

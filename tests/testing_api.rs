@@ -12,7 +12,7 @@ fn a_state_in_an_event_and_the_state_out() {
     let run = charm.run("start", &State::default()).unwrap();
     assert!(run.succeeded(), "{:?}", run.happened);
     assert_eq!(run.state.unit_status.kind, StatusKind::Active);
-    assert_eq!(run.happened.commands, ["systemctl enable --now ssh"]);
+    assert_eq!(run.happened.commands, ["systemctl enable --now -- ssh"]);
     let ssh = &run.state.machine.services["ssh"];
     assert!(ssh.active && ssh.enabled);
 

@@ -42,7 +42,7 @@ fn stored(r: &Value) -> serde_json::Value {
 }
 
 const APT_INSTALL: &str = "apt-get install --assume-yes --option DPkg::Lock::Timeout=300 \
-                           --option Dpkg::Options::=--force-confold ubuntu-advantage-tools";
+                           --option Dpkg::Options::=--force-confold -- ubuntu-advantage-tools";
 
 #[test]
 fn the_lifecycle_on_a_simulated_unit() {
@@ -55,7 +55,7 @@ fn the_lifecycle_on_a_simulated_unit() {
     assert_eq!(
         commands(&r),
         [
-            "add-apt-repository --yes ppa:ua-client/stable".to_string(),
+            "add-apt-repository --yes -- ppa:ua-client/stable".to_string(),
             APT_INSTALL.to_string(),
             "ua attach ***".to_string(),
         ]
@@ -132,7 +132,7 @@ fn the_lifecycle_on_a_simulated_unit() {
     assert_eq!(
         commands(&r),
         [
-            "add-apt-repository --yes --remove ppa:ua-client/stable".to_string(),
+            "add-apt-repository --yes --remove -- ppa:ua-client/stable".to_string(),
             APT_INSTALL.to_string(),
         ]
     );
@@ -186,7 +186,7 @@ fn through_dispatch_the_token_reaches_ua_and_nothing_else() {
                 "Configuring"
             ]),
             &argv(&["config-get", "--format=json"]),
-            &argv(&["add-apt-repository", "--yes", "ppa:ua-client/stable"]),
+            &argv(&["add-apt-repository", "--yes", "--", "ppa:ua-client/stable"]),
             &apt_install(&["ubuntu-advantage-tools"]),
             &argv(&["ua", "attach", TOKEN]),
             &argv(&[

@@ -90,8 +90,11 @@ pub struct Metadata {
     pub endpoints: BTreeMap<String, String>,
     /// The peer endpoints among them.
     pub peers: Vec<String>,
+    /// Bindings that are not relation endpoints (`extra-bindings`).
+    pub extra_bindings: Vec<String>,
     pub storage: Vec<String>,
     pub containers: Vec<String>,
+    pub resources: Vec<String>,
     pub config: BTreeMap<String, ConfigOption>,
     pub actions: BTreeMap<String, ActionSpec>,
 }
@@ -117,6 +120,10 @@ struct MetadataFile {
     storage: Option<BTreeMap<String, serde_yaml::Value>>,
     #[serde(default)]
     containers: Option<BTreeMap<String, serde_yaml::Value>>,
+    #[serde(default, rename = "extra-bindings")]
+    extra_bindings: Option<BTreeMap<String, serde_yaml::Value>>,
+    #[serde(default)]
+    resources: Option<BTreeMap<String, serde_yaml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -184,8 +191,14 @@ impl Metadata {
             subordinate: meta.subordinate,
             endpoints,
             peers,
+            extra_bindings: meta
+                .extra_bindings
+                .unwrap_or_default()
+                .into_keys()
+                .collect(),
             storage: meta.storage.unwrap_or_default().into_keys().collect(),
             containers: meta.containers.unwrap_or_default().into_keys().collect(),
+            resources: meta.resources.unwrap_or_default().into_keys().collect(),
             config: config.options.unwrap_or_default(),
             actions: actions
                 .into_iter()

@@ -401,7 +401,19 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
             repositories: list(&m.machine.repositories),
             services: list(&m.machine.services),
             snaps: list(&m.machine.snaps),
-            commands: list(&m.machine.commands),
+            commands: m
+                .machine
+                .commands
+                .rules()
+                .iter()
+                .map(|rule| match &rule.env {
+                    Some(env) if !env.is_empty() => {
+                        let names: Vec<&str> = env.iter().map(|n| n.as_str()).collect();
+                        format!("{} (may set {})", rule.program, names.join(", "))
+                    }
+                    _ => rule.program.clone(),
+                })
+                .collect(),
             files: InspectedFiles {
                 read: paths(&m.machine.files.read),
                 write: paths(&m.machine.files.write),

@@ -9,7 +9,7 @@
 //! let run = charm.run("start", &State::default().leader(true))?;
 //! assert!(run.succeeded(), "{:?}", run.happened.error);
 //! assert_eq!(run.state.unit_status.kind, StatusKind::Active);
-//! assert_eq!(run.happened.commands, ["systemctl enable --now ssh"]);
+//! assert_eq!(run.happened.commands, ["systemctl enable --now -- ssh"]);
 //! # Ok::<(), wasmcharm::testing::TestingError>(())
 //! ```
 //!

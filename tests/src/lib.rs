@@ -304,6 +304,7 @@ pub fn apt_install(packages: &[&str]) -> Vec<String> {
         "DPkg::Lock::Timeout=300",
         "--option",
         "Dpkg::Options::=--force-confold",
+        "--",
     ]);
     a.extend(argv(packages));
     a

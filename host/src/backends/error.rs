@@ -83,6 +83,9 @@ pub enum BackendError {
     PermissionDenied(String),
     #[error("{0}")]
     Unsupported(String),
+    /// More than the host carries for one call (see [`crate::sandbox::caps`]).
+    #[error("{what} is larger than {}, the most the host carries for one call", crate::runtime::limits::Size(*limit as u64))]
+    TooLarge { what: String, limit: usize },
 }
 
 fn stderr_suffix(stderr: &str) -> String {

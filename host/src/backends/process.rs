@@ -39,10 +39,13 @@ pub struct Invocation<'a> {
     pub env: Vec<(String, String)>,
     pub clear_env: bool,
     pub stdin: Option<&'a [u8]>,
-    pub working_dir: Option<&'a str>,
+    pub working_dir: Option<&'a std::path::Path>,
     pub timeout: Duration,
     /// Positions in `argv` never to show: messages carry `***` there.
     pub secret_args: &'a [usize],
+    /// The most the program may write to stdout and stderr together; past it, it is
+    /// killed and the call is [`BackendError::TooLarge`].
+    pub output_cap: usize,
 }
 
 impl<'a> Invocation<'a> {
@@ -55,6 +58,7 @@ impl<'a> Invocation<'a> {
             working_dir: None,
             timeout,
             secret_args: &[],
+            output_cap: crate::sandbox::caps::TRANSFER,
         }
     }
 
@@ -91,17 +95,26 @@ impl<'a> Invocation<'a> {
             self.stdin.unwrap_or_default(),
             child.stdout.take(),
             child.stderr.take(),
+            self.output_cap,
         );
         let timed_out = || BackendError::Timeout {
             command: command.clone(),
             timeout: self.timeout,
         };
         let (stdout, stderr) = match pipes.and_then(|pipes| pipes.exchange(&mut child, deadline)) {
-            Ok(Some(output)) => output,
-            Ok(None) => {
+            Ok(Exchanged::Done(stdout, stderr)) => (stdout, stderr),
+            Ok(Exchanged::TimedOut) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(timed_out());
+            }
+            Ok(Exchanged::TooMuch) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(BackendError::TooLarge {
+                    what: format!("the output of `{command}`"),
+                    limit: self.output_cap,
+                });
             }
             Err(source) => {
                 let _ = child.kill();
@@ -157,6 +170,16 @@ struct Pipes<'a> {
     input: &'a [u8],
     stdout: Option<ChildStdout>,
     stderr: Option<ChildStderr>,
+    cap: usize,
+}
+
+/// How an exchange with a program ended.
+enum Exchanged {
+    /// Its stdout and stderr, whole.
+    Done(Vec<u8>, Vec<u8>),
+    TimedOut,
+    /// It wrote more than the cap.
+    TooMuch,
 }
 
 /// How long to wait for the pipes before looking again whether the program is gone:
@@ -169,6 +192,7 @@ impl<'a> Pipes<'a> {
         input: &'a [u8],
         stdout: Option<ChildStdout>,
         stderr: Option<ChildStderr>,
+        cap: usize,
     ) -> std::io::Result<Self> {
         for fd in [
             stdin.as_ref().map(AsFd::as_fd),
@@ -186,16 +210,13 @@ impl<'a> Pipes<'a> {
             input,
             stdout,
             stderr,
+            cap,
         })
     }
 
-    /// Runs until the output pipes close (or the program has exited), and returns what
-    /// it wrote; `None` if the deadline came first.
-    fn exchange(
-        mut self,
-        child: &mut Child,
-        deadline: Instant,
-    ) -> std::io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+    /// Runs until the output pipes close (or the program has exited), the deadline
+    /// comes, or the program has written more than the cap.
+    fn exchange(mut self, child: &mut Child, deadline: Instant) -> std::io::Result<Exchanged> {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         if self.input.is_empty() {
             self.stdin = None;
@@ -204,7 +225,10 @@ impl<'a> Pipes<'a> {
         while self.stdout.is_some() || self.stderr.is_some() || self.stdin.is_some() {
             let now = Instant::now();
             if now >= deadline {
-                return Ok(None);
+                return Ok(Exchanged::TimedOut);
+            }
+            if out.len() + err.len() > self.cap {
+                return Ok(Exchanged::TooMuch);
             }
             // However busy the pipes: the program may be gone with a daemon of its
             // still writing to them.
@@ -254,7 +278,10 @@ impl<'a> Pipes<'a> {
                 }
             }
         }
-        Ok(Some((out, err)))
+        if out.len() + err.len() > self.cap {
+            return Ok(Exchanged::TooMuch);
+        }
+        Ok(Exchanged::Done(out, err))
     }
 
     /// Writes what the pipe takes now; closes it when all is written or the program
@@ -388,11 +415,35 @@ mod tests {
     fn a_program_flooding_its_output_is_still_stopped_at_its_deadline() {
         let argv = sh("exec yes");
         let started = std::time::Instant::now();
-        let err = Invocation::new(&argv, Duration::from_millis(300))
-            .run()
-            .unwrap_err();
+        let mut inv = Invocation::new(&argv, Duration::from_millis(300));
+        inv.output_cap = usize::MAX;
+        let err = inv.run().unwrap_err();
         assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn output_past_the_cap_stops_the_program() {
+        let argv = sh("exec yes");
+        let mut inv = Invocation::new(&argv, Duration::from_secs(20));
+        inv.output_cap = 1 << 20;
+        let started = std::time::Instant::now();
+        let err = inv.run().unwrap_err();
+        assert!(
+            matches!(err, BackendError::TooLarge { limit, .. } if limit == 1 << 20),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("the output of `sh -c 'exec yes'` is larger than 1MiB"),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // Exactly at the cap is still an answer.
+        let argv = sh("head -c 1048576 /dev/zero");
+        let mut inv = Invocation::new(&argv, Duration::from_secs(20));
+        inv.output_cap = 1 << 20;
+        assert_eq!(inv.run().unwrap().stdout.len(), 1 << 20);
     }
 
     #[test]

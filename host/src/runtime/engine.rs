@@ -107,16 +107,17 @@ pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
         #[cfg(feature = "pooling")]
         Instances::Pooled { slots, memory } => {
             let mut pool = wasmtime::PoolingAllocationConfig::new();
+            use crate::sandbox::caps::{INSTANCE_MEMORIES, INSTANCE_TABLES, TABLE_ELEMENTS};
             pool.total_component_instances(slots)
                 .total_core_instances(slots * 16)
-                .total_memories(slots * 4)
-                .total_tables(slots * 8)
+                .total_memories(slots * INSTANCE_MEMORIES as u32)
+                .total_tables(slots * INSTANCE_TABLES as u32)
                 .max_core_instances_per_component(16)
-                .max_memories_per_component(4)
-                .max_tables_per_component(8)
+                .max_memories_per_component(INSTANCE_MEMORIES as u32)
+                .max_tables_per_component(INSTANCE_TABLES as u32)
                 .max_memory_size(usize::try_from(memory).unwrap_or(usize::MAX))
                 // As MemoryLimiter allows.
-                .table_elements(100_000)
+                .table_elements(TABLE_ELEMENTS)
                 // Reset by giving the pages back (measured: zeroing even 256 KiB in
                 // place made a run slower than the page faults it saves).
                 .linear_memory_keep_resident(0);

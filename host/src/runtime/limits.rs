@@ -5,6 +5,8 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
+
+use crate::sandbox::caps;
 use wasmtime::{Engine, ResourceLimiter};
 
 pub const DEFAULT_MEMORY: u64 = 128 << 20;
@@ -110,47 +112,80 @@ impl fmt::Display for Size {
     }
 }
 
-/// The store's limiter: refuses memory past the limit and remembers that it did, so that
-/// the trap can be reported as the limit it is.
+/// The store's limiter: `limits.memory` covers every memory and table of the instance
+/// together (a component cannot multiply its allowance by declaring more of them). It
+/// refuses growth past the limit and remembers that it did, so that the trap can be
+/// reported as the limit it is. One store runs one instance, so what it has allowed is
+/// what the instance holds.
 #[derive(Debug)]
 pub struct MemoryLimiter {
     limit: u64,
+    /// Bytes of memories and tables allowed so far.
+    used: u64,
     pub hit: bool,
 }
 
 impl MemoryLimiter {
     pub fn new(limit: u64) -> Self {
-        MemoryLimiter { limit, hit: false }
+        MemoryLimiter {
+            limit,
+            used: 0,
+            hit: false,
+        }
+    }
+
+    /// Takes `current` to `desired` bytes out of the budget, or traps.
+    fn grow(&mut self, what: &str, current: u64, desired: u64) -> wasmtime::Result<bool> {
+        let used = self.used.saturating_sub(current).saturating_add(desired);
+        if used > self.limit {
+            self.hit = true;
+            // An error, not `false`: the guest traps at once instead of seeing a failed
+            // allocation it may mishandle.
+            return Err(wasmtime::format_err!(
+                "the charm tried to grow its {what} to {desired} bytes, which would take its \
+                 memories and tables to {used} bytes, past limits.memory ({}) in wasmcharm.yaml",
+                Size(self.limit)
+            ));
+        }
+        self.used = used;
+        Ok(true)
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired as u64 > self.limit {
-            self.hit = true;
-            // An error, not `false`: the guest traps at once instead of seeing a failed
-            // allocation it may mishandle.
-            return Err(wasmtime::format_err!(
-                "the charm tried to grow its memory to {} bytes, past limits.memory ({}) in wasmcharm.yaml",
-                desired,
-                Size(self.limit)
-            ));
-        }
-        Ok(true)
+        self.grow("memory", current as u64, desired as u64)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 100_000)
+        if desired > caps::TABLE_ELEMENTS {
+            self.hit = true;
+            return Err(wasmtime::format_err!(
+                "the charm tried to grow a table to {desired} elements, past the host's \
+                 {} for one table",
+                caps::TABLE_ELEMENTS
+            ));
+        }
+        let bytes = |n: usize| (n as u64).saturating_mul(caps::TABLE_ELEMENT_BYTES);
+        self.grow("table", bytes(current), bytes(desired))
+    }
+
+    fn memories(&self) -> usize {
+        caps::INSTANCE_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        caps::INSTANCE_TABLES
     }
 }
 
@@ -197,6 +232,24 @@ mod tests {
         assert_eq!(parse_size("lots"), None);
         assert_eq!(parse_size("12TiB"), None);
         assert_eq!(Size(128 << 20).to_string(), "128MiB");
+    }
+
+    #[test]
+    fn memories_and_tables_share_one_budget() {
+        let mut l = MemoryLimiter::new(10 << 20);
+        assert!(l.memory_growing(0, 6 << 20, None).unwrap());
+        // A second memory, within the limit on its own, but not with the first.
+        let err = l.memory_growing(0, 6 << 20, None).unwrap_err().to_string();
+        assert!(err.contains("past limits.memory (10MiB)"), "{err}");
+        assert!(l.hit);
+        // Growing the first counts only what it adds.
+        assert!(l.memory_growing(6 << 20, 9 << 20, None).unwrap());
+        // Tables count a pointer an element.
+        assert!(l.table_growing(0, 1000, None).unwrap());
+        assert!(l.table_growing(0, 100_001, None).is_err());
+        let mut l = MemoryLimiter::new(1 << 20);
+        assert!(l.table_growing(0, (1 << 20) / 8 + 1, None).is_err());
+        assert_eq!(l.memories(), caps::INSTANCE_MEMORIES);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::backends::error::BackendError;
 use crate::backends::juju::{
-    Address, BindAddress, HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRevision, Status,
-    Target,
+    Address, BindAddress, HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRef, SecretRevision,
+    Status, Target,
 };
+use crate::sandbox::names::{ActionKey, BindingName, RelationMember, ResourceName};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
@@ -118,21 +119,19 @@ impl JujuModel {
             .ok_or_else(|| BackendError::NotFound(format!("relation {reference} not found")))
     }
 
-    fn secret(
-        &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
-    ) -> Result<&mut Secret, BackendError> {
+    fn secret(&mut self, secret: &SecretRef) -> Result<&mut Secret, BackendError> {
+        let id = secret.id().map(|id| id.canonical());
+        let label = secret.label().map(|l| l.as_str());
         self.secrets
             .iter_mut()
-            .find(|s| {
-                id.is_some_and(|id| s.id == id)
-                    || (id.is_none() && label.is_some() && s.label.as_deref() == label)
+            .find(|s| match &id {
+                Some(id) => s.id == *id,
+                None => s.label.as_deref() == label,
             })
             .ok_or_else(|| {
                 BackendError::NotFound(format!(
                     "secret {} not found",
-                    id.or(label).unwrap_or("(no id or label)")
+                    id.as_deref().or(label).unwrap_or_default()
                 ))
             })
     }
@@ -200,7 +199,7 @@ impl HookTools for SimJuju {
     fn juju_log(&mut self, level: LogLevel, message: &str) -> Result<(), BackendError> {
         self.model().logs.push(LogLine {
             level,
-            message: message.to_string(),
+            message: crate::sandbox::caps::cut_message(message).into_owned(),
         });
         Ok(())
     }
@@ -237,9 +236,10 @@ impl HookTools for SimJuju {
     fn relation_get(
         &mut self,
         relation: &str,
-        member: &str,
+        member: &RelationMember,
         app: bool,
     ) -> Result<BTreeMap<String, String>, BackendError> {
+        let member = member.as_str();
         let mut m = self.model();
         let (unit_name, app_name, leader) = (m.unit_name.clone(), m.app_name.clone(), m.leader);
         let peer = {
@@ -305,10 +305,12 @@ impl HookTools for SimJuju {
         Ok(self.model().action()?.params.clone())
     }
 
-    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError> {
+    fn action_set(&mut self, results: &[(ActionKey, String)]) -> Result<(), BackendError> {
         let mut m = self.model();
         let action = m.action()?;
-        action.results.extend(results.iter().cloned());
+        action
+            .results
+            .extend(results.iter().map(|(k, v)| (k.to_string(), v.clone())));
         Ok(())
     }
 
@@ -341,25 +343,24 @@ impl HookTools for SimJuju {
 
     fn network_get(
         &mut self,
-        binding: &str,
+        binding: &BindingName,
         _relation: Option<&str>,
     ) -> Result<NetworkInfo, BackendError> {
         Ok(self
             .model()
             .networks
-            .get(binding)
+            .get(binding.as_str())
             .cloned()
             .unwrap_or_else(default_network))
     }
 
     fn secret_get(
         &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
+        secret: &SecretRef,
         revision: SecretRevision,
     ) -> Result<BTreeMap<String, String>, BackendError> {
         let mut m = self.model();
-        let secret = m.secret(id, label)?;
+        let secret = m.secret(secret)?;
         Ok(match (revision, secret.latest.clone()) {
             (SecretRevision::Tracked, _) | (_, None) => secret.content.clone(),
             (SecretRevision::Peek, Some(latest)) => latest,
@@ -372,13 +373,9 @@ impl HookTools for SimJuju {
         })
     }
 
-    fn secret_info(
-        &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
-    ) -> Result<(String, SecretInfo), BackendError> {
+    fn secret_info(&mut self, secret: &SecretRef) -> Result<(String, SecretInfo), BackendError> {
         let mut m = self.model();
-        let secret = m.secret(id, label)?;
+        let secret = m.secret(secret)?;
         Ok((
             secret.id.clone(),
             SecretInfo {
@@ -391,10 +388,10 @@ impl HookTools for SimJuju {
         ))
     }
 
-    fn resource_get(&mut self, name: &str) -> Result<String, BackendError> {
+    fn resource_get(&mut self, name: &ResourceName) -> Result<String, BackendError> {
         self.model()
             .resources
-            .get(name)
+            .get(name.as_str())
             .cloned()
             .ok_or_else(|| BackendError::NotFound(format!("resource {name:?} not found")))
     }

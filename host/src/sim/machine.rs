@@ -15,6 +15,7 @@ use crate::backends::machine::{
     argv,
 };
 use crate::backends::process::{Output, display, display_redacted, redacted};
+use crate::sandbox::names::{PackageName, PackageSpec, Repository, SnapName, SystemdUnit};
 
 /// The version a package or snap gets when the state does not say.
 pub const DEFAULT_VERSION: &str = "1.0";
@@ -147,13 +148,15 @@ impl Machine for SimMachine {
         self.exec(argv::apt_update()).map(drop)
     }
 
-    fn apt_install(&mut self, packages: &[String]) -> Result<(), BackendError> {
+    fn apt_install(&mut self, packages: &[PackageSpec]) -> Result<(), BackendError> {
         let argv = argv::apt_install(packages);
         let mut sim = self.exec(argv.clone())?;
         let model = &mut sim.model;
         // apt installs all or nothing.
         if !model.available.is_empty()
-            && let Some(missing) = packages.iter().find(|p| !model.available.contains_key(*p))
+            && let Some(missing) = packages
+                .iter()
+                .find(|p| !model.available.contains_key(p.name()))
         {
             return Err(failed(
                 argv,
@@ -162,41 +165,45 @@ impl Machine for SimMachine {
             ));
         }
         for package in packages {
-            let version = model
-                .available
-                .get(package)
-                .cloned()
+            let pinned = package.split_once('=').map(|(_, v)| v.to_string());
+            let version = pinned
+                .or_else(|| model.available.get(package.name()).cloned())
                 .unwrap_or_else(|| DEFAULT_VERSION.to_string());
-            model.packages.insert(package.clone(), version);
+            model.packages.insert(package.name().to_string(), version);
         }
         Ok(())
     }
 
-    fn apt_remove(&mut self, packages: &[String], purge: bool) -> Result<(), BackendError> {
+    fn apt_remove(&mut self, packages: &[PackageSpec], purge: bool) -> Result<(), BackendError> {
         let mut sim = self.exec(argv::apt_remove(packages, purge))?;
         for package in packages {
-            sim.model.packages.remove(package);
+            sim.model.packages.remove(package.name());
         }
         Ok(())
     }
 
-    fn apt_add_repository(&mut self, repository: &str) -> Result<(), BackendError> {
+    fn apt_add_repository(&mut self, repository: &Repository) -> Result<(), BackendError> {
         let mut sim = self.exec(argv::add_repository(repository, false))?;
-        if !sim.model.repositories.iter().any(|r| r == repository) {
+        if !sim
+            .model
+            .repositories
+            .iter()
+            .any(|r| r == repository.as_str())
+        {
             sim.model.repositories.push(repository.to_string());
         }
         Ok(())
     }
 
-    fn apt_remove_repository(&mut self, repository: &str) -> Result<(), BackendError> {
+    fn apt_remove_repository(&mut self, repository: &Repository) -> Result<(), BackendError> {
         let mut sim = self.exec(argv::add_repository(repository, true))?;
-        sim.model.repositories.retain(|r| r != repository);
+        sim.model.repositories.retain(|r| r != repository.as_str());
         Ok(())
     }
 
-    fn package_info(&mut self, name: &str) -> Result<PackageInfo, BackendError> {
+    fn package_info(&mut self, name: &PackageName) -> Result<PackageInfo, BackendError> {
         let sim = self.exec(argv::package_info(name))?;
-        let version = sim.model.packages.get(name).cloned();
+        let version = sim.model.packages.get(name.name()).cloned();
         Ok(PackageInfo {
             name: name.to_string(),
             installed: version.is_some(),
@@ -204,7 +211,7 @@ impl Machine for SimMachine {
         })
     }
 
-    fn service(&mut self, action: SystemdAction, unit: &str) -> Result<(), BackendError> {
+    fn service(&mut self, action: SystemdAction, unit: &SystemdUnit) -> Result<(), BackendError> {
         let argv = argv::systemctl(action, unit);
         let mut sim = self.exec(argv.clone())?;
         let state = sim.service(unit);
@@ -232,11 +239,11 @@ impl Machine for SimMachine {
         Ok(())
     }
 
-    fn service_is_active(&mut self, unit: &str) -> Result<bool, BackendError> {
+    fn service_is_active(&mut self, unit: &SystemdUnit) -> Result<bool, BackendError> {
         Ok(self.exec(argv::is_active(unit))?.service_state(unit).active)
     }
 
-    fn service_is_enabled(&mut self, unit: &str) -> Result<bool, BackendError> {
+    fn service_is_enabled(&mut self, unit: &SystemdUnit) -> Result<bool, BackendError> {
         Ok(self
             .exec(argv::is_enabled(unit))?
             .service_state(unit)
@@ -247,15 +254,15 @@ impl Machine for SimMachine {
         self.exec(argv::daemon_reload()).map(drop)
     }
 
-    fn snap_install(&mut self, name: &str, options: &SnapInstall) -> Result<(), BackendError> {
+    fn snap_install(&mut self, name: &SnapName, options: &SnapInstall) -> Result<(), BackendError> {
         let mut sim = self.exec(argv::snap_install(name, options))?;
         sim.model.snaps.insert(
             name.to_string(),
             SnapState {
                 channel: options
                     .channel
-                    .clone()
-                    .unwrap_or_else(|| "latest/stable".into()),
+                    .as_ref()
+                    .map_or_else(|| "latest/stable".into(), |c| c.to_string()),
                 version: DEFAULT_VERSION.into(),
                 revision: "1".into(),
                 classic: options.classic,
@@ -264,14 +271,17 @@ impl Machine for SimMachine {
         Ok(())
     }
 
-    fn snap_remove(&mut self, name: &str) -> Result<(), BackendError> {
-        self.exec(argv::snap_remove(name))?.model.snaps.remove(name);
+    fn snap_remove(&mut self, name: &SnapName) -> Result<(), BackendError> {
+        self.exec(argv::snap_remove(name))?
+            .model
+            .snaps
+            .remove(name.as_str());
         Ok(())
     }
 
-    fn snap_info(&mut self, name: &str) -> Result<SnapInfo, BackendError> {
+    fn snap_info(&mut self, name: &SnapName) -> Result<SnapInfo, BackendError> {
         let sim = self.exec(argv::snap_info(name))?;
-        Ok(match sim.model.snaps.get(name) {
+        Ok(match sim.model.snaps.get(name.as_str()) {
             Some(snap) => SnapInfo {
                 name: name.to_string(),
                 installed: true,
@@ -376,11 +386,22 @@ mod tests {
     use super::*;
     use crate::argv;
 
+    fn packages(names: &[&str]) -> Vec<PackageSpec> {
+        names
+            .iter()
+            .map(|n| PackageSpec::parse(n).unwrap())
+            .collect()
+    }
+
     #[test]
     fn install_and_enable_update_the_model_and_record_argv() {
         let mut m = SimMachine::default();
-        m.apt_install(&["openssh-server".to_string()]).unwrap();
-        m.service(SystemdAction::EnableNow, "ssh").unwrap();
+        m.apt_install(&packages(&["openssh-server"])).unwrap();
+        m.service(
+            SystemdAction::EnableNow,
+            &SystemdUnit::parse("ssh").unwrap(),
+        )
+        .unwrap();
         let sim = m.sim();
         assert_eq!(sim.model.packages["openssh-server"], DEFAULT_VERSION);
         assert_eq!(
@@ -390,7 +411,10 @@ mod tests {
                 enabled: true
             }
         );
-        assert_eq!(sim.ran[1], argv!["systemctl", "enable", "--now", "ssh"]);
+        assert_eq!(
+            sim.ran[1],
+            argv!["systemctl", "enable", "--now", "--", "ssh"]
+        );
     }
 
     #[test]
@@ -404,7 +428,7 @@ mod tests {
             }],
             ..MachineModel::default()
         });
-        let err = m.apt_install(&["openssh-server".to_string()]).unwrap_err();
+        let err = m.apt_install(&packages(&["openssh-server"])).unwrap_err();
         assert!(
             matches!(err, BackendError::CommandFailed { code: 100, .. }),
             "{err:?}"
@@ -418,10 +442,10 @@ mod tests {
             available: [("openssh-server".to_string(), "1:9.6".to_string())].into(),
             ..MachineModel::default()
         });
-        m.apt_install(&["openssh-server".to_string()]).unwrap();
+        m.apt_install(&packages(&["openssh-server"])).unwrap();
         assert_eq!(m.sim().model.packages["openssh-server"], "1:9.6");
         let err = m
-            .apt_install(&["nginx".to_string()])
+            .apt_install(&packages(&["nginx"]))
             .unwrap_err()
             .to_string();
         assert!(err.contains("Unable to locate package nginx"), "{err}");

@@ -12,7 +12,7 @@
 //!   state:                   # a subset of the state after the event
 //!     unit-status: {status: active}
 //!   happened:                # a subset of what happened
-//!     commands: [systemctl enable --now ssh]
+//!     commands: [systemctl enable --now -- ssh]
 //! ```
 //!
 //! A file holds one scenario, or a list of them; YAML anchors and merge keys

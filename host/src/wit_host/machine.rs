@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use crate::backends::machine::{
-    self as backend, CommandRequest, DEFAULT_COMMAND_TIMEOUT, forbidden_env,
-};
+use crate::backends::machine::{self as backend, CommandRequest, DEFAULT_COMMAND_TIMEOUT};
 use crate::runtime::bindings::v0_1::machine::{
     self, Command, CommandOutput, FileOptions, Package, ServiceAction, Snap, SnapInstallOptions,
 };
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 use crate::sandbox::Access;
+use crate::sandbox::env::EnvRefusal;
+use crate::sandbox::names::{PackageSpec, SnapChannel};
 
 use super::{MachineView, error};
 
@@ -53,23 +53,42 @@ impl MachineView<'_> {
         Ok(real)
     }
 
-    fn check_packages(&self, packages: &[String]) -> Result<(), Error> {
+    fn packages(&self, packages: &[String]) -> Result<Vec<PackageSpec>, Error> {
         if packages.is_empty() {
             return Err(error(ErrorKind::InvalidInput, "no packages given"));
         }
-        for package in packages {
-            self.policy.check_package(package)?;
-        }
-        Ok(())
+        Ok(packages
+            .iter()
+            .map(|p| self.policy.package(p))
+            .collect::<Result<_, _>>()?)
     }
 }
 
-fn file_options(o: FileOptions) -> backend::FileAttributes {
-    backend::FileAttributes {
+/// Permission bits a charm may give what it writes: no setuid, setgid or sticky bit,
+/// which would let whoever runs the file act as its owner (root).
+fn file_options(o: FileOptions) -> Result<backend::FileAttributes, Error> {
+    if let Some(mode) = o.mode {
+        if mode & 0o7000 != 0 {
+            return Err(error(
+                ErrorKind::PermissionDenied,
+                format!(
+                    "mode {mode:#o} sets the setuid, setgid or sticky bit, which no charm may \
+                     set; give permission bits only (0o777 at most)"
+                ),
+            ));
+        }
+        if mode > 0o777 {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!("mode {mode:#o} is not a set of permission bits (0o777 at most)"),
+            ));
+        }
+    }
+    Ok(backend::FileAttributes {
         owner: o.owner,
         group: o.group,
         mode: o.mode,
-    }
+    })
 }
 
 impl machine::Host for MachineView<'_> {
@@ -79,27 +98,27 @@ impl machine::Host for MachineView<'_> {
     }
 
     fn apt_install(&mut self, packages: Vec<String>) -> Result<(), Error> {
-        self.check_packages(&packages)?;
+        let packages = self.packages(&packages)?;
         Ok(self.machine.apt_install(&packages)?)
     }
 
     fn apt_remove(&mut self, packages: Vec<String>, purge: bool) -> Result<(), Error> {
-        self.check_packages(&packages)?;
+        let packages = self.packages(&packages)?;
         Ok(self.machine.apt_remove(&packages, purge)?)
     }
 
     fn apt_add_repository(&mut self, repository: String) -> Result<(), Error> {
-        self.policy.check_repository(&repository)?;
+        let repository = self.policy.repository(&repository)?;
         Ok(self.machine.apt_add_repository(&repository)?)
     }
 
     fn apt_remove_repository(&mut self, repository: String) -> Result<(), Error> {
-        self.policy.check_repository(&repository)?;
+        let repository = self.policy.repository(&repository)?;
         Ok(self.machine.apt_remove_repository(&repository)?)
     }
 
     fn package_info(&mut self, name: String) -> Result<Package, Error> {
-        self.policy.check_package(&name)?;
+        let name = self.policy.package_name(&name)?;
         let info = self.machine.package_info(&name)?;
         Ok(Package {
             name: info.name,
@@ -109,7 +128,7 @@ impl machine::Host for MachineView<'_> {
     }
 
     fn service_control(&mut self, action: ServiceAction, unit: String) -> Result<(), Error> {
-        self.policy.check_service(&unit)?;
+        let unit = self.policy.service(&unit)?;
         let action = match action {
             ServiceAction::Start => backend::SystemdAction::Start,
             ServiceAction::Stop => backend::SystemdAction::Stop,
@@ -124,12 +143,12 @@ impl machine::Host for MachineView<'_> {
     }
 
     fn service_is_active(&mut self, unit: String) -> Result<bool, Error> {
-        self.policy.check_service(&unit)?;
+        let unit = self.policy.service(&unit)?;
         Ok(self.machine.service_is_active(&unit)?)
     }
 
     fn service_is_enabled(&mut self, unit: String) -> Result<bool, Error> {
-        self.policy.check_service(&unit)?;
+        let unit = self.policy.service(&unit)?;
         Ok(self.machine.service_is_enabled(&unit)?)
     }
 
@@ -139,21 +158,25 @@ impl machine::Host for MachineView<'_> {
     }
 
     fn snap_install(&mut self, name: String, options: SnapInstallOptions) -> Result<(), Error> {
-        self.policy.check_snap(&name)?;
+        let name = self.policy.snap(&name)?;
         let options = backend::SnapInstall {
-            channel: options.channel,
+            channel: options
+                .channel
+                .as_deref()
+                .map(SnapChannel::parse)
+                .transpose()?,
             classic: options.classic,
         };
         Ok(self.machine.snap_install(&name, &options)?)
     }
 
     fn snap_remove(&mut self, name: String) -> Result<(), Error> {
-        self.policy.check_snap(&name)?;
+        let name = self.policy.snap(&name)?;
         Ok(self.machine.snap_remove(&name)?)
     }
 
     fn snap_info(&mut self, name: String) -> Result<Snap, Error> {
-        self.policy.check_snap(&name)?;
+        let name = self.policy.snap(&name)?;
         let info = self.machine.snap_info(&name)?;
         Ok(Snap {
             name: info.name,
@@ -175,15 +198,15 @@ impl machine::Host for MachineView<'_> {
         content: Vec<u8>,
         options: FileOptions,
     ) -> Result<(), Error> {
+        let options = file_options(options)?;
         let path = self.checked_path(&path, Access::Write, true)?;
-        Ok(self
-            .machine
-            .write_file(&path, &content, &file_options(options))?)
+        Ok(self.machine.write_file(&path, &content, &options)?)
     }
 
     fn make_dir(&mut self, path: String, options: FileOptions) -> Result<(), Error> {
+        let options = file_options(options)?;
         let path = self.checked_path(&path, Access::Write, true)?;
-        Ok(self.machine.make_dir(&path, &file_options(options))?)
+        Ok(self.machine.make_dir(&path, &options)?)
     }
 
     fn remove_path(&mut self, path: String, recursive: bool) -> Result<(), Error> {
@@ -227,24 +250,23 @@ impl MachineView<'_> {
                 "a command needs a program in argv[0]",
             )
         })?;
-        self.policy.check_command(program)?;
-        if let Some((name, _)) = command.env.iter().find(|(name, _)| forbidden_env(name)) {
-            return Err(error(
-                ErrorKind::PermissionDenied,
-                format!(
-                    "a charm may not set `{name}` for a command: it changes which code the \
-                     program loads"
-                ),
-            ));
+        let grant = self.policy.command(program)?;
+        for (name, _) in &command.env {
+            grant.check_env(program, name).map_err(|e| match e {
+                EnvRefusal::Malformed(m) => Error::from(m),
+                undeclared => error(ErrorKind::PermissionDenied, undeclared.to_string()),
+            })?;
         }
-        if let Some(dir) = &command.working_dir {
-            self.checked_path(dir, Access::Read, true)?;
-        }
+        // The program runs where the path leads, which is where it was checked.
+        let working_dir = match &command.working_dir {
+            Some(dir) => Some(self.checked_path(dir, Access::Read, true)?),
+            None => None,
+        };
         let request = CommandRequest {
             argv: command.argv,
             env: command.env,
             stdin: command.stdin,
-            working_dir: command.working_dir,
+            working_dir,
             timeout: self.bounded(
                 command
                     .timeout_ms
@@ -269,24 +291,29 @@ impl MachineView<'_> {
     }
 }
 
-/// `bytes` with each secret replaced by `***`.
+/// `bytes` with each secret replaced by `***`, in one pass whatever the number of
+/// secrets (Aho-Corasick: time linear in the output and the secrets), longest match
+/// first so that a secret inside another cannot leave part of the longer one.
 fn scrub(bytes: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = bytes;
-    for secret in secrets {
-        let mut scrubbed = Vec::with_capacity(out.len());
-        let mut i = 0;
-        while i < out.len() {
-            if out[i..].starts_with(secret) {
-                scrubbed.extend_from_slice(b"***");
-                i += secret.len();
-            } else {
-                scrubbed.push(out[i]);
-                i += 1;
-            }
-        }
-        out = scrubbed;
+    if secrets.is_empty() {
+        return bytes;
     }
-    out
+    let matcher = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(secrets);
+    match matcher {
+        Ok(matcher) => {
+            let mut out = Vec::with_capacity(bytes.len());
+            matcher.replace_all_with_bytes(&bytes, &mut out, |_, _, out| {
+                out.extend_from_slice(b"***");
+                true
+            });
+            out
+        }
+        // Only past aho-corasick's own size limits, which an argv cannot reach; hide
+        // everything rather than risk showing a secret.
+        Err(_) => b"*** (output withheld: it could not be scrubbed of secret arguments)".to_vec(),
+    }
 }
 
 #[cfg(test)]
@@ -298,5 +325,31 @@ mod tests {
             &[b"s3cr3t".to_vec()],
         );
         assert_eq!(out, b"token *** rejected; ***");
+        let out = super::scrub(b"abcdef".to_vec(), &[b"cd".to_vec(), b"bcde".to_vec()]);
+        assert_eq!(out, b"a***f", "the longest secret wins");
+    }
+
+    #[test]
+    fn scrubbing_is_linear_in_the_output() {
+        // The quadratic worst case of a naive scan: a long secret that almost matches
+        // everywhere, and many of them.
+        let output = vec![b'a'; 16 << 20];
+        let mut secrets: Vec<Vec<u8>> = (0..1000)
+            .map(|i| {
+                let mut s = vec![b'a'; 4000 + i];
+                s.push(b'b');
+                s
+            })
+            .collect();
+        secrets.push(b"zz".to_vec());
+        let started = std::time::Instant::now();
+        let out = super::scrub(output.clone(), &secrets);
+        assert_eq!(out, output);
+        // Printed, not asserted (no timed tests): the bench and the hostile suite
+        // bound the hook as a whole.
+        eprintln!(
+            "scrubbed 16 MiB against 1001 secrets in {:?}",
+            started.elapsed()
+        );
     }
 }

@@ -61,9 +61,11 @@ pub struct HostState {
 // takes a view's marker (`HasData`) and its getter here, the one place that knows how
 // `HostState` is laid out; an interface file sees its view's fields and nothing else.
 
-/// `status`, `log`, `ports`, `secrets`, `resources`: the hook tools alone.
+/// `status`, `log`, `ports`, `secrets`, `resources`: the hook tools, and the resources
+/// the metadata declares.
 pub struct ToolsView<'a> {
     pub(crate) juju: &'a mut dyn HookTools,
+    pub(crate) metadata: &'a Metadata,
 }
 
 /// `context`: the hook tools, and who the unit is.
@@ -148,6 +150,7 @@ impl HostState {
     pub fn tools(&mut self) -> ToolsView<'_> {
         ToolsView {
             juju: &mut *self.juju,
+            metadata: &self.metadata,
         }
     }
 

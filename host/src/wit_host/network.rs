@@ -1,12 +1,29 @@
 //! `juju:charm/network`.
 
 use crate::runtime::bindings::v0_1::network::{self, Address, BindAddress, NetworkInfo};
-use crate::runtime::bindings::v0_1::types::Error;
+use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
+use crate::sandbox::names::BindingName;
 
-use super::RelationsView;
+use super::{RelationsView, error};
 
 impl network::Host for RelationsView<'_> {
     fn get(&mut self, binding: String, relation_id: Option<u32>) -> Result<NetworkInfo, Error> {
+        let binding = BindingName::parse(&binding)?;
+        let declared = self.metadata.endpoints.contains_key(binding.as_str())
+            || self
+                .metadata
+                .extra_bindings
+                .iter()
+                .any(|b| b == binding.as_str());
+        if !declared {
+            return Err(error(
+                ErrorKind::NotFound,
+                format!(
+                    "the charm's metadata declares no binding `{binding}` (an endpoint or an \
+                     extra-binding)"
+                ),
+            ));
+        }
         let relation = match relation_id {
             Some(id) => Some(self.relation_ref(id)?),
             None => None,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::event::Event;
 use crate::runtime::bindings::v0_1::relations;
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
+use crate::sandbox::names::RelationMember;
 
 use super::{RelationsView, error};
 
@@ -80,6 +81,7 @@ impl relations::Host for RelationsView<'_> {
         member: String,
         app: bool,
     ) -> Result<Vec<(String, String)>, Error> {
+        let member = RelationMember::parse(&member)?;
         let reference = self.relation_ref(relation_id)?;
         Ok(self
             .juju

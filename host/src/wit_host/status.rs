@@ -6,8 +6,16 @@ use crate::runtime::bindings::v0_1::types::{Error, ErrorKind, Status};
 
 use super::{ToolsView, error};
 
+/// A text that must fit in one argument of a hook tool.
+pub(super) fn one_argument(what: &str, text: &str) -> Result<(), Error> {
+    crate::sandbox::caps::one_argument(what, text)
+        .map(drop)
+        .map_err(|e| error(ErrorKind::InvalidInput, e))
+}
+
 fn settable(status: Status) -> Result<juju::Status, Error> {
     let status = juju::Status::from(status);
+    one_argument("the status message", &status.message)?;
     if status.kind.settable() {
         Ok(status)
     } else {
@@ -40,6 +48,7 @@ impl status::Host for ToolsView<'_> {
     }
 
     fn set_workload_version(&mut self, version: String) -> Result<(), Error> {
+        one_argument("the workload version", &version)?;
         Ok(self.juju.application_version_set(&version)?)
     }
 }

@@ -3,7 +3,8 @@
 use crate::backends::error::BackendError;
 use crate::backends::juju;
 use crate::runtime::bindings::v0_1::types::{self, Error, ErrorKind, Status, StatusKind};
-use crate::sandbox::Denied;
+use crate::sandbox::names::Malformed;
+use crate::sandbox::{Denied, Refusal};
 
 use super::HostState;
 
@@ -63,7 +64,9 @@ impl From<BackendError> for Error {
                 },
                 message,
             ),
-            BackendError::InvalidInput(_) => error(ErrorKind::InvalidInput, message),
+            BackendError::InvalidInput(_) | BackendError::TooLarge { .. } => {
+                error(ErrorKind::InvalidInput, message)
+            }
             BackendError::PermissionDenied(_) => error(ErrorKind::PermissionDenied, message),
             BackendError::Unsupported(_) => error(ErrorKind::Unsupported, message),
         }
@@ -73,6 +76,21 @@ impl From<BackendError> for Error {
 impl From<Denied> for Error {
     fn from(denied: Denied) -> Self {
         error(ErrorKind::PermissionDenied, denied.to_string())
+    }
+}
+
+impl From<Malformed> for Error {
+    fn from(malformed: Malformed) -> Self {
+        error(ErrorKind::InvalidInput, malformed.to_string())
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Malformed(m) => m.into(),
+            Refusal::Denied(d) => d.into(),
+        }
     }
 }
 

@@ -10,6 +10,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::backends::error::BackendError;
+use crate::sandbox::names::{
+    ActionKey, BindingName, RelationMember, ResourceName, SecretLabel, SecretUri,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,8 +158,33 @@ impl LogLevel {
     }
 }
 
+/// A secret as a charm names it: by its id, its label, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    Id(SecretUri),
+    Label(SecretLabel),
+    Both(SecretUri, SecretLabel),
+}
+
+impl SecretRef {
+    pub fn id(&self) -> Option<&SecretUri> {
+        match self {
+            SecretRef::Id(id) | SecretRef::Both(id, _) => Some(id),
+            SecretRef::Label(_) => None,
+        }
+    }
+
+    pub fn label(&self) -> Option<&SecretLabel> {
+        match self {
+            SecretRef::Label(label) | SecretRef::Both(_, label) => Some(label),
+            SecretRef::Id(_) => None,
+        }
+    }
+}
+
 /// The hook tools a charm reaches through the host. Each method is one tool call, made
-/// only when the guest asks for it.
+/// only when the guest asks for it. What the charm named arrives parsed by its grammar
+/// ([`crate::sandbox::names`]); relation references (`endpoint:id`) are the host's own.
 pub trait HookTools: Send {
     /// No call may outlive this (the dispatch's deadline).
     fn set_deadline(&mut self, _deadline: std::time::Instant) {}
@@ -180,7 +208,7 @@ pub trait HookTools: Send {
     fn relation_get(
         &mut self,
         relation: &str,
-        member: &str,
+        member: &RelationMember,
         app: bool,
     ) -> Result<BTreeMap<String, String>, BackendError>;
     /// `relation-set`: this unit's or (with `app`) this application's databag; an empty
@@ -195,7 +223,7 @@ pub trait HookTools: Send {
     /// `action-get`: the running action's parameters.
     fn action_get(&mut self) -> Result<serde_json::Value, BackendError>;
     /// `action-set`: results with dotted keys.
-    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError>;
+    fn action_set(&mut self, results: &[(ActionKey, String)]) -> Result<(), BackendError>;
     fn action_log(&mut self, message: &str) -> Result<(), BackendError>;
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError>;
 
@@ -208,24 +236,19 @@ pub trait HookTools: Send {
     /// `network-get`, optionally for a relation (`endpoint:id`).
     fn network_get(
         &mut self,
-        binding: &str,
+        binding: &BindingName,
         relation: Option<&str>,
     ) -> Result<NetworkInfo, BackendError>;
 
     /// `secret-get` by id and/or label.
     fn secret_get(
         &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
+        secret: &SecretRef,
         revision: SecretRevision,
     ) -> Result<BTreeMap<String, String>, BackendError>;
     /// `secret-info-get` by id or label: the secret's id and what Juju knows of it.
-    fn secret_info(
-        &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
-    ) -> Result<(String, SecretInfo), BackendError>;
+    fn secret_info(&mut self, secret: &SecretRef) -> Result<(String, SecretInfo), BackendError>;
 
     /// `resource-get`: the resource's local path.
-    fn resource_get(&mut self, name: &str) -> Result<String, BackendError>;
+    fn resource_get(&mut self, name: &ResourceName) -> Result<String, BackendError>;
 }

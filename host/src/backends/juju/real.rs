@@ -8,18 +8,18 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{
-    HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRevision, Status, StatusKind, Target,
+    HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRef, SecretRevision, Status, StatusKind,
+    Target,
 };
 use crate::argv;
 use crate::backends::error::BackendError;
 use crate::backends::process::{Invocation, display};
+use crate::sandbox::caps;
+use crate::sandbox::names::{ActionKey, BindingName, RelationMember, ResourceName};
 
 /// Hook tools answer from the unit agent in milliseconds; this only stops a wedged
 /// agent from holding the hook forever.
 const TOOL_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Juju's limit on one `juju-log` argument; longer messages go in pieces, as in `ops`.
-const LOG_CHUNK: usize = 131_071;
 
 #[derive(Debug, Default)]
 pub struct HookToolsExec {
@@ -139,25 +139,16 @@ impl HookTools for HookToolsExec {
     }
 
     fn juju_log(&mut self, level: LogLevel, message: &str) -> Result<(), BackendError> {
-        let mut rest = message;
-        loop {
-            let mut cut = rest.len().min(LOG_CHUNK);
-            while !rest.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            let (piece, tail) = rest.split_at(cut);
-            self.tool(argv![
-                "juju-log",
-                "--log-level",
-                level.as_str(),
-                "--",
-                piece
-            ])?;
-            if tail.is_empty() {
-                return Ok(());
-            }
-            rest = tail;
-        }
+        // One call, however long the message: a guest's message is cut, not split.
+        let message = caps::cut_message(message);
+        self.tool(argv![
+            "juju-log",
+            "--log-level",
+            level.as_str(),
+            "--",
+            message.as_ref()
+        ])
+        .map(drop)
     }
 
     fn application_version_set(&mut self, version: &str) -> Result<(), BackendError> {
@@ -166,7 +157,7 @@ impl HookTools for HookToolsExec {
     }
 
     fn relation_ids(&mut self, endpoint: &str) -> Result<Vec<String>, BackendError> {
-        self.strings(argv!["relation-ids", endpoint, "--format=json"])
+        self.strings(argv!["relation-ids", "--format=json", "--", endpoint])
     }
 
     fn relation_units(&mut self, relation: &str) -> Result<Vec<String>, BackendError> {
@@ -188,14 +179,15 @@ impl HookTools for HookToolsExec {
     fn relation_get(
         &mut self,
         relation: &str,
-        member: &str,
+        member: &RelationMember,
         app: bool,
     ) -> Result<BTreeMap<String, String>, BackendError> {
         let mut argv = argv!["relation-get", "--format=json", "-r", relation];
         if app {
             argv.push("--app".into());
         }
-        argv.extend(argv!["-", member]);
+        // `-`: every key of the bag.
+        argv.extend(argv!["--", "-", member.as_str()]);
         let command = display(&argv);
         let value = relation_errors(self.json(argv))?;
         match value {
@@ -233,8 +225,8 @@ impl HookTools for HookToolsExec {
         self.json(argv!["action-get", "--format=json"])
     }
 
-    fn action_set(&mut self, results: &[(String, String)]) -> Result<(), BackendError> {
-        let mut argv = argv!["action-set"];
+    fn action_set(&mut self, results: &[(ActionKey, String)]) -> Result<(), BackendError> {
+        let mut argv = argv!["action-set", "--"];
         argv.extend(results.iter().map(|(k, v)| format!("{k}={v}")));
         self.tool(argv).map(drop)
     }
@@ -261,14 +253,14 @@ impl HookTools for HookToolsExec {
 
     fn network_get(
         &mut self,
-        binding: &str,
+        binding: &BindingName,
         relation: Option<&str>,
     ) -> Result<NetworkInfo, BackendError> {
         let mut argv = argv!["network-get", "--format=json"];
         if let Some(relation) = relation {
             argv.extend(argv!["-r", relation]);
         }
-        argv.push(binding.to_string());
+        argv.extend(argv!["--", binding.as_str()]);
         let command = display(&argv);
         serde_json::from_value(self.json(argv)?).map_err(|e| BackendError::BadOutput {
             command,
@@ -278,17 +270,16 @@ impl HookTools for HookToolsExec {
 
     fn secret_get(
         &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
+        secret: &SecretRef,
         revision: SecretRevision,
     ) -> Result<BTreeMap<String, String>, BackendError> {
         let mut argv = argv!["secret-get", "--format=json"];
-        Self::secret_args(&mut argv, id, label);
         match revision {
             SecretRevision::Tracked => {}
             SecretRevision::Refresh => argv.push("--refresh".into()),
             SecretRevision::Peek => argv.push("--peek".into()),
         }
+        Self::secret_args(&mut argv, secret);
         let command = display(&argv);
         let value = secret_errors(self.json(argv))?;
         serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
@@ -297,13 +288,9 @@ impl HookTools for HookToolsExec {
         })
     }
 
-    fn secret_info(
-        &mut self,
-        id: Option<&str>,
-        label: Option<&str>,
-    ) -> Result<(String, SecretInfo), BackendError> {
+    fn secret_info(&mut self, secret: &SecretRef) -> Result<(String, SecretInfo), BackendError> {
         let mut argv = argv!["secret-info-get", "--format=json"];
-        Self::secret_args(&mut argv, id, label);
+        Self::secret_args(&mut argv, secret);
         let command = display(&argv);
         let value = secret_errors(self.json(argv))?;
         let map: BTreeMap<String, SecretInfo> =
@@ -319,8 +306,11 @@ impl HookTools for HookToolsExec {
             })
     }
 
-    fn resource_get(&mut self, name: &str) -> Result<String, BackendError> {
-        Ok(self.tool(argv!["resource-get", name])?.trim().to_string())
+    fn resource_get(&mut self, name: &ResourceName) -> Result<String, BackendError> {
+        Ok(self
+            .tool(argv!["resource-get", "--", name.as_str()])?
+            .trim()
+            .to_string())
     }
 }
 
@@ -379,12 +369,13 @@ impl HookToolsExec {
         }
     }
 
-    fn secret_args(argv: &mut Vec<String>, id: Option<&str>, label: Option<&str>) {
-        if let Some(id) = id {
-            argv.push(id.to_string());
+    /// The label as one `--label=` word, then the id after the options' end.
+    fn secret_args(argv: &mut Vec<String>, secret: &SecretRef) {
+        if let Some(label) = secret.label() {
+            argv.push(format!("--label={label}"));
         }
-        if let Some(label) = label {
-            argv.extend(argv!["--label", label]);
+        if let Some(id) = secret.id() {
+            argv.extend(argv!["--", id.canonical()]);
         }
     }
 }

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::backends::error::BackendError;
 use crate::backends::process::Output;
+use crate::sandbox::names::{
+    PackageName, PackageSpec, Repository, SnapChannel, SnapName, SystemdUnit,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageInfo {
@@ -34,7 +37,7 @@ pub enum SystemdAction {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SnapInstall {
-    pub channel: Option<String>,
+    pub channel: Option<SnapChannel>,
     pub classic: bool,
 }
 
@@ -59,7 +62,8 @@ pub struct CommandRequest {
     pub argv: Vec<String>,
     pub env: Vec<(String, String)>,
     pub stdin: Option<Vec<u8>>,
-    pub working_dir: Option<String>,
+    /// Resolved: links followed, as the policy checked it.
+    pub working_dir: Option<std::path::PathBuf>,
     pub timeout: Duration,
     /// Positions in `argv` never to show (see [`crate::backends::process::redacted`]).
     pub secret_args: Vec<usize>,
@@ -68,27 +72,28 @@ pub struct CommandRequest {
 /// Five minutes: long enough for a package manager, short of Juju's patience.
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Every machine operation a charm can ask for. Paths have been checked against the
-/// charm's policy and normalised before they arrive here.
+/// Every machine operation a charm can ask for. Names arrive parsed by their grammar
+/// ([`crate::sandbox::names`]) and allowed by the charm's policy; paths checked and
+/// normalised.
 pub trait Machine: Send {
     /// No call may outlive this (the dispatch's deadline).
     fn set_deadline(&mut self, _deadline: std::time::Instant) {}
 
     fn apt_update(&mut self) -> Result<(), BackendError>;
-    fn apt_install(&mut self, packages: &[String]) -> Result<(), BackendError>;
-    fn apt_remove(&mut self, packages: &[String], purge: bool) -> Result<(), BackendError>;
-    fn apt_add_repository(&mut self, repository: &str) -> Result<(), BackendError>;
-    fn apt_remove_repository(&mut self, repository: &str) -> Result<(), BackendError>;
-    fn package_info(&mut self, name: &str) -> Result<PackageInfo, BackendError>;
+    fn apt_install(&mut self, packages: &[PackageSpec]) -> Result<(), BackendError>;
+    fn apt_remove(&mut self, packages: &[PackageSpec], purge: bool) -> Result<(), BackendError>;
+    fn apt_add_repository(&mut self, repository: &Repository) -> Result<(), BackendError>;
+    fn apt_remove_repository(&mut self, repository: &Repository) -> Result<(), BackendError>;
+    fn package_info(&mut self, package: &PackageName) -> Result<PackageInfo, BackendError>;
 
-    fn service(&mut self, action: SystemdAction, unit: &str) -> Result<(), BackendError>;
-    fn service_is_active(&mut self, unit: &str) -> Result<bool, BackendError>;
-    fn service_is_enabled(&mut self, unit: &str) -> Result<bool, BackendError>;
+    fn service(&mut self, action: SystemdAction, unit: &SystemdUnit) -> Result<(), BackendError>;
+    fn service_is_active(&mut self, unit: &SystemdUnit) -> Result<bool, BackendError>;
+    fn service_is_enabled(&mut self, unit: &SystemdUnit) -> Result<bool, BackendError>;
     fn daemon_reload(&mut self) -> Result<(), BackendError>;
 
-    fn snap_install(&mut self, name: &str, options: &SnapInstall) -> Result<(), BackendError>;
-    fn snap_remove(&mut self, name: &str) -> Result<(), BackendError>;
-    fn snap_info(&mut self, name: &str) -> Result<SnapInfo, BackendError>;
+    fn snap_install(&mut self, snap: &SnapName, options: &SnapInstall) -> Result<(), BackendError>;
+    fn snap_remove(&mut self, snap: &SnapName) -> Result<(), BackendError>;
+    fn snap_info(&mut self, snap: &SnapName) -> Result<SnapInfo, BackendError>;
 
     /// Where `path` really leads: symlinks followed as far as the path exists. The
     /// policy is checked again on this, so that no link can lead out of a declared
@@ -108,17 +113,19 @@ pub trait Machine: Send {
     fn run_command(&mut self, command: &CommandRequest) -> Result<Output, BackendError>;
 }
 
-/// The command lines behind each operation.
+/// The command lines behind each operation. What the charm named comes last, after a
+/// `--` that ends the tool's options, although no name it can give begins with `-`.
 pub mod argv {
     use super::{SnapInstall, SystemdAction};
     use crate::argv;
+    use crate::sandbox::names::{PackageName, PackageSpec, Repository, SnapName, SystemdUnit};
 
     /// apt waits this long for another package manager to let go of the dpkg lock
     /// (unattended-upgrades on a fresh machine, say) before giving up.
     pub const DPKG_LOCK_TIMEOUT_SECS: u32 = 300;
 
-    fn apt_get(verb: &str) -> Vec<String> {
-        argv![
+    fn apt_get(verb: &str, packages: &[PackageSpec]) -> Vec<String> {
+        let mut argv = argv![
             "apt-get",
             verb,
             "--assume-yes",
@@ -126,8 +133,11 @@ pub mod argv {
             format!("DPkg::Lock::Timeout={DPKG_LOCK_TIMEOUT_SECS}"),
             // Keep the administrator's edits to configuration files.
             "--option",
-            "Dpkg::Options::=--force-confold"
-        ]
+            "Dpkg::Options::=--force-confold",
+            "--"
+        ];
+        argv.extend(packages.iter().map(|p| p.to_string()));
+        argv
     }
 
     pub fn apt_update() -> Vec<String> {
@@ -139,37 +149,34 @@ pub mod argv {
         ]
     }
 
-    pub fn apt_install(packages: &[String]) -> Vec<String> {
-        let mut argv = apt_get("install");
-        argv.extend(packages.iter().cloned());
-        argv
+    pub fn apt_install(packages: &[PackageSpec]) -> Vec<String> {
+        apt_get("install", packages)
     }
 
-    pub fn apt_remove(packages: &[String], purge: bool) -> Vec<String> {
-        let mut argv = apt_get(if purge { "purge" } else { "remove" });
-        argv.extend(packages.iter().cloned());
-        argv
+    pub fn apt_remove(packages: &[PackageSpec], purge: bool) -> Vec<String> {
+        apt_get(if purge { "purge" } else { "remove" }, packages)
     }
 
-    pub fn add_repository(repository: &str, remove: bool) -> Vec<String> {
+    pub fn add_repository(repository: &Repository, remove: bool) -> Vec<String> {
         let mut argv = argv!["add-apt-repository", "--yes"];
         if remove {
             argv.push("--remove".into());
         }
-        argv.push(repository.into());
+        argv.extend(argv!["--", repository.as_str()]);
         argv
     }
 
-    pub fn package_info(name: &str) -> Vec<String> {
+    pub fn package_info(package: &PackageName) -> Vec<String> {
         argv![
             "dpkg-query",
             "--show",
             "--showformat=${db:Status-Abbrev}\\t${Version}\\n",
-            name
+            "--",
+            package.as_str()
         ]
     }
 
-    pub fn systemctl(action: SystemdAction, unit: &str) -> Vec<String> {
+    pub fn systemctl(action: SystemdAction, unit: &SystemdUnit) -> Vec<String> {
         let verb = match action {
             SystemdAction::Start => "start",
             SystemdAction::Stop => "stop",
@@ -182,92 +189,39 @@ pub mod argv {
         if matches!(action, SystemdAction::EnableNow | SystemdAction::DisableNow) {
             argv.push("--now".into());
         }
-        argv.push(unit.into());
+        argv.extend(argv!["--", unit.as_str()]);
         argv
     }
 
-    pub fn is_active(unit: &str) -> Vec<String> {
-        argv!["systemctl", "is-active", "--quiet", unit]
+    pub fn is_active(unit: &SystemdUnit) -> Vec<String> {
+        argv!["systemctl", "is-active", "--quiet", "--", unit.as_str()]
     }
 
-    pub fn is_enabled(unit: &str) -> Vec<String> {
-        argv!["systemctl", "is-enabled", unit]
+    pub fn is_enabled(unit: &SystemdUnit) -> Vec<String> {
+        argv!["systemctl", "is-enabled", "--", unit.as_str()]
     }
 
     pub fn daemon_reload() -> Vec<String> {
         argv!["systemctl", "daemon-reload"]
     }
 
-    pub fn snap_install(name: &str, options: &SnapInstall) -> Vec<String> {
-        let mut argv = argv!["snap", "install", name];
+    pub fn snap_install(snap: &SnapName, options: &SnapInstall) -> Vec<String> {
+        let mut argv = argv!["snap", "install"];
         if let Some(channel) = &options.channel {
             argv.push(format!("--channel={channel}"));
         }
         if options.classic {
             argv.push("--classic".into());
         }
+        argv.extend(argv!["--", snap.as_str()]);
         argv
     }
 
-    pub fn snap_remove(name: &str) -> Vec<String> {
-        argv!["snap", "remove", name]
+    pub fn snap_remove(snap: &SnapName) -> Vec<String> {
+        argv!["snap", "remove", "--", snap.as_str()]
     }
 
-    pub fn snap_info(name: &str) -> Vec<String> {
-        argv!["snap", "list", name]
-    }
-}
-
-/// Variables a charm may not set for the commands it runs: they decide which code a
-/// program loads or runs (the dynamic loader's, shells' and interpreters' hooks), which
-/// would let a charm run what its policy does not allow.
-pub fn forbidden_env(name: &str) -> bool {
-    const NAMES: [&str; 12] = [
-        "PATH",
-        "IFS",
-        "ENV",
-        "BASH_ENV",
-        "SHELLOPTS",
-        "BASHOPTS",
-        "PS4",
-        "PROMPT_COMMAND",
-        "GCONV_PATH",
-        "LOCPATH",
-        "NODE_OPTIONS",
-        "NODE_PATH",
-    ];
-    const PREFIXES: [&str; 9] = [
-        "LD_",
-        "DYLD_",
-        "BASH_FUNC_",
-        "PYTHON",
-        "PERL",
-        "RUBY",
-        "GIT_",
-        "LUA_",
-        "JAVA_TOOL",
-    ];
-    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn loader_and_interpreter_hooks_are_forbidden() {
-        for name in [
-            "PATH",
-            "LD_PRELOAD",
-            "BASH_FUNC_ls%%",
-            "PERL5OPT",
-            "PYTHONSTARTUP",
-            "NODE_OPTIONS",
-            "GIT_SSH_COMMAND",
-            "BASH_ENV",
-        ] {
-            assert!(super::forbidden_env(name), "{name}");
-        }
-        for name in ["UA_LOG_LEVEL", "HOME", "LANG", "TOKEN"] {
-            assert!(!super::forbidden_env(name), "{name}");
-        }
+    pub fn snap_info(snap: &SnapName) -> Vec<String> {
+        argv!["snap", "list", "--", snap.as_str()]
     }
 }

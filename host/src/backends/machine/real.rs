@@ -3,8 +3,8 @@
 //! a [`BackendError`] carrying the exit code and stderr.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use std::io::{Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use nix::unistd::{Gid, Group, Uid, User, chown};
@@ -15,6 +15,8 @@ use super::{
 };
 use crate::backends::error::BackendError;
 use crate::backends::process::{Invocation, Output, display};
+use crate::sandbox::caps;
+use crate::sandbox::names::{PackageName, PackageSpec, Repository, SnapName, SystemdUnit};
 
 /// Proxies Juju hands the charm, under the names programs look for.
 const PROXIES: [(&str, &[&str]); 4] = [
@@ -74,39 +76,39 @@ impl Machine for RealMachine {
         self.check(argv::apt_update()).map(drop)
     }
 
-    fn apt_install(&mut self, packages: &[String]) -> Result<(), BackendError> {
+    fn apt_install(&mut self, packages: &[PackageSpec]) -> Result<(), BackendError> {
         self.check(argv::apt_install(packages)).map(drop)
     }
 
-    fn apt_remove(&mut self, packages: &[String], purge: bool) -> Result<(), BackendError> {
+    fn apt_remove(&mut self, packages: &[PackageSpec], purge: bool) -> Result<(), BackendError> {
         self.check(argv::apt_remove(packages, purge)).map(drop)
     }
 
-    fn apt_add_repository(&mut self, repository: &str) -> Result<(), BackendError> {
+    fn apt_add_repository(&mut self, repository: &Repository) -> Result<(), BackendError> {
         self.check(argv::add_repository(repository, false))
             .map(drop)
     }
 
-    fn apt_remove_repository(&mut self, repository: &str) -> Result<(), BackendError> {
+    fn apt_remove_repository(&mut self, repository: &Repository) -> Result<(), BackendError> {
         self.check(argv::add_repository(repository, true)).map(drop)
     }
 
-    fn package_info(&mut self, name: &str) -> Result<PackageInfo, BackendError> {
+    fn package_info(&mut self, name: &PackageName) -> Result<PackageInfo, BackendError> {
         let argv = argv::package_info(name);
         let out = self.system(&argv).run()?;
         parse_package_info(name, &display(&argv), &out)
     }
 
-    fn service(&mut self, action: SystemdAction, unit: &str) -> Result<(), BackendError> {
+    fn service(&mut self, action: SystemdAction, unit: &SystemdUnit) -> Result<(), BackendError> {
         self.check(argv::systemctl(action, unit)).map(drop)
     }
 
-    fn service_is_active(&mut self, unit: &str) -> Result<bool, BackendError> {
+    fn service_is_active(&mut self, unit: &SystemdUnit) -> Result<bool, BackendError> {
         // Non-zero means "not active" (inactive, failed, or no such unit).
         Ok(self.system(&argv::is_active(unit)).run()?.code == 0)
     }
 
-    fn service_is_enabled(&mut self, unit: &str) -> Result<bool, BackendError> {
+    fn service_is_enabled(&mut self, unit: &SystemdUnit) -> Result<bool, BackendError> {
         let argv = argv::is_enabled(unit);
         let out = self.system(&argv).run()?;
         if out.code == 0 {
@@ -126,15 +128,15 @@ impl Machine for RealMachine {
         self.check(argv::daemon_reload()).map(drop)
     }
 
-    fn snap_install(&mut self, name: &str, options: &SnapInstall) -> Result<(), BackendError> {
+    fn snap_install(&mut self, name: &SnapName, options: &SnapInstall) -> Result<(), BackendError> {
         self.check(argv::snap_install(name, options)).map(drop)
     }
 
-    fn snap_remove(&mut self, name: &str) -> Result<(), BackendError> {
+    fn snap_remove(&mut self, name: &SnapName) -> Result<(), BackendError> {
         self.check(argv::snap_remove(name)).map(drop)
     }
 
-    fn snap_info(&mut self, name: &str) -> Result<SnapInfo, BackendError> {
+    fn snap_info(&mut self, name: &SnapName) -> Result<SnapInfo, BackendError> {
         let argv = argv::snap_info(name);
         let out = self.system(&argv).run()?;
         parse_snap_list(name, &display(&argv), &out)
@@ -159,7 +161,37 @@ impl Machine for RealMachine {
     }
 
     fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, BackendError> {
-        fs::read(path).map_err(|e| BackendError::io(path.display().to_string(), e))
+        let io = |e| BackendError::io(path.display().to_string(), e);
+        // Without blocking (a FIFO would wait for a writer past the deadline) and
+        // without following a link swapped in since the path was checked.
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc_flags::O_NONBLOCK | libc_flags::O_NOFOLLOW)
+            .open(path)
+            .map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        if !meta.is_file() {
+            return Err(not_regular(path, &meta));
+        }
+        let cap = caps::TRANSFER;
+        if meta.len() > cap as u64 {
+            return Err(BackendError::TooLarge {
+                what: format!("{} ({} bytes)", path.display(), meta.len()),
+                limit: cap,
+            });
+        }
+        // A file that grows while it is read stops at the cap all the same.
+        let mut content = Vec::with_capacity(meta.len() as usize);
+        file.take(cap as u64 + 1)
+            .read_to_end(&mut content)
+            .map_err(io)?;
+        if content.len() > cap {
+            return Err(BackendError::TooLarge {
+                what: path.display().to_string(),
+                limit: cap,
+            });
+        }
+        Ok(content)
     }
 
     fn write_file(
@@ -172,6 +204,13 @@ impl Machine for RealMachine {
         let parent = path.parent().ok_or_else(|| {
             BackendError::InvalidInput(format!("{} is not a file path", path.display()))
         })?;
+        // Only a regular file is replaced: not a directory, a device, a FIFO or a socket.
+        let existing = fs::symlink_metadata(path).ok();
+        if let Some(meta) = &existing
+            && !meta.is_file()
+        {
+            return Err(not_regular(path, meta));
+        }
         // Written beside the target and renamed over it, so that a reader (or a crash)
         // sees the old content or the new, never half of it.
         let mut temp = tempfile::Builder::new()
@@ -180,11 +219,12 @@ impl Machine for RealMachine {
             .map_err(io)?;
         temp.write_all(content).map_err(io)?;
         // A rewritten file keeps its mode and owner unless the charm says otherwise: a
-        // 0600 file of credentials must not come back world-readable.
-        let existing = fs::metadata(path).ok();
+        // 0600 file of credentials must not come back world-readable. Not a setuid,
+        // setgid or sticky bit: new content under an old setuid bit would be a program
+        // of the charm's running as the file's owner.
         let mode = options
             .mode
-            .or_else(|| existing.as_ref().map(|m| m.permissions().mode() & 0o7777))
+            .or_else(|| existing.as_ref().map(|m| m.permissions().mode() & 0o777))
             .unwrap_or(0o644);
         fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(io)?;
         if let Some(meta) = &existing
@@ -208,7 +248,7 @@ impl Machine for RealMachine {
     fn make_dir(&mut self, path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
         fs::create_dir_all(path).map_err(io)?;
-        let mode = options.mode.unwrap_or(0o755);
+        let mode = options.mode.unwrap_or(0o755) & 0o777;
         fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io)?;
         set_owner(path, options)
     }
@@ -244,6 +284,32 @@ impl Machine for RealMachine {
         inv.secret_args = &command.secret_args;
         inv.run()
     }
+}
+
+/// The flags `std` has no names for.
+mod libc_flags {
+    pub const O_NONBLOCK: i32 = nix::fcntl::OFlag::O_NONBLOCK.bits();
+    pub const O_NOFOLLOW: i32 = nix::fcntl::OFlag::O_NOFOLLOW.bits();
+}
+
+fn not_regular(path: &Path, meta: &fs::Metadata) -> BackendError {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let kind = if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    BackendError::InvalidInput(format!(
+        "{} is {kind}: a charm reads and writes regular files only",
+        path.display()
+    ))
 }
 
 fn set_owner(path: &Path, options: &FileAttributes) -> Result<(), BackendError> {

@@ -80,7 +80,9 @@ impl Charm for Faulty {
             .get("password")
             .cloned()
             .unwrap_or_default();
-        let revision = secrets::info("secret:abc")?.revision.unwrap_or(0);
+        let revision = secrets::info("secret:cr4n0eog5r6d8t2rjmf0")?
+            .revision
+            .unwrap_or(0);
         let installer = resources::path("installer")?;
         unit::set_status(Status::Active(format!(
             "{opened} ports open; {address}; password {} chars, revision {revision}; {installer}",

@@ -1,11 +1,30 @@
 //! The capability policy a charm declares under `machine:` in `wasmcharm.yaml`, checked
 //! before every machine call. Deny by default: what is not declared is refused, and the
-//! refusal names the rule the charm would have to add.
+//! refusal names the rule the charm would have to add. Every name is first parsed by its
+//! consumer's grammar ([`names`]): a `"*"` widens which names are allowed, never what a
+//! name may look like.
+
+pub mod caps;
+pub mod env;
+pub mod names;
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use env::{CommandGrant, CommandRule, CommandRules};
+use names::{Malformed, PackageName, PackageSpec, Repository, SnapName, SystemdUnit};
+
+/// Why a name the charm gave cannot be used: it does not follow its grammar, or the
+/// policy does not allow it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Malformed(#[from] Malformed),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+}
 
 /// An allow-list of names; `"*"` allows every name.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -68,8 +87,9 @@ pub struct Policy {
     pub services: AllowList,
     /// snaps it may install, remove or query.
     pub snaps: AllowList,
-    /// Programs it may run: exactly as the charm passes them in `argv[0]`.
-    pub commands: AllowList,
+    /// Programs it may run, exactly as the charm passes them in `argv[0]`, each with
+    /// the variables the charm may set for it.
+    pub commands: CommandRules,
     pub files: FileRules,
 }
 
@@ -124,7 +144,7 @@ pub struct Narrowing {
     pub repositories: Option<AllowList>,
     pub services: Option<AllowList>,
     pub snaps: Option<AllowList>,
-    pub commands: Option<AllowList>,
+    pub commands: Option<CommandRules>,
     pub files: Option<FileNarrowing>,
 }
 
@@ -152,7 +172,10 @@ impl Policy {
             repositories: list(&self.repositories, &by.repositories),
             services: list(&self.services, &by.services),
             snaps: list(&self.snaps, &by.snaps),
-            commands: list(&self.commands, &by.commands),
+            commands: match &by.commands {
+                Some(theirs) => self.commands.narrowed(theirs),
+                None => self.commands.clone(),
+            },
             files: FileRules {
                 read: prefixes(&self.files.read, &files.read),
                 write: prefixes(&self.files.write, &files.write),
@@ -160,8 +183,11 @@ impl Policy {
         }
     }
 
-    pub fn check_package(&self, name: &str) -> Result<(), Denied> {
-        check(&self.packages, "package", "packages", name)
+    /// A package spec the charm gave, parsed, if the policy lists its name.
+    pub fn package(&self, spec: &str) -> Result<PackageSpec, Refusal> {
+        let spec = PackageSpec::parse(spec)?;
+        check(&self.packages, "package", "packages", spec.name())?;
+        Ok(spec)
     }
 
     /// Refreshing the package lists installs nothing: any charm that declares packages
@@ -192,25 +218,46 @@ impl Policy {
         }
     }
 
-    pub fn check_repository(&self, repo: &str) -> Result<(), Denied> {
-        check(&self.repositories, "repository", "repositories", repo)
+    /// A package the charm asks dpkg about.
+    pub fn package_name(&self, name: &str) -> Result<PackageName, Refusal> {
+        let name = PackageName::parse(name)?;
+        check(&self.packages, "package", "packages", name.name())?;
+        Ok(name)
     }
 
-    pub fn check_service(&self, unit: &str) -> Result<(), Denied> {
-        let bare = unit.strip_suffix(".service").unwrap_or(unit);
-        if self.services.allows(unit) || self.services.allows(bare) {
-            Ok(())
+    pub fn repository(&self, line: &str) -> Result<Repository, Refusal> {
+        let repository = Repository::parse(line)?;
+        check(
+            &self.repositories,
+            "repository",
+            "repositories",
+            &repository,
+        )?;
+        Ok(repository)
+    }
+
+    /// A unit the charm named, parsed, if the policy lists it (`ssh` covers
+    /// `ssh.service`).
+    pub fn service(&self, unit: &str) -> Result<SystemdUnit, Refusal> {
+        let unit = SystemdUnit::parse(unit)?;
+        if self.services.allows(&unit) || self.services.allows(unit.bare()) {
+            Ok(unit)
         } else {
-            Err(denied("service", "services", unit))
+            Err(denied("service", "services", &unit).into())
         }
     }
 
-    pub fn check_snap(&self, name: &str) -> Result<(), Denied> {
-        check(&self.snaps, "snap", "snaps", name)
+    pub fn snap(&self, name: &str) -> Result<SnapName, Refusal> {
+        let snap = SnapName::parse(name)?;
+        check(&self.snaps, "snap", "snaps", snap.name())?;
+        Ok(snap)
     }
 
-    pub fn check_command(&self, program: &str) -> Result<(), Denied> {
-        check(&self.commands, "command", "commands", program)
+    /// What the charm may do when it runs `program`: refused unless a rule names it.
+    pub fn command(&self, program: &str) -> Result<CommandGrant, Denied> {
+        self.commands
+            .grant(program)
+            .ok_or_else(|| denied("command", "commands", program))
     }
 
     /// Checks a path the charm wants to touch and returns it normalised, so that the
@@ -344,19 +391,19 @@ mod tests {
     #[test]
     fn allows_what_is_declared_and_nothing_else() {
         let p = policy();
-        assert!(p.check_package("openssh-server").is_ok());
-        let err = p.check_package("nginx").unwrap_err().to_string();
+        assert!(p.package("openssh-server").is_ok());
+        let err = p.package("nginx").unwrap_err().to_string();
         assert_eq!(
             err,
             "wasmcharm.yaml does not allow package `nginx`: add it to machine.packages"
         );
-        assert!(p.check_service("ssh").is_ok());
-        assert!(p.check_service("ssh.service").is_ok());
-        assert!(p.check_service("sshd").is_err());
-        assert!(p.check_command("ua").is_ok());
-        assert!(p.check_command("/usr/bin/ua").is_err());
-        assert!(p.check_snap("lxd").is_err());
-        assert!(p.check_repository("ppa:x/y").is_err());
+        assert!(p.service("ssh").is_ok());
+        assert!(p.service("ssh.service").is_ok());
+        assert!(p.service("sshd").is_err());
+        assert!(p.command("ua").is_ok());
+        assert!(p.command("/usr/bin/ua").is_err());
+        assert!(p.snap("lxd").is_err());
+        assert!(p.repository("ppa:x/y").is_err());
     }
 
     #[test]
@@ -365,7 +412,18 @@ mod tests {
             packages: ["*"].into(),
             ..Policy::default()
         };
-        assert!(p.check_package("anything").is_ok());
+        assert!(p.package("anything").is_ok());
+        assert!(p.package("nginx=1.2-3").is_ok());
+        let err = p.package("-oDPkg::Pre-Invoke::=sh").unwrap_err();
+        assert!(matches!(err, Refusal::Malformed(_)), "{err}");
+    }
+
+    #[test]
+    fn a_version_or_release_is_allowed_with_its_package() {
+        let p = policy();
+        assert!(p.package("openssh-server=1:9.6p1-3ubuntu13").is_ok());
+        assert!(p.package("openssh-server/jammy-updates").is_ok());
+        assert!(p.package("nginx=1").is_err());
     }
 
     #[test]
@@ -404,13 +462,10 @@ mod tests {
             ..Narrowing::default()
         };
         let p = charm.narrowed(&operator);
-        assert!(p.check_package("openssh-server").is_ok());
-        assert!(p.check_package("nginx").is_err() && p.check_package("telnetd").is_err());
-        assert!(p.check_command("ua").is_ok() && p.check_command("rm").is_err());
-        assert!(
-            p.check_service("ssh").is_err(),
-            "the charm declared no services"
-        );
+        assert!(p.package("openssh-server").is_ok());
+        assert!(p.package("nginx").is_err() && p.package("telnetd").is_err());
+        assert!(p.command("ua").is_ok() && p.command("rm").is_err());
+        assert!(p.service("ssh").is_err(), "the charm declared no services");
         assert!(p.check_path("/etc/ssh/x", Access::Read).is_ok());
         assert!(p.check_path("/etc/passwd", Access::Read).is_err());
         assert!(p.check_path("/etc/ssh/x", Access::Write).is_ok());
@@ -425,8 +480,8 @@ mod tests {
         };
         let narrowing: Narrowing = serde_yaml::from_str("packages: []\n").unwrap();
         let p = charm.narrowed(&narrowing);
-        assert!(p.check_package("openssh-server").is_err());
-        assert!(p.check_service("ssh").is_ok());
+        assert!(p.package("openssh-server").is_err());
+        assert!(p.service("ssh").is_ok());
     }
 
     #[test]

@@ -1,0 +1,96 @@
+//! The host's own bounds: how much of what a guest (or a workload, or a remote unit
+//! through Juju) controls the host will hold or pass on. Each is a constant, so that the
+//! host's memory for a dispatch is bounded by `limits.memory` plus a sum of these,
+//! whatever the charm does; past one, the call is refused with an error naming it.
+
+/// The most one host call hands back: a file read, a command's stdout and stderr
+/// together, a Pebble pull, an exec's output, a hook tool's answer. The guest must copy
+/// the answer into its own memory, so a bound far above this would buy nothing.
+pub const TRANSFER: usize = 16 << 20;
+
+/// One argument of a program the host runs. The kernel refuses a longer one
+/// (`MAX_ARG_STRLEN`, 32 pages), so a status, an action message or a result past it
+/// could never reach Juju.
+pub const ARGUMENT: usize = (128 << 10) - 1;
+
+/// `message` cut to at most [`ARGUMENT`] bytes, at a character boundary, saying how much
+/// was cut: for logs, which cannot fail.
+pub fn cut_message(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.len() <= ARGUMENT {
+        return message.into();
+    }
+    // Room for the note, whose length varies with the number in it.
+    let mut cut = ARGUMENT - 64;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{} [wasmcharm: {} more bytes cut]",
+        &message[..cut],
+        message.len() - cut
+    )
+    .into()
+}
+
+/// `text` if it fits in one argument; else an error naming `what` and the limit.
+pub fn one_argument<'a>(what: &str, text: &'a str) -> Result<&'a str, String> {
+    if text.len() <= ARGUMENT {
+        Ok(text)
+    } else {
+        Err(format!(
+            "{what} is {} bytes; Juju takes at most {ARGUMENT} (one argument of a hook tool)",
+            text.len()
+        ))
+    }
+}
+
+/// Every `key=value` of one `action-set` call together, well inside the kernel's limit
+/// on a whole command line (a quarter of the stack limit, 2 MiB by default).
+pub const ACTION_RESULTS: usize = 1 << 20;
+
+/// A stored value, and the whole stored state (keys and values). Juju's own store for
+/// charm state takes 2 MiB by default (`max-charm-state-size`).
+pub const STORED_VALUE: usize = 1 << 20;
+pub const STORED_TOTAL: usize = 2 << 20;
+/// A stored key: a name, not data.
+pub const STORED_KEY: usize = 256;
+
+/// Events queued by `defer()` at once. `ops` sets none, but a charm that defers every
+/// event on a busy unit would otherwise grow its state on every hook.
+pub const DEFERRED_EVENTS: usize = 64;
+
+/// The largest component the host will compile, and how long and how much memory
+/// compiling may take (see [`crate::runtime::compile`]). The example charms are about
+/// 0.2 to 2 MB; a Python charm from componentize-py about 19 MB.
+pub const COMPONENT_SIZE: u64 = 64 << 20;
+pub const COMPILE_TIME: std::time::Duration = std::time::Duration::from_secs(120);
+pub const COMPILE_MEMORY: u64 = 2 << 30;
+
+/// Memories and tables one instance of a charm may create (a wit-bindgen component
+/// has one memory and a few tables); `limits.memory` covers all of them together.
+pub const INSTANCE_MEMORIES: usize = 4;
+pub const INSTANCE_TABLES: usize = 8;
+/// Elements of one table: a function table this large is a program of millions of
+/// functions.
+pub const TABLE_ELEMENTS: usize = 100_000;
+/// A table element's cost against `limits.memory`: wasmtime keeps a pointer for each.
+pub const TABLE_ELEMENT_BYTES: u64 = std::mem::size_of::<usize>() as u64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_cut_at_a_character_boundary() {
+        assert_eq!(cut_message("short"), "short");
+        let long = "é".repeat(ARGUMENT);
+        let cut = cut_message(&long);
+        assert!(cut.len() <= ARGUMENT, "{}", cut.len());
+        assert!(
+            cut.ends_with(" more bytes cut]"),
+            "{}",
+            &cut[cut.len() - 40..]
+        );
+        assert!(one_argument("a status message", &long).is_err());
+    }
+}
