@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_yaml::Value;
 use wasmcharm_tests::{Stubs, argv, charm_dir, dispatch, run_event, unit_env, unit_status};
 
-const STATE_FILE: &str = ".wasmcharm-state.json";
+const STATE_DIR: &str = ".wasmcharm-state";
 
 fn counts(report: &Value) -> serde_json::Value {
     let text = report["state"]["stored"]["counts"].as_str().unwrap_or("{}");
@@ -112,20 +112,42 @@ fn dispatch_with_config(charm: &Path, hook: &str, config: &str) -> std::process:
     dispatch(&stubs, &env)
 }
 
+/// The unit's stored state as the host keeps it: the index, and each value's bytes.
+struct Kept {
+    index: serde_json::Value,
+    values: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+fn kept(charm: &Path) -> Kept {
+    let dir = charm.join(STATE_DIR);
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap())
+            .expect("the index is whole JSON");
+    let mut values = std::collections::BTreeMap::new();
+    for (key, entry) in index["values"].as_object().unwrap() {
+        let file = dir.join("values").join(entry["file"].as_str().unwrap());
+        let bytes = std::fs::read(&file).expect("every value the index names is there");
+        assert_eq!(bytes.len() as u64, entry["len"].as_u64().unwrap(), "{key}");
+        values.insert(key.clone(), bytes);
+    }
+    Kept { index, values }
+}
+
 #[test]
 fn dispatch_commits_state_only_when_it_succeeds() {
     let charm = charm_dir("stateful");
-    let file = charm.path().join(STATE_FILE);
     let out = dispatch_with_config(charm.path(), "hooks/config-changed", r#"{"defer": true}"#);
     assert!(out.status.success(), "{out:?}");
-    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(saved["deferred"], serde_json::json!(["config-changed"]));
-    let before = std::fs::read(&file).unwrap();
+    assert_eq!(
+        kept(charm.path()).index["deferred"],
+        serde_json::json!(["config-changed"])
+    );
+    let before = std::fs::read(charm.path().join(STATE_DIR).join("index.json")).unwrap();
 
     let out = dispatch_with_config(charm.path(), "hooks/update-status", r#"{"fail": true}"#);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_eq!(
-        std::fs::read(&file).unwrap(),
+        std::fs::read(charm.path().join(STATE_DIR).join("index.json")).unwrap(),
         before,
         "a failed dispatch changed the state"
     );
@@ -135,8 +157,7 @@ fn dispatch_commits_state_only_when_it_succeeds() {
     let env: Vec<(String, String)> = unit_env(charm.path(), "hooks/update-status", "stateful/0");
     let out = dispatch(&stubs, &env);
     assert!(out.status.success(), "{out:?}");
-    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(saved["deferred"], serde_json::json!([]));
+    assert_eq!(kept(charm.path()).index["deferred"], serde_json::json!([]));
     assert_eq!(
         stubs.calls().last().unwrap(),
         &argv(&[
@@ -149,29 +170,25 @@ fn dispatch_commits_state_only_when_it_succeeds() {
     );
 }
 
-/// Kills the host with SIGKILL at moments spread over its commit of a 16 MiB value, and
-/// checks that the state file is always whole: the old value or the new, never a mix.
+/// Kills the host with SIGKILL at moments spread over dispatches that replace a 1 MiB
+/// value, and checks that the state is always whole: an index that parses, every value
+/// it names there in full, the old value or the new and never a mix.
 #[test]
 fn a_killed_commit_leaves_the_old_state_or_the_new() {
     let charm = charm_dir("stateful");
-    let file = charm.path().join(STATE_FILE);
-    let config = r#"{"blob-mib": 16}"#;
+    let config = r#"{"blob-kib": 1024}"#;
     assert!(
         dispatch_with_config(charm.path(), "hooks/config-changed", config)
             .status
             .success()
     );
-    let blob = |bytes: &[u8]| -> u8 {
-        let saved: serde_json::Value =
-            serde_json::from_slice(bytes).expect("the state file is whole JSON");
-        let encoded = saved["values"]["blob"].as_str().expect("a blob");
-        let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
-            .expect("valid base64");
-        assert_eq!(decoded.len(), 16 << 20);
-        assert!(decoded.iter().all(|b| *b == decoded[0]), "a mixed blob");
-        decoded[0]
+    let blob = |kept: &Kept| -> u8 {
+        let blob = &kept.values["blob"];
+        assert_eq!(blob.len(), 1 << 20);
+        assert!(blob.iter().all(|b| *b == blob[0]), "a mixed blob");
+        blob[0]
     };
-    blob(&std::fs::read(&file).unwrap());
+    blob(&kept(charm.path()));
     let mut killed = 0;
     for i in 0..20u64 {
         let stubs = Stubs::new();
@@ -185,13 +202,57 @@ fn a_killed_commit_leaves_the_old_state_or_the_new() {
             .envs(env)
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + i * 15));
+        std::thread::sleep(Duration::from_millis(2 + i * 2));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             killed += 1;
         }
         child.wait().unwrap();
-        blob(&std::fs::read(&file).unwrap());
+        blob(&kept(charm.path()));
     }
-    assert!(killed > 0, "no dispatch was killed: make the blob bigger");
+    assert!(killed > 0, "no dispatch was killed: kill sooner");
+    // What the killed commits left is removed by the next one that completes.
+    assert!(
+        dispatch_with_config(charm.path(), "hooks/config-changed", config)
+            .status
+            .success()
+    );
+    let files = std::fs::read_dir(charm.path().join(STATE_DIR).join("values"))
+        .unwrap()
+        .count();
+    assert_eq!(files, kept(charm.path()).values.len());
+}
+
+#[test]
+fn a_value_past_the_cap_fails_the_hook_and_keeps_the_old_state() {
+    let charm = charm_dir("stateful");
+    assert!(
+        dispatch_with_config(charm.path(), "hooks/config-changed", "{}")
+            .status
+            .success()
+    );
+    let before = std::fs::read(charm.path().join(STATE_DIR).join("index.json")).unwrap();
+    let stubs = Stubs::new();
+    stubs.print("config-get", r#"{"blob-kib": 1025}"#);
+    let out = dispatch(
+        &stubs,
+        &unit_env(charm.path(), "hooks/config-changed", "stateful/0"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let logged = stubs
+        .calls()
+        .into_iter()
+        .find(|c| c[0] == "juju-log" && c[2] == "ERROR")
+        .unwrap();
+    assert!(
+        logged[4].contains(
+            "the value for stored-state key \"blob\" is 1049600 bytes; a value is at most \
+             1048576 bytes"
+        ),
+        "{logged:?}"
+    );
+    assert_eq!(
+        std::fs::read(charm.path().join(STATE_DIR).join("index.json")).unwrap(),
+        before
+    );
 }

@@ -430,3 +430,16 @@ pub fn unzip_with_unzip(charm: &Path, into: &Path) {
 pub fn packed_dispatch(unit: &Path, stubs: &Stubs, env: &[(String, String)]) -> Output {
     as_juju_runs(Command::new(unit.join("dispatch")), stubs, env)
 }
+
+/// Every byte of the stored state a unit keeps in `unit_dir`: its index and each value
+/// file, one after another.
+pub fn stored_bytes(unit_dir: &Path) -> Vec<u8> {
+    let dir = unit_dir.join(".wasmcharm-state");
+    let mut bytes = std::fs::read(dir.join("index.json")).unwrap_or_default();
+    if let Ok(entries) = std::fs::read_dir(dir.join("values")) {
+        for entry in entries.flatten() {
+            bytes.extend(std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+    bytes
+}

@@ -203,6 +203,7 @@ impl LoadedCharm {
                 event: Some(event.clone()),
                 redelivery,
                 deferred: false,
+                queued: deferred.len(),
             };
             if let Err(failure) = call(&instance, &mut store, &event, &self.dir.manifest.limits) {
                 return (Outcome::Failed(failure), StoredState::default());

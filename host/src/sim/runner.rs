@@ -27,6 +27,8 @@ pub enum TestingError {
     Event(#[from] EventError),
     #[error("the simulated unit failed: {0}")]
     Backend(#[from] BackendError),
+    #[error(transparent)]
+    Store(#[from] crate::unit::store::StoreError),
 }
 
 /// A charm loaded for testing: its metadata, its manifest, its compiled component.
@@ -194,7 +196,7 @@ impl TestCharm {
         let mut after = simulation.state_after(state);
         if succeeded {
             if let Some(stored) = &kept {
-                after.set_stored(stored);
+                after.set_stored(stored)?;
             }
             // Juju commits these with the hook, and only if it succeeds.
             after.set_committed(&simulation.juju.model());

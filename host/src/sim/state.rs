@@ -18,7 +18,7 @@ use crate::event::{Env, Event};
 use crate::sim::juju::{ActionRecord, JujuModel, LogLine, Relation, Secret, SimJuju};
 use crate::sim::machine::{MachineModel, SimMachine};
 use crate::sim::pebble::{ContainerModel, SimContainer, SimPebble};
-use crate::unit::store::StoredState;
+use crate::unit::store::{StoreError, StoredState};
 use crate::unit::{UnitContext, app_of};
 
 #[derive(Debug, thiserror::Error)]
@@ -403,10 +403,7 @@ impl State {
             };
             values.insert(key.clone(), bytes);
         }
-        Ok(StoredState {
-            values,
-            deferred: self.deferred.clone(),
-        })
+        Ok(StoredState::from_values(values, self.deferred.clone()))
     }
 
     /// Takes what Juju commits when a hook succeeds, besides stored state: relation
@@ -418,9 +415,10 @@ impl State {
     }
 
     /// Takes the stored state a successful dispatch left.
-    pub fn set_stored(&mut self, stored: &StoredState) {
+    pub fn set_stored(&mut self, stored: &StoredState) -> Result<(), StoreError> {
+        let mut stored = stored.clone();
         self.stored = stored
-            .values
+            .entries()?
             .iter()
             .map(|(k, v)| {
                 let text = match std::str::from_utf8(v) {
@@ -434,6 +432,7 @@ impl State {
             })
             .collect();
         self.deferred = stored.deferred.clone();
+        Ok(())
     }
 
     /// The event details as the environment Juju would set; a relation event's remote

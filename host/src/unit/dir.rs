@@ -134,7 +134,7 @@ fn candidates(charm_dir: &Path) -> Vec<Candidate> {
 }
 
 fn holds_state(dir: &Path) -> bool {
-    dir.join(store::STATE_FILE).exists()
+    store::holds_state(dir)
 }
 
 /// Whether `path` is a directory the host may trust what it finds in: a real directory
@@ -217,7 +217,8 @@ mod tests {
             .mode(0o700)
             .create(&beside)
             .unwrap();
-        std::fs::write(beside.join(store::STATE_FILE), "{}").unwrap();
+        std::fs::create_dir(beside.join(store::STATE_DIR)).unwrap();
+        std::fs::write(beside.join(store::STATE_DIR).join(store::INDEX_FILE), "{}").unwrap();
         // A lock left by a hook when the charm directory could be written says nothing
         // of where the state is.
         std::fs::write(charm.join(store::LOCK_FILE), "").unwrap();

@@ -4,6 +4,7 @@ use crate::runtime::bindings::v0_1::deferral;
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 
 use super::{DeferralView, error};
+use crate::sandbox::caps;
 
 impl deferral::Host for DeferralView<'_> {
     fn defer(&mut self) -> Result<(), Error> {
@@ -16,6 +17,16 @@ impl deferral::Host for DeferralView<'_> {
                 format!(
                     "a {} event cannot be deferred: Juju does not deliver it again",
                     event.name()
+                ),
+            ));
+        }
+        if self.delivery.queued >= caps::DEFERRED_EVENTS {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{} events are deferred already, the most a unit keeps: handle one, or \
+                     stop deferring",
+                    caps::DEFERRED_EVENTS
                 ),
             ));
         }

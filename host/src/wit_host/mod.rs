@@ -229,6 +229,8 @@ pub struct Delivery {
     pub event: Option<Event>,
     pub redelivery: bool,
     pub deferred: bool,
+    /// Events this dispatch has queued again so far.
+    pub queued: usize,
 }
 
 impl WasiView for HostState {

@@ -24,6 +24,7 @@ use super::layer::Layer;
 use super::{ApiError, ExecRequest, FileInfo, FileOptions, FileType, Pebble, ServiceAction};
 use crate::backends::error::BackendError;
 use crate::backends::process::Output;
+use crate::sandbox::caps;
 
 /// Where Juju mounts each workload container's Pebble socket in the charm container.
 pub const DEFAULT_SOCKET_DIR: &str = "/charm/containers";
@@ -36,6 +37,12 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CHANGE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Each long poll on a change; Pebble answers 504 when it runs out, and we ask again.
 const WAIT_POLL: Duration = Duration::from_secs(4);
+/// The most of one answer the client reads: what the host carries for a call, and room
+/// for the envelope around it.
+const BODY_CAP: usize = caps::TRANSFER + (64 << 10);
+/// Pebble sends exec output in small frames; a frame or message larger than this is
+/// not Pebble's.
+const WS_MESSAGE_CAP: usize = 1 << 20;
 
 type HttpClient = Client<UnixConnector, Full<Bytes>>;
 
@@ -183,11 +190,21 @@ impl Http {
                 .map_err(|e| self.unreachable(e))?;
             let status = response.status();
             let content_type = response.headers().get(CONTENT_TYPE).cloned();
-            let body = response
-                .into_body()
+            // The workload controls what a pull returns: read no more than the host
+            // carries, and a little for the multipart and JSON around it.
+            let body = http_body_util::Limited::new(response.into_body(), BODY_CAP)
                 .collect()
                 .await
-                .map_err(|e| self.unreachable(e))?
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        BackendError::TooLarge {
+                            what: format!("Pebble's answer to {path}"),
+                            limit: caps::TRANSFER,
+                        }
+                    } else {
+                        self.unreachable(e)
+                    }
+                })?
                 .to_bytes();
             Ok((status, content_type, body))
         };
@@ -259,7 +276,10 @@ impl Http {
             .await
             .map_err(|e| self.unreachable(e))?;
         let url = format!("ws://localhost/v1/tasks/{task}/websocket/{name}");
-        let (ws, _) = tokio_tungstenite::client_async(url, stream)
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(WS_MESSAGE_CAP))
+            .max_frame_size(Some(WS_MESSAGE_CAP));
+        let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
             .await
             .map_err(|e| self.unreachable(format!("exec {name} websocket: {e}")))?;
         Ok(ws)
@@ -693,22 +713,27 @@ impl Pebble for PebbleClient {
             let mut stdio = http.websocket(&task, "stdio").await?;
             let stderr_ws = http.websocket(&task, "stderr").await?;
             let end = Message::text(r#"{"command":"end"}"#);
+            let received = std::cell::Cell::new(0usize);
             let feed = async {
                 if !stdin.is_empty() {
                     stdio.send(Message::binary(stdin)).await?;
                 }
                 stdio.send(end.clone()).await?;
-                read_stream(&mut stdio).await
+                read_stream(&mut stdio, &received).await
             };
-            let streams = futures_util::future::join(feed, read_stream_owned(stderr_ws));
+            let streams = futures_util::future::join(feed, read_stream_owned(stderr_ws, &received));
             let (stdout, stderr) = tokio::time::timeout(http.change_timeout, streams)
                 .await
                 .map_err(|_| BackendError::Timeout {
                     command: format!("{command} in container {:?}", http.container),
                     timeout: http.change_timeout,
                 })?;
-            let ws_error = |e: tokio_tungstenite::tungstenite::Error| {
-                http.unreachable(format!("exec websocket: {e}"))
+            let ws_error = |e: StreamError| match e {
+                StreamError::TooLarge => BackendError::TooLarge {
+                    what: format!("the output of {command} in container {:?}", http.container),
+                    limit: caps::TRANSFER,
+                },
+                StreamError::Socket(e) => http.unreachable(format!("exec websocket: {e}")),
             };
             let (stdout, stderr) = (stdout.map_err(ws_error)?, stderr.map_err(ws_error)?);
             let result = match http.wait(&change).await {
@@ -738,14 +763,36 @@ impl Pebble for PebbleClient {
     }
 }
 
-/// Binary frames until Pebble's `{"command":"end"}` (or the socket closes).
+/// Why an exec stream stopped early.
+enum StreamError {
+    Socket(tokio_tungstenite::tungstenite::Error),
+    /// stdout and stderr together passed the host's cap.
+    TooLarge,
+}
+
+impl From<tokio_tungstenite::tungstenite::Error> for StreamError {
+    fn from(e: tokio_tungstenite::tungstenite::Error) -> Self {
+        StreamError::Socket(e)
+    }
+}
+
+/// Binary frames until Pebble's `{"command":"end"}` (or the socket closes), counting
+/// into `received`, which the exec's other stream shares: the two together stop at the
+/// cap.
 async fn read_stream(
     ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::UnixStream>,
-) -> Result<Vec<u8>, tokio_tungstenite::tungstenite::Error> {
+    received: &std::cell::Cell<usize>,
+) -> Result<Vec<u8>, StreamError> {
     let mut out = Vec::new();
     while let Some(message) = ws.next().await {
         match message? {
-            Message::Binary(data) => out.extend_from_slice(&data),
+            Message::Binary(data) => {
+                received.set(received.get() + data.len());
+                if received.get() > caps::TRANSFER {
+                    return Err(StreamError::TooLarge);
+                }
+                out.extend_from_slice(&data);
+            }
             Message::Text(text) if text.contains("\"end\"") => break,
             Message::Close(_) => break,
             _ => {}
@@ -756,6 +803,7 @@ async fn read_stream(
 
 async fn read_stream_owned(
     mut ws: tokio_tungstenite::WebSocketStream<tokio::net::UnixStream>,
-) -> Result<Vec<u8>, tokio_tungstenite::tungstenite::Error> {
-    read_stream(&mut ws).await
+    received: &std::cell::Cell<usize>,
+) -> Result<Vec<u8>, StreamError> {
+    read_stream(&mut ws, received).await
 }

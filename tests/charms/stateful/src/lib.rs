@@ -14,7 +14,7 @@ struct Counts {
     redelivered: u64,
 }
 
-const MIB: usize = 1 << 20;
+const KIB: usize = 1 << 10;
 
 impl Charm for Stateful {
     fn on_config_changed(&mut self) -> Result<()> {
@@ -24,15 +24,15 @@ impl Charm for Stateful {
             counts.redelivered += 1;
         }
         store::save("counts", &counts)?;
-        let blob_mib: usize = config::get_or("blob-mib", 0)?;
-        if blob_mib > 0 {
+        let blob_kib: usize = config::get_or("blob-kib", 0)?;
+        if blob_kib > 0 {
             // A large value alternating between two letters, for testing atomic commits.
             let letter = if counts.config_changed.is_multiple_of(2) {
                 b'a'
             } else {
                 b'b'
             };
-            store::set("blob", &vec![letter; blob_mib * MIB]);
+            store::set("blob", &vec![letter; blob_kib * KIB]);
         }
         if config::get_or("defer", false)? {
             defer()?;
