@@ -123,6 +123,18 @@ enum Command {
         #[arg(long, value_name = "POLICY.yaml")]
         policy: Option<PathBuf>,
     },
+    /// The host's own: compile one component within the given bounds, in a process of
+    /// its own (see runtime::compile).
+    #[command(hide = true)]
+    CompileComponent {
+        #[arg(long)]
+        memory: u64,
+        #[arg(long)]
+        cpu_seconds: u64,
+        #[arg(long)]
+        out: PathBuf,
+        component: PathBuf,
+    },
     /// Serve a simulated container's Pebble on a UNIX socket, with Pebble's HTTP API, until
     /// stopped. For testing charms and Pebble clients with no Pebble installed.
     PebbleSim {
@@ -141,6 +153,11 @@ const CHARM_FAILED: u8 = dispatch::Exit::CharmFailed as u8;
 const BAD_INPUT: u8 = 2;
 
 pub fn main() -> ExitCode {
+    // A component is compiled in a bounded child of this binary: the binary is the
+    // compiler.
+    if let Ok(exe) = std::env::current_exe() {
+        crate::runtime::compile::in_child_processes(exe);
+    }
     // The host can itself be a charm's `dispatch`.
     let invoked_as_dispatch = std::env::args_os()
         .next()
@@ -191,6 +208,13 @@ pub fn main() -> ExitCode {
                 check,
             } => pack(&charm_dir, host_binary.as_deref(), out.as_deref(), check),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
+            Command::CompileComponent {
+                memory,
+                cpu_seconds,
+                out,
+                component,
+            } => crate::runtime::compile::child_main(&component, &out, memory, cpu_seconds)
+                .map(|()| ExitCode::SUCCESS),
         }
     };
     result.unwrap_or_else(|e| {

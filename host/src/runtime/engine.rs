@@ -62,6 +62,13 @@ pub enum LoadError {
          no compiler: run `wasmcharm precompile` on the charm directory"
     )]
     NoCompiler { path: String },
+    #[error(
+        "{path} is {size} bytes; the host compiles components of at most {} bytes",
+        crate::sandbox::caps::COMPONENT_SIZE
+    )]
+    TooLarge { path: String, size: u64 },
+    #[error("compiling {path} {bound}, the most the host gives it; it was stopped")]
+    CompileBound { path: String, bound: String },
 }
 
 /// The names of everything a component imports, checked as [`LoadedComponent::load`]
@@ -237,6 +244,15 @@ impl LoadedComponent {
 /// Reads, checks and compiles a component file.
 fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
     let shown = path.display().to_string();
+    // Its size first: a component past the cap is not even read.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > crate::sandbox::caps::COMPONENT_SIZE
+    {
+        return Err(LoadError::TooLarge {
+            path: shown,
+            size: meta.len(),
+        });
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -250,16 +266,7 @@ fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
         }
     };
     check_header(&shown, &bytes)?;
-    #[cfg(feature = "compiler")]
-    return Component::new(engine, &bytes).map_err(|e| LoadError::Invalid {
-        path: shown,
-        message: format!("{e:#}"),
-    });
-    #[cfg(not(feature = "compiler"))]
-    {
-        let _ = engine;
-        Err(LoadError::NoCompiler { path: shown })
-    }
+    super::compile::compile(engine, path, &bytes)
 }
 
 /// The binary format's preamble: `\0asm`, then a version (1 for core modules) and a

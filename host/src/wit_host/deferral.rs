@@ -38,3 +38,32 @@ impl deferral::Host for DeferralView<'_> {
         self.delivery.redelivery
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+    use crate::wit_host::Delivery;
+
+    #[test]
+    fn the_queue_of_deferred_events_is_capped() {
+        let mut delivery = Delivery {
+            event: Some(Event::ConfigChanged),
+            queued: caps::DEFERRED_EVENTS - 1,
+            ..Delivery::default()
+        };
+        let mut view = DeferralView {
+            delivery: &mut delivery,
+        };
+        deferral::Host::defer(&mut view).unwrap();
+        view.delivery.queued = caps::DEFERRED_EVENTS;
+        view.delivery.deferred = false;
+        let err = deferral::Host::defer(&mut view).unwrap_err();
+        assert!(
+            err.message.starts_with("64 events are deferred already"),
+            "{}",
+            err.message
+        );
+        assert!(!view.delivery.deferred);
+    }
+}

@@ -19,7 +19,123 @@ fn recurse(depth: u64) -> u64 {
     std::hint::black_box(recurse(depth + 1)) + 1
 }
 
+/// One host call with a string the test chooses (`arg`), reported as `did it: ...` or
+/// `refused: Kind: message`.
+fn call(name: &str, arg: &str) -> std::result::Result<String, String> {
+    let done = |what: &str| what.to_string();
+    let result: Result<String> = match name {
+        "apt-install" => apt::install(&[arg]).map(|()| done("installed")),
+        "apt-remove" => apt::remove(&[arg]).map(|()| done("removed")),
+        "package" => apt::package(arg).map(|p| format!("{p:?}")),
+        "add-repository" => apt::add_repository(arg).map(|()| done("added")),
+        "remove-repository" => apt::remove_repository(arg).map(|()| done("removed")),
+        "systemd-start" => systemd::start(arg).map(|()| done("started")),
+        "is-active" => systemd::is_active(arg).map(|a| a.to_string()),
+        "is-enabled" => systemd::is_enabled(arg).map(|e| e.to_string()),
+        "snap-install" => snap::Install::new(arg).run().map(|()| done("installed")),
+        "snap-channel" => snap::Install::new("lxd")
+            .channel(arg)
+            .run()
+            .map(|()| done("installed")),
+        "snap-remove" => snap::remove(arg).map(|()| done("removed")),
+        "snap-info" => snap::info(arg).map(|s| format!("{s:?}")),
+        "relation-get" => relation::on("db").and_then(|r| match r.first() {
+            Some(r) => r.data(arg).map(|d| format!("{d:?}")),
+            None => Ok(done("no relation")),
+        }),
+        "relation-app-get" => relation::on("db").and_then(|r| match r.first() {
+            Some(r) => r.app_data(arg).map(|d| format!("{d:?}")),
+            None => Ok(done("no relation")),
+        }),
+        "network-get" => network::get(arg, None).map(|n| format!("{n:?}")),
+        "secret-get" => secrets::get(arg, secrets::Revision::Tracked).map(|c| format!("{c:?}")),
+        "secret-label" => {
+            secrets::get_by_label(arg, secrets::Revision::Tracked).map(|c| format!("{c:?}"))
+        }
+        "secret-info" => secrets::info(arg).map(|i| format!("{i:?}")),
+        "resource-get" => resources::path(arg),
+        "command-env" => Command::new("env")
+            .env(arg, "set-by-the-charm")
+            .run()
+            .map(|o| String::from_utf8_lossy(&o.stdout).replace('\n', " ")),
+        "command-cwd" => Command::new("pwd")
+            .current_dir(arg)
+            .run()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        "write-mode" => {
+            let mode = u32::from_str_radix(arg, 8).unwrap_or(0);
+            fs::write_with(
+                "/tmp/wasmcharm-allowed/moded",
+                "#!/bin/sh\n",
+                fs::Options::new().mode(mode),
+            )
+            .map(|()| done("wrote"))
+        }
+        "write" => fs::write(arg, "rewritten").map(|()| done("wrote")),
+        "read" => fs::read(arg).map(|b| format!("{} bytes", b.len())),
+        "flood-command" => Command::new("sh")
+            .args(["-c", arg])
+            .output()
+            .map(|o| format!("{} bytes", o.stdout.len())),
+        "fill-then-flood" => {
+            // The guest's own memory near its limit, and then a host call that fills the
+            // host's buffer: the two add up, and no more.
+            let hoard = std::hint::black_box(vec![1u8; 40 << 20]);
+            let out = Command::new("sh").args(["-c", arg]).output();
+            drop(hoard);
+            out.map(|o| format!("{} bytes", o.stdout.len()))
+        }
+        "big-stdin" => {
+            let input = std::hint::black_box(vec![b'x'; 24 << 20]);
+            Command::new("sh")
+                .args(["-c", "cat >/dev/null"])
+                .stdin(input)
+                .output()
+                .map(|o| format!("exit {}", o.exit_code))
+        }
+        "scrub" => {
+            // Many long secrets that almost match an output of 15 MB of `a`s.
+            let mut command = Command::new("sh").args(["-c", arg]);
+            for i in 0..200 {
+                command = command.secret_arg(format!("{}b", "a".repeat(4000 + i)));
+            }
+            command
+                .output()
+                .map(|o| format!("{} bytes", o.stdout.len()))
+        }
+        "log" => {
+            log::error!("{}", "x".repeat(arg.parse().unwrap_or(0)));
+            Ok(done("logged"))
+        }
+        "status" => unit::set_status(Status::blocked("y".repeat(arg.parse().unwrap_or(0))))
+            .map(|()| done("set")),
+        "store-many" => {
+            let n: usize = arg.parse().unwrap_or(0);
+            for i in 0..n {
+                store::set(&format!("key-{i}"), &[0u8; 1024]);
+            }
+            Ok(done("stored"))
+        }
+        "defer-many" => wasmcharm_sdk::defer().map(|()| done("deferred")),
+        other => Ok(format!("no call {other:?}")),
+    };
+    result.map_err(|e| format!("{:?}: {e}", e.kind()))
+}
+
 impl Charm for Hostile {
+    fn on_action(&mut self, event: &ActionEvent) -> Result<()> {
+        #[derive(serde::Deserialize)]
+        struct Params {
+            key: String,
+        }
+        let Params { key } = action::params()?;
+        let _ = event;
+        match action::set_results(&[(key.as_str(), "v")]) {
+            Ok(()) => action::log("did it"),
+            Err(e) => action::log(&format!("refused: {:?}: {e}", e.kind())),
+        }
+    }
+
     fn on_config_changed(&mut self) -> Result<()> {
         let attack: String = config::get_or("attack", String::new())?;
         match attack.as_str() {
@@ -116,6 +232,11 @@ impl Charm for Hostile {
                     .map(|v| format!("{v:?}"))
                     .map_err(|e| e.to_string()),
             ),
+            "call" => {
+                let name: String = config::get_or("call", String::new())?;
+                let arg: String = config::get_or("arg", String::new())?;
+                report(call(&name, &arg))
+            }
             other => report(Err(format!("no attack {other:?}"))),
         }
     }

@@ -1,0 +1,197 @@
+//! Compiling a component the host did not write. A component can be made to cost its
+//! compiler minutes and gigabytes, and the first hook on a unit compiles, so compiling is
+//! bounded: components past [`caps::COMPONENT_SIZE`] are refused, and the full host
+//! compiles in a child process of its own (`wasmcharm compile-component`, not listed in
+//! `--help`) whose address space is capped with `RLIMIT_AS` and CPU time with
+//! `RLIMIT_CPU`, and which is killed at a wall-clock deadline. The child writes the
+//! compiled form to a file in a directory only this user can enter; the parent maps it.
+//!
+//! Library users that are not the `wasmcharm` binary (the `testing` facade inside a
+//! `cargo test`) compile in-process: they compile charms their own author is testing.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::engine::LoadError;
+use super::limits::Size;
+use crate::backends::error::BackendError;
+use crate::backends::process::Invocation;
+use crate::sandbox::caps;
+
+/// The program that compiles in a child process, when this process is one that may.
+static COMPILER: OnceLock<PathBuf> = OnceLock::new();
+
+/// Has every later compile in this process run `exe compile-component` in a bounded
+/// child. `exe` must be a full `wasmcharm` host.
+pub fn in_child_processes(exe: PathBuf) {
+    let _ = COMPILER.set(exe);
+}
+
+/// Lowers the bounds, never raises them: for tests that prove them by their effect.
+const MEMORY_ENV: &str = "WASMCHARM_COMPILE_MEMORY";
+const TIME_ENV: &str = "WASMCHARM_COMPILE_TIME";
+
+/// How much memory and time compiling may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub memory: u64,
+    pub time: Duration,
+}
+
+impl Bounds {
+    /// The caps, or lower ones the environment asks for.
+    pub fn from_env() -> Self {
+        let memory = std::env::var(MEMORY_ENV)
+            .ok()
+            .and_then(|v| super::limits::parse_size(&v))
+            .map_or(caps::COMPILE_MEMORY, |m| m.min(caps::COMPILE_MEMORY));
+        let time = std::env::var(TIME_ENV)
+            .ok()
+            .and_then(|v| crate::backends::pebble::duration::parse(&v))
+            .and_then(|ns| u64::try_from(ns).ok())
+            .map_or(caps::COMPILE_TIME, |ns| {
+                Duration::from_nanos(ns).min(caps::COMPILE_TIME)
+            });
+        Bounds { memory, time }
+    }
+}
+
+/// Compiles the component `bytes` read from `path`, bounded when this process was set
+/// up for it.
+pub fn compile(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Component, LoadError> {
+    let shown = path.display().to_string();
+    if bytes.len() as u64 > caps::COMPONENT_SIZE {
+        return Err(LoadError::TooLarge {
+            path: shown,
+            size: bytes.len() as u64,
+        });
+    }
+    match COMPILER.get() {
+        Some(exe) => in_child(engine, exe, path, Bounds::from_env()),
+        None => here(engine, &shown, bytes),
+    }
+}
+
+fn here(engine: &Engine, shown: &str, bytes: &[u8]) -> Result<Component, LoadError> {
+    #[cfg(feature = "compiler")]
+    return Component::new(engine, bytes).map_err(|e| LoadError::Invalid {
+        path: shown.to_string(),
+        message: format!("{e:#}"),
+    });
+    #[cfg(not(feature = "compiler"))]
+    {
+        let _ = (engine, bytes);
+        Err(LoadError::NoCompiler {
+            path: shown.to_string(),
+        })
+    }
+}
+
+/// The file the child writes, in the directory the parent makes for it.
+const OUTPUT: &str = "component.cwasm";
+
+fn in_child(
+    engine: &Engine,
+    exe: &Path,
+    path: &Path,
+    bounds: Bounds,
+) -> Result<Component, LoadError> {
+    let shown = path.display().to_string();
+    let engine_error = |e: std::io::Error| LoadError::Engine(format!("compiling {shown}: {e}"));
+    // Made 0700: nobody else can put a file of their own where the parent will map it.
+    let dir = tempfile::Builder::new()
+        .prefix("wasmcharm-compile-")
+        .tempdir()
+        .map_err(engine_error)?;
+    let out = dir.path().join(OUTPUT);
+    let argv = vec![
+        exe.to_string_lossy().into_owned(),
+        "compile-component".into(),
+        "--memory".into(),
+        bounds.memory.to_string(),
+        "--cpu-seconds".into(),
+        bounds.time.as_secs().max(1).to_string(),
+        "--out".into(),
+        out.to_string_lossy().into_owned(),
+        "--".into(),
+        path.to_string_lossy().into_owned(),
+    ];
+    let mut invocation = Invocation::new(&argv, bounds.time);
+    invocation.output_cap = 64 << 10;
+    let output = match invocation.run() {
+        Ok(output) => output,
+        Err(BackendError::Timeout { .. }) => {
+            return Err(LoadError::CompileBound {
+                path: shown,
+                bound: format!("did not finish within {}s", bounds.time.as_secs_f64()),
+            });
+        }
+        Err(e) => return Err(LoadError::Engine(format!("compiling {shown}: {e}"))),
+    };
+    if output.code != 0 {
+        let stderr = output.stderr_str();
+        let stderr = stderr.trim();
+        return Err(match output.code {
+            // An allocation refused by RLIMIT_AS that wasmtime reported as an error.
+            2 if stderr.contains("allocat") || stderr.contains("out of memory") => {
+                LoadError::CompileBound {
+                    path: shown,
+                    bound: format!("needed more than {} of memory", Size(bounds.memory)),
+                }
+            }
+            // The child's own refusal: not a component it can compile.
+            2 => LoadError::Invalid {
+                path: shown,
+                message: stderr
+                    .strip_prefix("wasmcharm: ")
+                    .unwrap_or(stderr)
+                    .to_string(),
+            },
+            // An allocation refused by RLIMIT_AS aborts (SIGABRT, 134); RLIMIT_CPU
+            // ends it with SIGXCPU (152) or SIGKILL (137).
+            134 => LoadError::CompileBound {
+                path: shown,
+                bound: format!("needed more than {} of memory", Size(bounds.memory)),
+            },
+            137 | 152 => LoadError::CompileBound {
+                path: shown,
+                bound: format!(
+                    "used more than {}s of CPU time",
+                    bounds.time.as_secs().max(1)
+                ),
+            },
+            code => LoadError::Engine(format!("compiling {shown} failed (exit {code}): {stderr}")),
+        });
+    }
+    // SAFETY: the file was written by a wasmcharm host into a directory only this user
+    // can enter, for an engine of the one configuration every wasmcharm host uses;
+    // wasmtime checks the engine's configuration against the file's own before use.
+    unsafe { Component::deserialize_file(engine, &out) }
+        .map_err(|e| LoadError::Engine(format!("loading what compiling {shown} made: {e:#}")))
+}
+
+/// `wasmcharm compile-component`: the child's side. Bounds itself first, then compiles
+/// `component` and writes the result to `out`.
+pub fn child_main(
+    component: &Path,
+    out: &Path,
+    memory: u64,
+    cpu_seconds: u64,
+) -> anyhow::Result<()> {
+    use nix::sys::resource::{Resource, setrlimit};
+    setrlimit(Resource::RLIMIT_AS, memory, memory)?;
+    setrlimit(Resource::RLIMIT_CPU, cpu_seconds, cpu_seconds)?;
+    let engine = super::engine::engine()?;
+    let bytes = std::fs::read(component)?;
+    let shown = component.display().to_string();
+    let compiled = here(&engine, &shown, &bytes)?;
+    let serialized = compiled
+        .serialize()
+        .map_err(|e| anyhow::anyhow!("cannot serialise the compiled component: {e:#}"))?;
+    std::fs::write(out, serialized)?;
+    Ok(())
+}
