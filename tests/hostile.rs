@@ -26,8 +26,11 @@ fn error(r: &Value) -> String {
 /// checks that the state file is untouched.
 fn dispatch_attack(what: &str) -> (std::process::Output, Stubs) {
     let charm = charm_dir("hostile");
-    let state_file = charm.path().join(".wasmcharm-state.json");
-    let before = br#"{"version":1,"values":{"k":"dg=="},"deferred":[]}"#;
+    let state = charm.path().join(".wasmcharm-state");
+    std::fs::create_dir_all(state.join("values")).unwrap();
+    std::fs::write(state.join("values/v-seed"), "v").unwrap();
+    let state_file = state.join("index.json");
+    let before = br#"{"version":2,"values":{"k":{"file":"v-seed","len":1}},"deferred":[]}"#;
     std::fs::write(&state_file, before).unwrap();
     let stubs = Stubs::new();
     stubs.print("config-get", &format!(r#"{{"attack": "{what}"}}"#));

@@ -256,3 +256,37 @@ fn a_value_past_the_cap_fails_the_hook_and_keeps_the_old_state() {
         before
     );
 }
+
+#[test]
+fn state_an_older_host_kept_in_one_file_carries_over() {
+    let charm = charm_dir("stateful");
+    let counts = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        br#"{"config_changed": 5, "redelivered": 1}"#,
+    );
+    let legacy = charm.path().join(".wasmcharm-state.json");
+    std::fs::write(
+        &legacy,
+        format!(r#"{{"version":1,"values":{{"counts":"{counts}"}},"deferred":[]}}"#),
+    )
+    .unwrap();
+    let stubs = Stubs::new();
+    stubs.print("config-get", "{}");
+    let out = dispatch(
+        &stubs,
+        &unit_env(charm.path(), "hooks/config-changed", "stateful/0"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stubs.calls().last().unwrap(),
+        &argv(&[
+            "status-set",
+            "--application=false",
+            "active",
+            "--",
+            "config-changed 6 times, 1 redelivered"
+        ])
+    );
+    assert!(!legacy.exists(), "moved into .wasmcharm-state/");
+    assert!(kept(charm.path()).values.contains_key("counts"));
+}

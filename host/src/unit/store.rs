@@ -12,7 +12,7 @@
 //!
 //! What a charm stores is bounded ([`crate::sandbox::caps`]): a key, a value and the
 //! whole. State kept by an older host in one file (`.wasmcharm-state.json`) is read
-//! whole and moved into this layout at the next commit.
+//! whole once and moved into this layout at once.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -385,10 +385,19 @@ impl UnitStore {
                 });
             }
         };
-        decode_legacy(&text).map_err(|message| StoreError::Corrupt {
+        let state = decode_legacy(&text).map_err(|message| StoreError::Corrupt {
             path: path.display().to_string(),
             message,
-        })
+        })?;
+        // Moved at once, under the lock, so that only this hook pays for reading it
+        // whole; where it cannot be moved (a full disk), it is read whole again next time.
+        match self.commit(&state) {
+            Ok(()) => self.read(),
+            Err(e) => {
+                log::debug!("could not move {} into {STATE_DIR}: {e}", path.display());
+                Ok(state)
+            }
+        }
     }
 
     /// Makes `state` the unit's state, atomically (see the module's documentation).
@@ -604,7 +613,6 @@ mod tests {
         let (store, mut state) = UnitStore::open(dir.path()).unwrap();
         assert_eq!(state.get("k").unwrap().unwrap(), b"v");
         assert_eq!(state.deferred, vec![Event::ConfigChanged]);
-        store.commit(&state).unwrap();
         drop(store);
         assert!(!dir.path().join(LEGACY_STATE_FILE).exists());
         let (_, mut read) = UnitStore::open(dir.path()).unwrap();
