@@ -117,7 +117,7 @@ pub fn run_event(
     };
     let message = failure(path, &cause);
     if report.juju_log(LogLevel::Error, &message).is_err() {
-        eprintln!("wasmcharm: {message}");
+        eprintln!("wasmcharm: {}", crate::sandbox::caps::cut_message(&message));
     }
     Ended::Failed(message)
 }

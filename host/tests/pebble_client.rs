@@ -360,3 +360,43 @@ fn unknown_endpoints_and_methods() {
         "{answer}"
     );
 }
+
+/// A workload's answers are bounded on the host: a pull, or an exec's stdout and stderr
+/// together, past 16 MiB is refused, not held.
+#[test]
+fn what_the_workload_sends_back_is_capped() {
+    let big = "x".repeat(9 << 20);
+    let sim = Sim::start(&format!(
+        "execs:\n  - command: [flood]\n    stdout: {big}\n    stderr: {big}\n  - command: [half]\n    stdout: {big}\n"
+    ));
+    let mut client = sim.client();
+    let exec = |client: &mut PebbleClient, cmd: &str| {
+        client.exec(
+            "web",
+            &ExecRequest {
+                command: names(&[cmd]),
+                ..ExecRequest::default()
+            },
+        )
+    };
+    assert_eq!(exec(&mut client, "half").unwrap().stdout.len(), 9 << 20);
+    let err = exec(&mut client, "flood").unwrap_err();
+    assert!(
+        matches!(err, BackendError::TooLarge { limit, .. } if limit == 16 << 20),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("is larger than 16MiB"), "{err}");
+
+    let opts = FileOptions {
+        make_parents: true,
+        ..FileOptions::default()
+    };
+    let file = vec![b'y'; (16 << 20) + 1];
+    client.push("web", "/srv/big", &file, &opts).unwrap();
+    let err = client.pull("web", "/srv/big").map(|v| v.len()).unwrap_err();
+    assert!(matches!(err, BackendError::TooLarge { .. }), "{err:?}");
+    client
+        .push("web", "/srv/ok", &file[..16 << 20], &opts)
+        .unwrap();
+    assert_eq!(client.pull("web", "/srv/ok").unwrap().len(), 16 << 20);
+}

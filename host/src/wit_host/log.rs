@@ -17,7 +17,11 @@ impl log::Host for ToolsView<'_> {
         };
         if let Err(e) = self.juju.juju_log(level, &message) {
             // The log must never fail the charm; stderr still reaches Juju's log.
-            eprintln!("{}: {message} (juju-log failed: {e})", level.as_str());
+            eprintln!(
+                "{}: {} (juju-log failed: {e})",
+                level.as_str(),
+                crate::sandbox::caps::cut_message(&message)
+            );
         }
     }
 }

@@ -40,9 +40,8 @@ const WAIT_POLL: Duration = Duration::from_secs(4);
 /// The most of one answer the client reads: what the host carries for a call, and room
 /// for the envelope around it.
 const BODY_CAP: usize = caps::TRANSFER + (64 << 10);
-/// Pebble sends exec output in small frames; a frame or message larger than this is
-/// not Pebble's.
-const WS_MESSAGE_CAP: usize = 1 << 20;
+/// One websocket message or frame of exec output: no larger than all of it may be.
+const WS_MESSAGE_CAP: usize = caps::TRANSFER;
 
 type HttpClient = Client<UnixConnector, Full<Bytes>>;
 
@@ -540,6 +539,7 @@ impl Pebble for PebbleClient {
 
     fn pull(&mut self, container: &str, path: &str) -> Result<Vec<u8>, BackendError> {
         let uri = format!("/v1/files?action=read&path={}", query(path));
+        let what = format!("{path} in container {container:?}");
         self.run(container, |http| async move {
             let (status, content_type, body) = http
                 .send(
@@ -556,6 +556,12 @@ impl Pebble for PebbleClient {
             let mut content = None;
             for (name, _, data) in multipart(content_type.as_ref(), body).await? {
                 match name.as_str() {
+                    "files" if data.len() > caps::TRANSFER => {
+                        return Err(BackendError::TooLarge {
+                            what,
+                            limit: caps::TRANSFER,
+                        });
+                    }
                     "files" => content = Some(data.to_vec()),
                     "response" => file_results(&envelope(status, &data)?.result)?,
                     _ => {}
@@ -772,7 +778,10 @@ enum StreamError {
 
 impl From<tokio_tungstenite::tungstenite::Error> for StreamError {
     fn from(e: tokio_tungstenite::tungstenite::Error) -> Self {
-        StreamError::Socket(e)
+        match e {
+            tokio_tungstenite::tungstenite::Error::Capacity(_) => StreamError::TooLarge,
+            e => StreamError::Socket(e),
+        }
     }
 }
 
