@@ -308,6 +308,13 @@ fn a_command_gets_only_the_environment_its_rule_allows() {
         ("PATH", "PermissionDenied"),
         ("LD_PRELOAD=/tmp/x.so A", "InvalidInput"),
         ("A B", "InvalidInput"),
+        // A language or time zone is a name: never a path to a catalog of the charm's.
+        (
+            "LANGUAGE|../../../../tmp/wasmcharm-allowed/catalog",
+            "InvalidInput",
+        ),
+        ("TZ|:/tmp/wasmcharm-allowed/zone", "InvalidInput"),
+        ("LANG|/tmp/wasmcharm-allowed/locale", "InvalidInput"),
     ] {
         let a = attack("command-env", name);
         assert!(
@@ -571,7 +578,7 @@ fn stored_state_is_capped_and_a_refused_value_commits_nothing() {
     assert_eq!(a.out.status.code(), Some(1), "{:?}", a.out);
     assert!(
         a.logged_error()
-            .contains("would make the unit's stored state 2097"),
+            .contains("would make more than 1024 keys, the most a unit keeps"),
         "{}",
         a.logged_error()
     );

@@ -431,11 +431,24 @@ pub fn packed_dispatch(unit: &Path, stubs: &Stubs, env: &[(String, String)]) -> 
     as_juju_runs(Command::new(unit.join("dispatch")), stubs, env)
 }
 
-/// Every byte of the stored state a unit keeps in `unit_dir`: its index and each value
-/// file, one after another.
+/// Every byte of the stored state a unit keeps in `unit_dir`: its index, the values kept
+/// in it (decoded), and each value file, one after another.
 pub fn stored_bytes(unit_dir: &Path) -> Vec<u8> {
     let dir = unit_dir.join(".wasmcharm-state");
     let mut bytes = std::fs::read(dir.join("index.json")).unwrap_or_default();
+    let index: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    for entry in index["values"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        if let Some(inline) = entry["inline"].as_str() {
+            bytes.extend(
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, inline)
+                    .unwrap_or_default(),
+            );
+        }
+    }
     if let Ok(entries) = std::fs::read_dir(dir.join("values")) {
         for entry in entries.flatten() {
             bytes.extend(std::fs::read(entry.path()).unwrap_or_default());

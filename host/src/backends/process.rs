@@ -41,7 +41,7 @@ pub struct Invocation<'a> {
     pub stdin: Option<&'a [u8]>,
     pub working_dir: Option<&'a std::path::Path>,
     pub timeout: Duration,
-    /// Positions in `argv` never to show: messages carry `***` there.
+    /// Positions in `argv` never to show, sorted: messages carry `***` there.
     pub secret_args: &'a [usize],
     /// The most the program may write to stdout and stderr together; past it, it is
     /// killed and the call is [`BackendError::TooLarge`].
@@ -343,12 +343,13 @@ pub fn display_redacted(argv: &[String], secret: &[usize]) -> String {
     display(&redacted(argv, secret))
 }
 
-/// `argv` with `***` for the arguments at `secret` positions.
+/// `argv` with `***` for the arguments at `secret` positions (sorted, as the host keeps
+/// them: a lookup is a binary search, whatever their number).
 pub fn redacted(argv: &[String], secret: &[usize]) -> Vec<String> {
     argv.iter()
         .enumerate()
         .map(|(i, a)| {
-            if secret.contains(&i) {
+            if secret.binary_search(&i).is_ok() {
                 "***".to_string()
             } else {
                 a.clone()

@@ -54,6 +54,9 @@ pub const STORED_VALUE: usize = 1 << 20;
 pub const STORED_TOTAL: usize = 2 << 20;
 /// A stored key: a name, not data.
 pub const STORED_KEY: usize = 256;
+/// Keys in all, and what each entry counts against the total besides its key and value.
+pub const STORED_KEYS: usize = 1024;
+pub const STORED_ENTRY_OVERHEAD: usize = 64;
 
 /// Events queued by `defer()` at once. `ops` sets none, but a charm that defers every
 /// event on a busy unit would otherwise grow its state on every hook.

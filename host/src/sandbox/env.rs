@@ -8,7 +8,8 @@ use serde::Deserialize;
 use super::names::{EnvName, Malformed};
 
 /// Variables a charm may set for any command it is allowed to run: they choose a
-/// language, a time zone or plain output, and no code.
+/// language, a time zone or plain output, and no code, provided their values are names
+/// and not paths ([`valid_any_command_value`]).
 pub const ANY_COMMAND: [&str; 6] = [
     "LANG",
     "LANGUAGE",
@@ -18,11 +19,69 @@ pub const ANY_COMMAND: [&str; 6] = [
     "NO_COLOR",
 ];
 
-/// Variables no rule may grant: `PATH` decides which program a rule's name runs, and
-/// the dynamic loader's `LD_*` which code it loads, so either would undo the rule
-/// itself.
+/// A locale name (`C.UTF-8`, `en_GB.UTF-8@euro`): never a path, which glibc would
+/// follow to a catalog or locale of the charm's own.
+fn locale_name(value: &str) -> bool {
+    !value.is_empty()
+        && !value.starts_with('.')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'-'))
+}
+
+/// What a value of one of [`ANY_COMMAND`] may be.
+fn valid_any_command_value(name: &str, value: &str) -> bool {
+    match name {
+        "LANGUAGE" => value
+            .split(':')
+            .all(|part| part.is_empty() || locale_name(part)),
+        // A zone name (`Europe/London`) or a POSIX rule (`EST5EDT,M3.2.0,M11.1.0`):
+        // not a file of the charm's choosing (`:/path`, `/path`, `..`).
+        "TZ" => {
+            !value.starts_with([':', '/'])
+                && !value.contains("..")
+                && value.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(
+                            b,
+                            b'/' | b'_' | b'+' | b'-' | b',' | b'.' | b':' | b'<' | b'>'
+                        )
+                })
+        }
+        "NO_COLOR" => !value.contains('\0'),
+        _ => locale_name(value),
+    }
+}
+
+/// Variables no rule may grant: they decide which program a rule's name runs (`PATH`),
+/// or which code the C library, a shell or an interpreter loads into it, so granting
+/// one would undo the rule itself.
 fn never_granted(name: &str) -> bool {
-    name == "PATH" || name.starts_with("LD_")
+    const NAMES: [&str; 22] = [
+        "PATH",
+        "GCONV_PATH",
+        "LOCPATH",
+        "NLSPATH",
+        "GLIBC_TUNABLES",
+        "HOSTALIASES",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "PS4",
+        "PROMPT_COMMAND",
+        "PYTHONSTARTUP",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PERL5OPT",
+        "PERL5LIB",
+        "RUBYOPT",
+        "RUBYLIB",
+        "NODE_OPTIONS",
+        "OPENSSL_CONF",
+    ];
+    NAMES.contains(&name) || name.starts_with("LD_") || name.starts_with("BASH_FUNC_")
 }
 
 /// One entry of `machine.commands`: a program (or `"*"`), alone or with the
@@ -141,14 +200,28 @@ pub enum EnvRefusal {
         ANY_COMMAND.join(", ")
     )]
     Undeclared { program: String, name: String },
+    #[error(
+        "`{name}` is {value}, which is not a value any command may be given: a locale or \
+         time-zone name, never a path"
+    )]
+    Value { name: String, value: String },
 }
 
 impl CommandGrant {
     /// Checks one variable the charm sets for `program`.
-    pub fn check_env(&self, program: &str, name: &str) -> Result<(), EnvRefusal> {
+    pub fn check_env(&self, program: &str, name: &str, value: &str) -> Result<(), EnvRefusal> {
         let parsed = EnvName::parse(name)?;
-        if ANY_COMMAND.contains(&name) || self.env.contains(&parsed) {
+        if self.env.contains(&parsed) {
             Ok(())
+        } else if ANY_COMMAND.contains(&name) {
+            if valid_any_command_value(name, value) {
+                Ok(())
+            } else {
+                Err(EnvRefusal::Value {
+                    name: name.to_string(),
+                    value: super::names::shown(value),
+                })
+            }
         } else {
             Err(EnvRefusal::Undeclared {
                 program: program.to_string(),
@@ -231,18 +304,21 @@ mod tests {
     fn rules_are_names_or_programs_with_variables() {
         let r = rules("[rm, {program: ua, env: [UA_LOG_LEVEL]}]");
         let ua = r.grant("ua").unwrap();
-        assert!(ua.check_env("ua", "UA_LOG_LEVEL").is_ok());
+        assert!(ua.check_env("ua", "UA_LOG_LEVEL", "debug").is_ok());
         assert!(
-            ua.check_env("ua", "LANG").is_ok(),
+            ua.check_env("ua", "LANG", "C.UTF-8").is_ok(),
             "any command may take LANG"
         );
-        let err = ua.check_env("ua", "OPENSSL_CONF").unwrap_err().to_string();
+        let err = ua
+            .check_env("ua", "OPENSSL_CONF", "/tmp/x")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("does not let the charm set `OPENSSL_CONF` for `ua`"),
             "{err}"
         );
         let rm = r.grant("rm").unwrap();
-        assert!(rm.check_env("rm", "UA_LOG_LEVEL").is_err());
+        assert!(rm.check_env("rm", "UA_LOG_LEVEL", "x").is_err());
         assert!(r.grant("sh").is_none());
     }
 
@@ -250,14 +326,49 @@ mod tests {
     fn malformed_names_are_refused_whatever_is_declared() {
         let r = rules("[{program: '*', env: [A]}]");
         let grant = r.grant("x").unwrap();
-        let err = grant.check_env("x", "A=B").unwrap_err().to_string();
+        let err = grant.check_env("x", "A=B", "x").unwrap_err().to_string();
         assert!(err.contains("is not an environment variable name"), "{err}");
-        assert!(grant.check_env("x", "LD_PRELOAD").is_err());
+        assert!(grant.check_env("x", "LD_PRELOAD", "x").is_err());
+    }
+
+    #[test]
+    fn a_language_or_time_zone_is_a_name_never_a_path() {
+        let grant = rules("[ls]").grant("ls").unwrap();
+        for (name, value) in [
+            ("LANG", "en_GB.UTF-8"),
+            ("LC_ALL", "C"),
+            ("LANGUAGE", "en_GB:en"),
+            ("TZ", "Europe/London"),
+            ("TZ", "EST5EDT,M3.2.0,M11.1.0"),
+            ("NO_COLOR", "1"),
+        ] {
+            assert!(grant.check_env("ls", name, value).is_ok(), "{name}={value}");
+        }
+        for (name, value) in [
+            ("LANGUAGE", "../../../../tmp/charm"),
+            ("LANGUAGE", "en:/tmp/x"),
+            ("LANG", "/tmp/locale"),
+            ("LC_ALL", ".."),
+            ("TZ", ":/tmp/zone"),
+            ("TZ", "/etc/shadow"),
+            ("TZ", "../../../tmp/zone"),
+        ] {
+            let err = grant.check_env("ls", name, value).unwrap_err().to_string();
+            assert!(err.contains("never a path"), "{name}={value}: {err}");
+        }
     }
 
     #[test]
     fn path_and_the_loader_cannot_be_granted() {
-        for name in ["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH"] {
+        for name in [
+            "PATH",
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "GCONV_PATH",
+            "BASH_ENV",
+            "PYTHONPATH",
+            "OPENSSL_CONF",
+        ] {
             let err =
                 serde_yaml::from_str::<CommandRules>(&format!("[{{program: ua, env: [{name}]}}]"))
                     .unwrap_err()
@@ -276,15 +387,15 @@ mod tests {
         let keep = charm.narrowed(&rules("[ua]"));
         let ua = keep.grant("ua").unwrap();
         for name in ["A", "B", "C"] {
-            assert!(ua.check_env("ua", name).is_ok(), "{name}");
+            assert!(ua.check_env("ua", name, "x").is_ok(), "{name}");
         }
         assert!(keep.grant("rm").is_none());
         let only_a = charm.narrowed(&rules("[{program: ua, env: [A]}]"));
         let ua = only_a.grant("ua").unwrap();
-        assert!(ua.check_env("ua", "A").is_ok());
-        assert!(ua.check_env("ua", "B").is_err() && ua.check_env("ua", "C").is_err());
+        assert!(ua.check_env("ua", "A", "x").is_ok());
+        assert!(ua.check_env("ua", "B", "x").is_err() && ua.check_env("ua", "C", "x").is_err());
         let none = charm.narrowed(&rules("[{program: '*', env: []}]"));
-        assert!(none.grant("rm").unwrap().check_env("rm", "C").is_err());
+        assert!(none.grant("rm").unwrap().check_env("rm", "C", "x").is_err());
         assert!(charm.narrowed(&rules("[]")).grant("ua").is_none());
     }
 }

@@ -240,7 +240,11 @@ impl Policy {
     /// `ssh.service`).
     pub fn service(&self, unit: &str) -> Result<SystemdUnit, Refusal> {
         let unit = SystemdUnit::parse(unit)?;
-        if self.services.allows(&unit) || self.services.allows(unit.bare()) {
+        let service = format!("{}.service", unit.bare());
+        if self.services.allows(&unit)
+            || self.services.allows(unit.bare())
+            || self.services.allows(&service)
+        {
             Ok(unit)
         } else {
             Err(denied("service", "services", &unit).into())
@@ -400,6 +404,11 @@ mod tests {
         assert!(p.service("ssh").is_ok());
         assert!(p.service("ssh.service").is_ok());
         assert!(p.service("sshd").is_err());
+        let declared_with_type = Policy {
+            services: ["ssh.service"].into(),
+            ..Policy::default()
+        };
+        assert!(declared_with_type.service("ssh").is_ok());
         assert!(p.command("ua").is_ok());
         assert!(p.command("/usr/bin/ua").is_err());
         assert!(p.snap("lxd").is_err());

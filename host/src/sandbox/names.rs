@@ -226,9 +226,25 @@ fn valid_snap_channel(channel: &str) -> bool {
             .all(|p| word(p, alnum, |c| alnum(c) || matches!(c, '.' | '_' | '-')))
 }
 
-/// `ppa:owner/name`, or a one-line `deb`/`deb-src` source: options in brackets, a URI,
-/// a suite and components, all printable, none starting with `-`.
+/// What `add-apt-repository` takes: `ppa:owner/name`; `cloud:SERIES-RELEASE[/POCKET]`
+/// (the Ubuntu Cloud Archive); a component (`universe`); or a one-line `deb`/`deb-src`
+/// source: options in brackets, a URI, a suite (`./` for a flat repository) and
+/// components, all printable, none starting with `-`, no `#` (which would end the line
+/// for apt).
 fn valid_repository(line: &str) -> bool {
+    if matches!(line, "main" | "universe" | "restricted" | "multiverse") {
+        return true;
+    }
+    if let Some(cloud) = line.strip_prefix("cloud:") {
+        let (archive, pocket) = cloud.split_once('/').unwrap_or((cloud, "updates"));
+        return word(archive, lower_or_digit, |c| {
+            lower_or_digit(c) || matches!(c, '-' | '.')
+        }) && word(
+            pocket,
+            |c| c.is_ascii_lowercase(),
+            |c| c.is_ascii_lowercase(),
+        );
+    }
     if let Some(ppa) = line.strip_prefix("ppa:") {
         return ppa.split_once('/').is_some_and(|(owner, name)| {
             word(owner, lower_or_digit, |c| {
@@ -274,13 +290,14 @@ fn valid_repository(line: &str) -> bool {
     ]
     .iter()
     .any(|s| uri.starts_with(s))
-        && uri.chars().all(|c| c.is_ascii_graphic());
-    let part = |w: &str| {
-        word(w, alnum, |c| {
-            alnum(c) || matches!(c, '.' | '_' | '/' | '+' | '-' | '~')
-        })
-    };
-    uri_ok && part(suite) && components.iter().all(|c| part(c))
+        && uri.chars().all(|c| c.is_ascii_graphic() && c != '#');
+    let rest = |c: char| alnum(c) || matches!(c, '.' | '_' | '/' | '+' | '-' | '~');
+    let part = |w: &str| word(w, alnum, rest);
+    // A flat repository names a directory (`./`, `/`, `stable/`) and no components.
+    let flat = suite.ends_with('/')
+        && components.is_empty()
+        && word(suite, |c| alnum(c) || matches!(c, '.' | '/'), rest);
+    uri_ok && (flat || (part(suite) && components.iter().all(|c| part(c))))
 }
 
 /// Juju's endpoint (and extra-binding) names: a lower-case letter, then lower-case
@@ -509,6 +526,12 @@ mod tests {
             "deb http://archive.ubuntu.com/ubuntu jammy main universe",
             "deb [arch=amd64 signed-by=/usr/share/keyrings/k.gpg] https://x.example/apt stable main",
             "deb-src http://deb.debian.org/debian bookworm main",
+            "deb [signed-by=/etc/apt/keyrings/k.gpg] https://pkgs.k8s.io/core:/stable:/v1.31/deb/ /",
+            "deb https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /",
+            "deb http://download.opensuse.org/repositories/home:/x/xUbuntu_22.04/ ./",
+            "cloud:jammy-antelope",
+            "cloud:jammy-bobcat/proposed",
+            "universe",
         ] {
             assert!(Repository::parse(ok).is_ok(), "{ok}");
         }
@@ -521,6 +544,11 @@ mod tests {
             "deb http://x -jammy main",
             "deb [trusted=yes http://x jammy main",
             "deb gopher://x jammy main",
+            "deb http://x/# jammy main",
+            "deb http://x/ -/",
+            "deb http://x/ ./ main",
+            "cloud:",
+            "cloud:jammy antelope",
             "rm -rf /",
         ] {
             assert!(Repository::parse(bad).is_err(), "{bad}");

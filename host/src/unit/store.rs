@@ -70,10 +70,16 @@ pub enum StoreLimit {
     Value { key: String, len: usize },
     #[error(
         "storing {key:?} would make the unit's stored state {total} bytes; it is at most {} \
-         bytes (keys and values together)",
-        caps::STORED_TOTAL
+         bytes (keys and values together, and {} for each entry)",
+        caps::STORED_TOTAL,
+        caps::STORED_ENTRY_OVERHEAD
     )]
     Total { key: String, total: usize },
+    #[error(
+        "storing {key} would make more than {} keys, the most a unit keeps",
+        caps::STORED_KEYS
+    )]
+    Keys { key: String },
 }
 
 /// One value: in memory (set by the charm, or read whole from an older host's file),
@@ -114,8 +120,21 @@ impl PartialEq for StoredState {
 
 impl Eq for StoredState {}
 
+/// What an entry counts against [`caps::STORED_TOTAL`]: its key, its value, and what
+/// keeping it costs (an index entry, perhaps a file), so that empty values are not free.
 fn entry_bytes(key: &str, len: usize) -> usize {
-    key.len() + len
+    key.len() + len + caps::STORED_ENTRY_OVERHEAD
+}
+
+/// Values this small are kept in the index itself, not in a file of their own.
+const INLINE: usize = 512;
+
+/// Names the host gives value files (`tempfile`'s `v-` and six letters or digits): an
+/// index naming anything else (a path, `..`) was not written by the host.
+fn valid_value_file(name: &str) -> bool {
+    name.strip_prefix("v-").is_some_and(|rest| {
+        (1..=32).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 impl StoredState {
@@ -158,8 +177,14 @@ impl StoredState {
             path: path.display().to_string(),
             message,
         };
-        let mut bytes = Vec::with_capacity(len);
-        File::open(&path)
+        use std::os::unix::fs::OpenOptionsExt;
+        // Only the index's `len` is read (no more, and never a link): the index is not
+        // trusted to name a size the host may allocate up front.
+        let mut bytes = Vec::with_capacity(len.min(caps::STORED_VALUE));
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
+            .open(&path)
             .and_then(|f| f.take(len as u64 + 1).read_to_end(&mut bytes))
             .map_err(|source| StoreError::Io {
                 action: "read",
@@ -195,6 +220,12 @@ impl StoredState {
         let old = self.values.get(key).map(Slot::len);
         if old == Some(value.len()) && self.get(key)?.as_deref() == Some(value.as_slice()) {
             return Ok(());
+        }
+        if old.is_none() && self.values.len() >= caps::STORED_KEYS {
+            return Err(StoreLimit::Keys {
+                key: crate::sandbox::names::shown(key),
+            }
+            .into());
         }
         let old_bytes = old.map_or(0, |len| entry_bytes(key, len));
         let total = self.bytes - old_bytes + entry_bytes(key, value.len());
@@ -260,11 +291,12 @@ struct Index {
     deferred: Vec<Event>,
 }
 
+/// Where one value is: in a file of `values/`, or (a small one) here, base64-encoded.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IndexEntry {
-    file: String,
-    len: usize,
+#[serde(deny_unknown_fields, untagged)]
+enum IndexEntry {
+    File { file: String, len: usize },
+    Inline { inline: String },
 }
 
 /// The state of one unit, locked until dropped.
@@ -326,43 +358,26 @@ impl UnitStore {
 
     fn read(&self) -> Result<StoredState, StoreError> {
         let index_path = self.index_path();
-        match std::fs::read(&index_path) {
-            Ok(bytes) => {
-                let index: Index =
-                    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                        path: index_path.display().to_string(),
-                        message: e.to_string(),
-                    })?;
-                if index.version != 2 {
-                    return Err(StoreError::Corrupt {
-                        path: index_path.display().to_string(),
-                        message: format!("version {} is not one this host reads", index.version),
-                    });
-                }
-                let bytes = index
-                    .values
-                    .iter()
-                    .map(|(k, e)| entry_bytes(k, e.len))
-                    .sum();
-                Ok(StoredState {
-                    values: index
-                        .values
-                        .into_iter()
-                        .map(|(k, e)| {
-                            (
-                                k,
-                                Slot::Kept {
-                                    file: e.file,
-                                    len: e.len,
-                                },
-                            )
-                        })
-                        .collect(),
-                    deferred: index.deferred,
-                    bytes,
-                    values_dir: Some(Arc::new(self.dir.join(VALUES_DIR))),
-                })
+        let corrupt = |message: String| StoreError::Corrupt {
+            path: self.dir.display().to_string(),
+            message,
+        };
+        // What the charm directory holds may have come in the charm's own archive: the
+        // host reads only real directories of its own layout, never through a link.
+        for dir in [self.dir.clone(), self.dir.join(VALUES_DIR)] {
+            if let Ok(meta) = std::fs::symlink_metadata(&dir)
+                && !meta.is_dir()
+            {
+                return Err(corrupt(format!("{} is not a directory", dir.display())));
             }
+        }
+        let read = File::open(&index_path).and_then(|f| {
+            let mut bytes = Vec::new();
+            f.take(caps::TRANSFER as u64 + 1).read_to_end(&mut bytes)?;
+            Ok(bytes)
+        });
+        match read {
+            Ok(bytes) => self.decode_index(&index_path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.read_legacy(),
             Err(source) => Err(StoreError::Io {
                 action: "read",
@@ -370,6 +385,62 @@ impl UnitStore {
                 source,
             }),
         }
+    }
+
+    fn decode_index(&self, path: &Path, bytes: &[u8]) -> Result<StoredState, StoreError> {
+        let corrupt = |message: String| StoreError::Corrupt {
+            path: path.display().to_string(),
+            message,
+        };
+        if bytes.len() > caps::TRANSFER {
+            return Err(corrupt(format!(
+                "it is larger than {} bytes",
+                caps::TRANSFER
+            )));
+        }
+        let index: Index = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        if index.version != 2 {
+            return Err(corrupt(format!(
+                "version {} is not one this host reads",
+                index.version
+            )));
+        }
+        let mut values = BTreeMap::new();
+        let mut total = 0;
+        for (key, entry) in index.values {
+            let slot = match entry {
+                IndexEntry::File { file, len } => {
+                    if !valid_value_file(&file) {
+                        return Err(corrupt(format!(
+                            "the value of {key:?} is in {file:?}, not a file this host names"
+                        )));
+                    }
+                    Slot::Kept { file, len }
+                }
+                IndexEntry::Inline { inline } => Slot::Here(Arc::new(
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &inline)
+                        .map_err(|e| corrupt(format!("the value of {key:?}: {e}")))?,
+                )),
+            };
+            total += entry_bytes(&key, slot.len());
+            values.insert(key, slot);
+        }
+        let mut deferred = index.deferred;
+        if deferred.len() > caps::DEFERRED_EVENTS {
+            log::warn!(
+                "{} holds {} deferred events; keeping the oldest {}",
+                path.display(),
+                deferred.len(),
+                caps::DEFERRED_EVENTS
+            );
+            deferred.truncate(caps::DEFERRED_EVENTS);
+        }
+        Ok(StoredState {
+            values,
+            deferred,
+            bytes: total,
+            values_dir: Some(Arc::new(self.dir.join(VALUES_DIR))),
+        })
     }
 
     fn read_legacy(&self) -> Result<StoredState, StoreError> {
@@ -419,11 +490,17 @@ impl UnitStore {
         };
         for (key, slot) in &state.values {
             let entry = match slot {
-                Slot::Kept { file, len } => IndexEntry {
+                Slot::Kept { file, len } => IndexEntry::File {
                     file: file.clone(),
                     len: *len,
                 },
-                Slot::Here(bytes) => IndexEntry {
+                Slot::Here(bytes) if bytes.len() <= INLINE => IndexEntry::Inline {
+                    inline: base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        bytes.as_slice(),
+                    ),
+                },
+                Slot::Here(bytes) => IndexEntry::File {
                     file: write_durably(&values_dir, "v-", bytes)
                         .map_err(io("write a value in", &values_dir))?,
                     len: bytes.len(),
@@ -450,8 +527,14 @@ impl UnitStore {
     /// crashed, an older host's state file. A failure here loses nothing, so it is
     /// logged, not returned.
     fn collect(&self, values_dir: &Path, index: &Index) {
-        let named: std::collections::BTreeSet<&str> =
-            index.values.values().map(|e| e.file.as_str()).collect();
+        let named: std::collections::BTreeSet<&str> = index
+            .values
+            .values()
+            .filter_map(|e| match e {
+                IndexEntry::File { file, .. } => Some(file.as_str()),
+                IndexEntry::Inline { .. } => None,
+            })
+            .collect();
         if let Ok(entries) = std::fs::read_dir(values_dir) {
             for entry in entries.flatten() {
                 let name = entry.file_name();
@@ -545,7 +628,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut state = StoredState::default();
         state.set("k", vec![0, 159, 146, 150]).unwrap();
-        state.set("other", b"x".to_vec()).unwrap();
+        state.set("other", vec![b'x'; 600]).unwrap();
         state.deferred = vec![
             Event::ConfigChanged,
             Event::PebbleReady {
@@ -579,9 +662,11 @@ mod tests {
     #[test]
     fn a_commit_keeps_unchanged_values_and_removes_replaced_ones() {
         let dir = tempfile::tempdir().unwrap();
+        let big = |b: u8| vec![b; 600];
         let mut state = StoredState::default();
-        state.set("a", b"1".to_vec()).unwrap();
-        state.set("b", b"2".to_vec()).unwrap();
+        state.set("a", big(1)).unwrap();
+        state.set("b", big(2)).unwrap();
+        state.set("small", b"kept in the index".to_vec()).unwrap();
         {
             let (store, _) = UnitStore::open(dir.path()).unwrap();
             store.commit(&state).unwrap();
@@ -589,16 +674,22 @@ mod tests {
         assert_eq!(value_files(dir.path()), 2);
         let (store, mut state) = UnitStore::open(dir.path()).unwrap();
         let before = state.clone();
-        state.set("a", b"1".to_vec()).unwrap();
+        state.set("a", big(1)).unwrap();
         assert_eq!(state, before, "storing the same value changes nothing");
-        state.set("a", b"one".to_vec()).unwrap();
+        state.set("a", big(3)).unwrap();
         state.delete("b");
         assert_ne!(state, before);
         store.commit(&state).unwrap();
         drop(store);
         assert_eq!(value_files(dir.path()), 1);
         let (_, mut read) = UnitStore::open(dir.path()).unwrap();
-        assert_eq!(read.entries().unwrap(), vec![("a".into(), b"one".to_vec())]);
+        assert_eq!(
+            read.entries().unwrap(),
+            vec![
+                ("a".into(), big(3)),
+                ("small".into(), b"kept in the index".to_vec())
+            ]
+        );
     }
 
     #[test]
@@ -630,14 +721,61 @@ mod tests {
             .to_string();
         assert!(err.contains("a value is at most 1048576 bytes"), "{err}");
         state.set("a", vec![0; caps::STORED_VALUE]).unwrap();
-        state.set("b", vec![0; caps::STORED_VALUE - 10]).unwrap();
+        state.set("b", vec![0; caps::STORED_VALUE - 200]).unwrap();
         let err = state.set("c", vec![0; 100]).unwrap_err().to_string();
         assert!(err.contains("at most 2097152 bytes"), "{err}");
         // Replacing a value counts only the difference.
-        state.set("b", vec![1; caps::STORED_VALUE - 10]).unwrap();
+        state.set("b", vec![1; caps::STORED_VALUE - 200]).unwrap();
         state.delete("a");
         state.set("c", vec![0; 100]).unwrap();
-        assert_eq!(state.size(), 1 + caps::STORED_VALUE - 10 + 1 + 100);
+        let entry = caps::STORED_ENTRY_OVERHEAD + 1;
+        assert_eq!(state.size(), caps::STORED_VALUE - 200 + entry + 100 + entry);
+        // Empty values are not free: the number of keys is bounded too.
+        let mut state = StoredState::default();
+        for i in 0..caps::STORED_KEYS {
+            state.set(&format!("k{i}"), vec![]).unwrap();
+        }
+        let err = state.set("one-more", vec![]).unwrap_err().to_string();
+        assert!(err.contains("more than 1024 keys"), "{err}");
+    }
+
+    #[test]
+    fn an_index_the_host_did_not_write_reaches_nothing_outside_its_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(STATE_DIR);
+        std::fs::create_dir_all(state.join(VALUES_DIR)).unwrap();
+        for file in ["/etc/passwd", "../../x", "v-../x", ""] {
+            std::fs::write(
+                state.join(INDEX_FILE),
+                serde_json::json!({
+                    "version": 2,
+                    "values": {"k": {"file": file, "len": 4}},
+                    "deferred": []
+                })
+                .to_string(),
+            )
+            .unwrap();
+            let err = UnitStore::open(dir.path()).err().unwrap().to_string();
+            assert!(err.contains("not a file this host names"), "{file}: {err}");
+        }
+        // A length the file does not have is an error, not an allocation.
+        std::fs::write(state.join(VALUES_DIR).join("v-abc123"), "four").unwrap();
+        std::fs::write(
+            state.join(INDEX_FILE),
+            r#"{"version":2,"values":{"k":{"file":"v-abc123","len":1125899906842624}},"deferred":[]}"#,
+        )
+        .unwrap();
+        let (_, mut read) = UnitStore::open(dir.path()).unwrap();
+        let err = read.get("k").unwrap_err().to_string();
+        assert!(
+            err.contains("it holds 4 bytes where the index says"),
+            "{err}"
+        );
+        // A link where the values should be is not followed.
+        std::fs::remove_dir_all(state.join(VALUES_DIR)).unwrap();
+        std::os::unix::fs::symlink("/etc", state.join(VALUES_DIR)).unwrap();
+        let err = UnitStore::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("is not a directory"), "{err}");
     }
 
     #[test]

@@ -223,6 +223,16 @@ impl machine::Host for MachineView<'_> {
         command: Command,
         secret_args: Vec<u32>,
     ) -> Result<CommandOutput, Error> {
+        if secret_args.len() > command.argv.len() {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{} secret arguments for a {}-word command",
+                    secret_args.len(),
+                    command.argv.len()
+                ),
+            ));
+        }
         let mut secrets = Vec::with_capacity(secret_args.len());
         for i in secret_args {
             let i = usize::try_from(i).unwrap_or(usize::MAX);
@@ -238,6 +248,9 @@ impl machine::Host for MachineView<'_> {
             }
             secrets.push(i);
         }
+        // Each position once, in order: what `redacted` and the scrubbing expect.
+        secrets.sort_unstable();
+        secrets.dedup();
         self.run(command, secrets)
     }
 }
@@ -251,9 +264,12 @@ impl MachineView<'_> {
             )
         })?;
         let grant = self.policy.command(program)?;
-        for (name, _) in &command.env {
-            grant.check_env(program, name).map_err(|e| match e {
+        for (name, value) in &command.env {
+            grant.check_env(program, name, value).map_err(|e| match e {
                 EnvRefusal::Malformed(m) => Error::from(m),
+                value @ EnvRefusal::Value { .. } => {
+                    error(ErrorKind::InvalidInput, value.to_string())
+                }
                 undeclared => error(ErrorKind::PermissionDenied, undeclared.to_string()),
             })?;
         }
@@ -274,12 +290,16 @@ impl MachineView<'_> {
             ),
             secret_args,
         };
+        // Each secret once, however many positions hold it.
         let secrets: Vec<Vec<u8>> = request
             .secret_args
             .iter()
             .filter_map(|i| request.argv.get(*i))
             .filter(|s| !s.is_empty())
-            .map(|s| s.as_bytes().to_vec())
+            .map(|s| s.as_bytes())
+            .collect::<std::collections::BTreeSet<&[u8]>>()
+            .into_iter()
+            .map(<[u8]>::to_vec)
             .collect();
         let output = self.machine.run_command(&request)?;
         // A tool that echoes its secret argument must not hand it back to be logged.

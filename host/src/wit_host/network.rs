@@ -9,7 +9,9 @@ use super::{RelationsView, error};
 impl network::Host for RelationsView<'_> {
     fn get(&mut self, binding: String, relation_id: Option<u32>) -> Result<NetworkInfo, Error> {
         let binding = BindingName::parse(&binding)?;
-        let declared = self.metadata.endpoints.contains_key(binding.as_str())
+        // `juju-info` is every charm's implicit endpoint.
+        let declared = binding.as_str() == "juju-info"
+            || self.metadata.endpoints.contains_key(binding.as_str())
             || self
                 .metadata
                 .extra_bindings

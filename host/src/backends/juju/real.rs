@@ -188,19 +188,7 @@ impl HookTools for HookToolsExec {
         }
         // `-`: every key of the bag.
         argv.extend(argv!["--", "-", member.as_str()]);
-        let command = display(&argv);
-        let value = relation_errors(self.json(argv))?;
-        match value {
-            serde_json::Value::Null => Ok(BTreeMap::new()),
-            serde_json::Value::Object(map) => Ok(map
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-                .collect()),
-            other => Err(BackendError::BadOutput {
-                command,
-                detail: format!("expected a JSON object, got {other}"),
-            }),
-        }
+        relation_errors(self.bag(argv))
     }
 
     fn relation_set(
@@ -280,17 +268,16 @@ impl HookTools for HookToolsExec {
             SecretRevision::Peek => argv.push("--peek".into()),
         }
         Self::secret_args(&mut argv, secret);
-        let command = display(&argv);
-        let value = secret_errors(self.json(argv))?;
-        serde_json::from_value(value).map_err(|e| BackendError::BadOutput {
-            command,
-            detail: e.to_string(),
-        })
+        secret_errors(self.bag(argv))
     }
 
     fn secret_info(&mut self, secret: &SecretRef) -> Result<(String, SecretInfo), BackendError> {
         let mut argv = argv!["secret-info-get", "--format=json"];
-        Self::secret_args(&mut argv, secret);
+        // Juju takes an id or a label here, not both: the id names it.
+        match secret {
+            SecretRef::Both(id, _) => Self::secret_args(&mut argv, &SecretRef::Id(id.clone())),
+            one => Self::secret_args(&mut argv, one),
+        }
         let command = display(&argv);
         let value = secret_errors(self.json(argv))?;
         let map: BTreeMap<String, SecretInfo> =
@@ -311,6 +298,48 @@ impl HookTools for HookToolsExec {
             .tool(argv!["resource-get", "--", name.as_str()])?
             .trim()
             .to_string())
+    }
+}
+
+/// The most keys the host reads of one databag: each costs the host memory beyond its
+/// bytes, and a remote unit fills it.
+const BAG_KEYS: usize = 10_000;
+
+/// A JSON object (or `null`, an empty bag) of at most [`BAG_KEYS`] keys, each value as a
+/// string (Juju's are strings; anything else as its JSON).
+struct Bag(BTreeMap<String, String>);
+
+impl<'de> serde::Deserialize<'de> for Bag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = Bag;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object of strings")
+            }
+
+            fn visit_unit<E>(self) -> Result<Bag, E> {
+                Ok(Bag(BTreeMap::new()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Bag, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                    if out.len() == BAG_KEYS {
+                        return Err(serde::de::Error::custom(format!(
+                            "more than {BAG_KEYS} keys, the most the host reads"
+                        )));
+                    }
+                    let value = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_string);
+                    out.insert(key, value);
+                }
+                Ok(Bag(out))
+            }
+        }
+        d.deserialize_any(Keys)
     }
 }
 
@@ -338,12 +367,22 @@ impl HookToolsExec {
     }
 
     fn json(&self, argv: Vec<String>) -> Result<Value, BackendError> {
+        self.parsed(argv)
+    }
+
+    /// A tool's JSON answer as `T`; a bad one is named with the start of it only.
+    fn parsed<T: serde::de::DeserializeOwned>(&self, argv: Vec<String>) -> Result<T, BackendError> {
         let command = display(&argv);
         let out = self.tool(argv)?;
         serde_json::from_str(&out).map_err(|e| BackendError::BadOutput {
             command,
-            detail: format!("{e} in {out:?}"),
+            detail: format!("{e} in {}", crate::sandbox::names::shown(&out)),
         })
+    }
+
+    /// A databag (a relation's, a secret's content) another unit may have filled.
+    fn bag(&self, argv: Vec<String>) -> Result<BTreeMap<String, String>, BackendError> {
+        self.parsed::<Bag>(argv).map(|bag| bag.0)
     }
 
     /// A JSON list of strings from a tool.
@@ -390,5 +429,29 @@ fn relation_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError
             Err(BackendError::PermissionDenied(stderr.trim().to_string()))
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_databag_is_read_with_a_bound_on_its_keys() {
+        let bag: Bag = serde_json::from_str("null").unwrap();
+        assert!(bag.0.is_empty());
+        let bag: Bag = serde_json::from_str(r#"{"a": "1", "b": 2}"#).unwrap();
+        assert_eq!(bag.0["a"], "1");
+        assert_eq!(bag.0["b"], "2");
+        let many: String = (0..=BAG_KEYS)
+            .map(|i| format!("\"k{i}\":\"\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        let err = serde_json::from_str::<Bag>(&format!("{{{many}}}"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("more than 10000 keys"), "{err}");
+        assert!(serde_json::from_str::<Bag>("[1]").is_err());
     }
 }

@@ -65,7 +65,7 @@ pub struct CommandRequest {
     /// Resolved: links followed, as the policy checked it.
     pub working_dir: Option<std::path::PathBuf>,
     pub timeout: Duration,
-    /// Positions in `argv` never to show (see [`crate::backends::process::redacted`]).
+    /// Positions in `argv` never to show, sorted and each once (see [`crate::backends::process::redacted`]).
     pub secret_args: Vec<usize>,
 }
 

@@ -2,12 +2,13 @@
 //! run as subprocesses; files written in place by the host. Every failure comes back as
 //! a [`BackendError`] carrying the exit code and stderr.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use nix::unistd::{Gid, Group, Uid, User, chown};
+use nix::fcntl::{AT_FDCWD, OFlag, OpenHow, ResolveFlag, openat2};
+use nix::unistd::{Gid, Group, Uid, User};
 
 use super::{
     CommandRequest, DEFAULT_COMMAND_TIMEOUT, FileAttributes, Machine, PackageInfo, SnapInfo,
@@ -162,14 +163,11 @@ impl Machine for RealMachine {
 
     fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
-        // Without blocking (a FIFO would wait for a writer past the deadline) and
-        // without following a link swapped in since the path was checked.
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc_flags::O_NONBLOCK | libc_flags::O_NOFOLLOW)
-            .open(path)
-            .map_err(io)?;
-        let meta = file.metadata().map_err(io)?;
+        // Looked at before it is opened (a device may act on an open, a FIFO would wait
+        // for a writer past the deadline), through no link swapped in since the path
+        // was checked; then opened again from that same handle.
+        let handle = open_resolved(path, OFlag::O_PATH).map_err(io)?;
+        let meta = handle.metadata().map_err(io)?;
         if !meta.is_file() {
             return Err(not_regular(path, &meta));
         }
@@ -180,6 +178,7 @@ impl Machine for RealMachine {
                 limit: cap,
             });
         }
+        let file = File::open(fd_path(&handle)).map_err(io)?;
         // A file that grows while it is read stops at the cap all the same.
         let mut content = Vec::with_capacity(meta.len() as usize);
         file.take(cap as u64 + 1)
@@ -201,11 +200,19 @@ impl Machine for RealMachine {
         options: &FileAttributes,
     ) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
-        let parent = path.parent().ok_or_else(|| {
-            BackendError::InvalidInput(format!("{} is not a file path", path.display()))
-        })?;
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(BackendError::InvalidInput(format!(
+                "{} is not a file path",
+                path.display()
+            )));
+        };
+        // Everything below happens in the directory that was checked, through a handle
+        // on it: a link swapped in for it, or for the file, is never followed.
+        let dir = open_resolved(parent, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(io)?;
+        let dir_path = fd_path(&dir);
+        let target = dir_path.join(name);
         // Only a regular file is replaced: not a directory, a device, a FIFO or a socket.
-        let existing = fs::symlink_metadata(path).ok();
+        let existing = fs::symlink_metadata(&target).ok();
         if let Some(meta) = &existing
             && !meta.is_file()
         {
@@ -215,7 +222,7 @@ impl Machine for RealMachine {
         // sees the old content or the new, never half of it.
         let mut temp = tempfile::Builder::new()
             .prefix(".wasmcharm-")
-            .tempfile_in(parent)
+            .tempfile_in(&dir_path)
             .map_err(io)?;
         temp.write_all(content).map_err(io)?;
         // A rewritten file keeps its mode and owner unless the charm says otherwise: a
@@ -226,31 +233,34 @@ impl Machine for RealMachine {
             .mode
             .or_else(|| existing.as_ref().map(|m| m.permissions().mode() & 0o777))
             .unwrap_or(0o644);
-        fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(io)?;
+        // On the open file, never by path.
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io)?;
         if let Some(meta) = &existing
             && options.owner.is_none()
             && options.group.is_none()
         {
             use std::os::unix::fs::MetadataExt;
-            chown(
-                temp.path(),
-                Some(Uid::from_raw(meta.uid())),
-                Some(Gid::from_raw(meta.gid())),
-            )
-            .map_err(|e| io(std::io::Error::from(e)))?;
+            std::os::unix::fs::fchown(temp.as_file(), Some(meta.uid()), Some(meta.gid()))
+                .map_err(io)?;
         }
-        set_owner(temp.path(), options)?;
+        set_owner(temp.as_file(), path, options)?;
         temp.as_file().sync_all().map_err(io)?;
-        temp.persist(path).map_err(|e| io(e.error))?;
+        temp.persist(&target).map_err(|e| io(e.error))?;
         Ok(())
     }
 
     fn make_dir(&mut self, path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
         fs::create_dir_all(path).map_err(io)?;
+        // Its mode and owner set on the directory made, opened with no link followed: a
+        // link swapped in for it is an error, never a chmod or chown of what it points to.
+        let dir = open_resolved(path, OFlag::O_RDONLY | OFlag::O_DIRECTORY).map_err(io)?;
         let mode = options.mode.unwrap_or(0o755) & 0o777;
-        fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io)?;
-        set_owner(path, options)
+        dir.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io)?;
+        set_owner(&dir, path, options)
     }
 
     fn remove_path(&mut self, path: &Path, recursive: bool) -> Result<(), BackendError> {
@@ -280,16 +290,21 @@ impl Machine for RealMachine {
         inv.env.extend(self.proxies.iter().cloned());
         inv.env.extend(command.env.iter().cloned());
         inv.stdin = command.stdin.as_deref();
-        inv.working_dir = command.working_dir.as_deref();
+        // The program starts in the directory that was checked, entered through a handle
+        // on it (held open, close-on-exec, until it has started), never through a link
+        // swapped in since.
+        let working_dir = match &command.working_dir {
+            Some(dir) => Some(
+                open_resolved(dir, OFlag::O_PATH | OFlag::O_DIRECTORY)
+                    .map_err(|e| BackendError::io(dir.display().to_string(), e))?,
+            ),
+            None => None,
+        };
+        let working_dir_path = working_dir.as_ref().map(fd_path);
+        inv.working_dir = working_dir_path.as_deref();
         inv.secret_args = &command.secret_args;
         inv.run()
     }
-}
-
-/// The flags `std` has no names for.
-mod libc_flags {
-    pub const O_NONBLOCK: i32 = nix::fcntl::OFlag::O_NONBLOCK.bits();
-    pub const O_NOFOLLOW: i32 = nix::fcntl::OFlag::O_NOFOLLOW.bits();
 }
 
 fn not_regular(path: &Path, meta: &fs::Metadata) -> BackendError {
@@ -312,20 +327,49 @@ fn not_regular(path: &Path, meta: &fs::Metadata) -> BackendError {
     ))
 }
 
-fn set_owner(path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
+fn set_owner(file: &File, path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
     let uid = match &options.owner {
         None => None,
-        Some(name) => Some(lookup_user(name)?),
+        Some(name) => Some(lookup_user(name)?.as_raw()),
     };
     let gid = match &options.group {
         None => None,
-        Some(name) => Some(lookup_group(name)?),
+        Some(name) => Some(lookup_group(name)?.as_raw()),
     };
     if uid.is_none() && gid.is_none() {
         return Ok(());
     }
-    chown(path, uid, gid)
-        .map_err(|e| BackendError::io(path.display().to_string(), std::io::Error::from(e)))
+    std::os::unix::fs::fchown(file, uid, gid)
+        .map_err(|e| BackendError::io(path.display().to_string(), e))
+}
+
+/// Opens `path`, which the policy checked as resolved (it holds no links), refusing any
+/// link met on the way: one swapped in since the check fails the call (`ELOOP`) rather
+/// than leading out of a declared prefix. Kernels before openat2 (5.6) get the last
+/// component's `O_NOFOLLOW` only.
+fn open_resolved(path: &Path, flags: OFlag) -> std::io::Result<File> {
+    let how = OpenHow::new()
+        .flags(flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
+    match openat2(AT_FDCWD, path, how) {
+        Ok(fd) => Ok(File::from(fd)),
+        Err(nix::errno::Errno::ENOSYS) => {
+            let fd = nix::fcntl::open(
+                path,
+                flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW,
+                nix::sys::stat::Mode::empty(),
+            )?;
+            Ok(File::from(fd))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A path that leads to what `file` is open on, however its names change: the kernel's
+/// link for the descriptor.
+fn fd_path(file: &File) -> std::path::PathBuf {
+    use std::os::fd::AsRawFd;
+    std::path::PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()))
 }
 
 fn lookup_user(name: &str) -> Result<Uid, BackendError> {

@@ -112,7 +112,18 @@ impl PebbleClient {
             change_timeout: self.change_timeout.min(left),
             request_timeout: REQUEST_TIMEOUT.min(left),
         };
-        runtime.block_on(f(http))
+        // Each step has its own bound; the call as a whole (connects and websocket
+        // handshakes included) also ends by the dispatch's deadline.
+        let shown = format!("Pebble in container {container:?}");
+        runtime.block_on(async move {
+            match tokio::time::timeout(left, f(http)).await {
+                Ok(result) => result,
+                Err(_) => Err(BackendError::Timeout {
+                    command: shown,
+                    timeout: left,
+                }),
+            }
+        })
     }
 }
 
@@ -504,6 +515,15 @@ impl Pebble for PebbleClient {
         content: &[u8],
         options: &FileOptions,
     ) -> Result<(), BackendError> {
+        // The path is also the part's quoted filename: nothing in it may end the quotes
+        // or the header line.
+        if path.contains(['"', '\\', '\r', '\n']) || path.chars().any(char::is_control) {
+            return Err(BackendError::InvalidInput(format!(
+                "{} is not a path a file can be pushed to: no quotes, backslashes or \
+                 control characters",
+                crate::sandbox::names::shown(path)
+            )));
+        }
         let mut file = serde_json::Map::new();
         file.insert("path".into(), json!(path));
         file.insert("make-dirs".into(), json!(options.make_parents));
@@ -687,9 +707,11 @@ impl Pebble for PebbleClient {
             ("group", request.group.clone().map(Value::from)),
             ("user-id", request.user_id.map(Value::from)),
             ("group-id", request.group_id.map(Value::from)),
+            // What is left of the dispatch, when the charm asked for longer or for
+            // nothing: Pebble kills the command then, as it never outlives the hook.
             (
                 "timeout",
-                request.timeout_ms.map(|t| Value::from(go_duration_ms(t))),
+                timeout_ms.map(|t| Value::from(go_duration_ms(t))),
             ),
         ];
         for (key, value) in optional {

@@ -54,8 +54,12 @@ fn call(name: &str, arg: &str) -> std::result::Result<String, String> {
         }
         "secret-info" => secrets::info(arg).map(|i| format!("{i:?}")),
         "resource-get" => resources::path(arg),
+        // `NAME`, or `NAME|VALUE`.
         "command-env" => Command::new("env")
-            .env(arg, "set-by-the-charm")
+            .env(
+                arg.split('|').next().unwrap_or_default(),
+                arg.split_once('|').map_or("set-by-the-charm", |(_, v)| v),
+            )
             .run()
             .map(|o| String::from_utf8_lossy(&o.stdout).replace('\n', " ")),
         "command-cwd" => Command::new("pwd")
