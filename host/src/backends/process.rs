@@ -69,6 +69,9 @@ impl<'a> Invocation<'a> {
             BackendError::InvalidInput("a command needs at least a program name".into())
         })?;
         let mut cmd = Command::new(program);
+        // A group of its own, so that what it started is stopped with it.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
         cmd.args(args)
             .stdin(if self.stdin.is_some() {
                 Stdio::piped()
@@ -104,21 +107,18 @@ impl<'a> Invocation<'a> {
         let (stdout, stderr) = match pipes.and_then(|pipes| pipes.exchange(&mut child, deadline)) {
             Ok(Exchanged::Done(stdout, stderr)) => (stdout, stderr),
             Ok(Exchanged::TimedOut) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
                 return Err(timed_out());
             }
             Ok(Exchanged::TooMuch) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
                 return Err(BackendError::TooLarge {
                     what: format!("the output of `{command}`"),
                     limit: self.output_cap,
                 });
             }
             Err(source) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
                 return Err(BackendError::Spawn { command, source });
             }
         };
@@ -126,8 +126,7 @@ impl<'a> Invocation<'a> {
         let status = match child.wait_timeout(remaining) {
             Ok(Some(status)) => status,
             Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
                 return Err(timed_out());
             }
             Err(source) => return Err(BackendError::Spawn { command, source }),
@@ -160,6 +159,19 @@ impl<'a> Invocation<'a> {
             })
         }
     }
+}
+
+/// Kills the program and everything in its process group (what it started and left
+/// running), then reaps it.
+fn stop(child: &mut Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// A child's three pipes, served from this thread with `poll(2)`: its input fed as it
@@ -410,6 +422,34 @@ mod tests {
             .run()
             .unwrap_err();
         assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn what_a_program_started_is_stopped_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let argv = sh(&format!(
+            "sleep 30 & echo $! > {}; exec sleep 30",
+            pid_file.display()
+        ));
+        let err = Invocation::new(&argv, Duration::from_millis(300))
+            .run()
+            .unwrap_err();
+        assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        // Gone, or a zombie waiting for whoever reaps orphans here.
+        let started = std::time::Instant::now();
+        loop {
+            match std::fs::read_to_string(&stat) {
+                Err(_) => break,
+                Ok(s) if s.split_whitespace().nth(2) == Some("Z") => break,
+                Ok(_) => {
+                    assert!(started.elapsed() < Duration::from_secs(5), "still running");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
     }
 
     #[test]

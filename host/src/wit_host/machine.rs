@@ -34,6 +34,18 @@ impl MachineView<'_> {
             let machine = &mut self.machine;
             policy.check_resolved(path, &real, access, |p| machine.resolve_path(p))?;
         }
+        // Not the host's own process (its environment holds Juju's credentials), whatever
+        // the charm's policy says.
+        let own = std::path::Path::new("/proc").join(std::process::id().to_string());
+        if real.starts_with(&own)
+            || real.starts_with("/proc/self")
+            || real.starts_with("/proc/thread-self")
+        {
+            return Err(error(
+                ErrorKind::PermissionDenied,
+                format!("{path} is the host's own process, which no charm may read or write"),
+            ));
+        }
         // Neither the charm's own directory nor the operator's policy, nor anything
         // holding them, whatever the charm's policy says.
         if access == Access::Write
