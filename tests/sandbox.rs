@@ -651,7 +651,11 @@ fn compiling_is_bounded_in_memory_and_time() {
 #[test]
 fn the_hosts_own_process_is_never_read_whatever_is_declared() {
     let everything = WILDCARDS.replace("files: {write", "files: {read: [/], write");
-    for path in ["/proc/self/environ", "/proc/thread-self/environ", "/proc/self/mem"] {
+    for path in [
+        "/proc/self/environ",
+        "/proc/thread-self/environ",
+        "/proc/self/mem",
+    ] {
         let a = attack_with(&everything, "read", path, &[]);
         assert!(
             a.status()
