@@ -265,15 +265,25 @@ impl Machine for RealMachine {
 
     fn remove_path(&mut self, path: &Path, recursive: bool) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
-        let meta = fs::symlink_metadata(path).map_err(io)?;
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Err(BackendError::InvalidInput(format!(
+                "{} is not a path that can be removed",
+                path.display()
+            )));
+        };
+        // In the directory that was checked, through a handle on it; std's
+        // remove_dir_all follows no link below it either.
+        let dir = open_resolved(parent, OFlag::O_PATH | OFlag::O_DIRECTORY).map_err(io)?;
+        let target = fd_path(&dir).join(name);
+        let meta = fs::symlink_metadata(&target).map_err(io)?;
         if meta.is_dir() {
             if recursive {
-                fs::remove_dir_all(path)
+                fs::remove_dir_all(&target)
             } else {
-                fs::remove_dir(path)
+                fs::remove_dir(&target)
             }
         } else {
-            fs::remove_file(path)
+            fs::remove_file(&target)
         }
         .map_err(io)
     }
