@@ -285,7 +285,15 @@ fn files() {
         (
             404,
             Some("not-found"),
-            "open /nope: no such file or directory"
+            "stat /nope: no such file or directory"
+        )
+    );
+    let (_, kind, message) = pebble_error(client.pull("web", "/srv/app").unwrap_err());
+    assert_eq!(
+        (kind.as_deref(), message.as_str()),
+        (
+            Some("generic-file-error"),
+            "can only read a regular file: \"/srv/app\""
         )
     );
     let (_, kind, _) = pebble_error(client.remove_path("web", "/srv/app", false).unwrap_err());

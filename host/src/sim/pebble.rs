@@ -236,9 +236,12 @@ impl SimContainer {
         absolute(path)?;
         match self.files.get(path) {
             Some(f) => Ok(f.content.clone()),
-            None if self.is_dir(path) => Err(file_error(format!("open {path}: is a directory"))),
+            // In the real daemon's words (v1.32.1, tests/real_pebble.rs).
+            None if self.is_dir(path) => Err(file_error(format!(
+                "can only read a regular file: {path:?}"
+            ))),
             None => Err(ApiError::not_found(format!(
-                "open {path}: no such file or directory"
+                "stat {path}: no such file or directory"
             ))),
         }
     }

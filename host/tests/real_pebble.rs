@@ -1,0 +1,321 @@
+//! The host's Pebble client against the real Pebble daemon (`../shared/tools/pebble`,
+//! v1.32.1), call by call. Where the daemon is not there (a clone without `../shared`),
+//! each test says so and passes without running.
+//!
+//! The daemon runs as this user on this machine, so files go to a temporary directory
+//! and services and execs are real processes (`sleep`, `sh`, `cat`).
+
+// A test that cannot go on fails at once: here unwrapping is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use wasmcharm::backends::error::BackendError;
+use wasmcharm::backends::pebble::client::PebbleClient;
+use wasmcharm::backends::pebble::layer::Layer;
+use wasmcharm::backends::pebble::{
+    Current, ExecRequest, FileOptions, FileType, Pebble, ServiceAction,
+};
+
+fn pebble_binary() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/tools/pebble");
+    if path.exists() {
+        Some(path)
+    } else {
+        println!(
+            "skipped: the real Pebble is not at {} (a clone without ../shared); see \
+             ../shared/tools/README.md",
+            path.display()
+        );
+        None
+    }
+}
+
+/// A real Pebble serving container `web` under a temporary socket directory.
+struct Daemon {
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Daemon {
+    /// `None` (said on the output) where the daemon is not there.
+    fn start() -> Option<Daemon> {
+        let binary = pebble_binary()?;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("web")).unwrap();
+        let socket = dir.path().join("web/pebble.socket");
+        let child = Command::new(binary)
+            .args(["run", "--create-dirs", "--hold"])
+            .env("PEBBLE", dir.path().join("state"))
+            .env("PEBBLE_SOCKET", &socket)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "pebble did not start"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Some(Daemon { dir, child })
+    }
+
+    fn client(&self) -> PebbleClient {
+        PebbleClient::new(self.dir.path())
+    }
+
+    /// A directory for the test's files, which the daemon sees at the same path.
+    fn files(&self) -> PathBuf {
+        let files = self.dir.path().join("files");
+        std::fs::create_dir_all(&files).unwrap();
+        files
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn layer(yaml: &str) -> Layer {
+    Layer::parse("test", yaml).unwrap()
+}
+
+fn names(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn pebble_error(e: BackendError) -> (u16, Option<String>, String) {
+    match e {
+        BackendError::Pebble(api) => (api.status, api.kind, api.message),
+        other => panic!("expected a Pebble error, got {other:?}"),
+    }
+}
+
+const SERVICES: &str = "services:\n  web:\n    override: replace\n    command: sleep 1000\n    \
+                        startup: enabled\n    requires: [db]\n  db:\n    override: replace\n    \
+                        command: sleep 1000\n";
+
+#[test]
+fn layers_and_the_plan() {
+    let Some(daemon) = Daemon::start() else {
+        return;
+    };
+    let mut client = daemon.client();
+    assert!(client.can_connect("web"));
+    assert_eq!(client.plan("web").unwrap(), Layer::default());
+    client
+        .add_layer("web", "base", &layer(SERVICES), false)
+        .unwrap();
+    assert_eq!(
+        client.plan("web").unwrap().services,
+        layer(SERVICES).services
+    );
+    let merge = layer(
+        "services:\n  web:\n    override: merge\n    environment: {A: '1'}\n    after: [db]\n",
+    );
+    client.add_layer("web", "base", &merge, true).unwrap();
+    let plan = client.plan("web").unwrap();
+    assert_eq!(plan.services["web"].environment["A"], "1");
+    assert_eq!(plan.services["web"].command, "sleep 1000");
+    let (status, _, message) =
+        pebble_error(client.add_layer("web", "base", &merge, false).unwrap_err());
+    assert_eq!(
+        (status, message.as_str()),
+        (400, "layer \"base\" already exists")
+    );
+    let no_command = layer("services:\n  x:\n    override: merge\n    startup: enabled\n");
+    let (status, _, message) = pebble_error(
+        client
+            .add_layer("web", "bad", &no_command, false)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status, message.as_str()),
+        (400, "plan must define \"command\" for service \"x\"")
+    );
+}
+
+#[test]
+fn services_start_stop_restart_replan_autostart() {
+    let Some(daemon) = Daemon::start() else {
+        return;
+    };
+    let mut client = daemon.client();
+    client
+        .add_layer("web", "base", &layer(SERVICES), false)
+        .unwrap();
+    let current = |client: &mut PebbleClient, name: &str| {
+        client.services("web", &names(&[name])).unwrap()[0].current
+    };
+    assert_eq!(current(&mut client, "web"), Current::Inactive);
+    client
+        .services_action("web", ServiceAction::Autostart, &[])
+        .unwrap();
+    assert_eq!(current(&mut client, "web"), Current::Active);
+    assert_eq!(current(&mut client, "db"), Current::Active);
+    client
+        .services_action("web", ServiceAction::Stop, &names(&["db"]))
+        .unwrap();
+    // As the simulation has it: stopping what another requires stops that too.
+    assert_eq!(current(&mut client, "web"), Current::Inactive);
+    client
+        .services_action("web", ServiceAction::Start, &names(&["web"]))
+        .unwrap();
+    assert_eq!(current(&mut client, "db"), Current::Active);
+    client
+        .services_action("web", ServiceAction::Restart, &names(&["web"]))
+        .unwrap();
+    client
+        .services_action("web", ServiceAction::Replan, &[])
+        .unwrap();
+    assert_eq!(current(&mut client, "web"), Current::Active);
+    let all = client.services("web", &[]).unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["db", "web"]
+    );
+    assert_eq!(all[1].startup.as_str(), "enabled");
+    let (status, _, message) = pebble_error(
+        client
+            .services_action("web", ServiceAction::Start, &names(&["ghost"]))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status, message.as_str()),
+        (
+            400,
+            "cannot start services: service \"ghost\" does not exist"
+        )
+    );
+    // A service that exits at once fails its start change.
+    client
+        .add_layer(
+            "web",
+            "broken",
+            &layer("services:\n  broken:\n    override: replace\n    command: /bin/false\n"),
+            false,
+        )
+        .unwrap();
+    let err = client
+        .services_action("web", ServiceAction::Start, &names(&["broken"]))
+        .unwrap_err();
+    assert!(matches!(err, BackendError::ChangeFailed(_)), "{err:?}");
+}
+
+#[test]
+fn files() {
+    let Some(daemon) = Daemon::start() else {
+        return;
+    };
+    let mut client = daemon.client();
+    let root = daemon.files();
+    let at = |p: &str| root.join(p).display().to_string();
+    let opts = FileOptions {
+        make_parents: true,
+        permissions: Some(0o600),
+        ..FileOptions::default()
+    };
+    client
+        .push("web", &at("app/config.yaml"), b"port: 8080\n", &opts)
+        .unwrap();
+    assert_eq!(
+        client.pull("web", &at("app/config.yaml")).unwrap(),
+        b"port: 8080\n"
+    );
+    assert_eq!(
+        std::fs::read(root.join("app/config.yaml")).unwrap(),
+        b"port: 8080\n"
+    );
+    client
+        .make_dir("web", &at("app/cache"), &FileOptions::default())
+        .unwrap();
+    let list = client.list_files("web", &at("app"), None, false).unwrap();
+    let names: Vec<(&str, FileType)> = list.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    assert_eq!(
+        names,
+        [
+            ("cache", FileType::Directory),
+            ("config.yaml", FileType::File)
+        ]
+    );
+    assert_eq!(list[1].permissions, 0o600);
+    assert_eq!(list[1].size, Some(11));
+    let yaml_only = client
+        .list_files("web", &at("app"), Some("*.yaml"), false)
+        .unwrap();
+    assert_eq!(yaml_only.len(), 1);
+    let (status, kind, message) = pebble_error(client.pull("web", &at("nope")).unwrap_err());
+    assert_eq!(
+        (status, kind.as_deref(), message),
+        (
+            404,
+            Some("not-found"),
+            format!("stat {}: no such file or directory", at("nope"))
+        )
+    );
+    let (_, kind, message) = pebble_error(client.pull("web", &at("app")).unwrap_err());
+    assert_eq!(
+        (kind.as_deref(), message),
+        (
+            Some("generic-file-error"),
+            format!("can only read a regular file: {:?}", at("app"))
+        )
+    );
+    let (_, kind, _) = pebble_error(client.remove_path("web", &at("app"), false).unwrap_err());
+    assert_eq!(kind.as_deref(), Some("generic-file-error"));
+    client.remove_path("web", &at("app"), true).unwrap();
+    assert!(!root.join("app").exists());
+}
+
+#[test]
+fn exec() {
+    let Some(daemon) = Daemon::start() else {
+        return;
+    };
+    let mut client = daemon.client();
+    let run = |client: &mut PebbleClient, cmd: &[&str], stdin: Option<&str>, timeout_ms| {
+        client.exec(
+            "web",
+            &ExecRequest {
+                command: names(cmd),
+                stdin: stdin.map(|s| s.as_bytes().to_vec()),
+                environment: vec![("GREETING".to_string(), "hello".to_string())],
+                timeout_ms,
+                ..ExecRequest::default()
+            },
+        )
+    };
+    let out = run(&mut client, &["cat"], Some("from stdin"), None).unwrap();
+    assert_eq!(
+        (out.code, out.stdout.as_slice()),
+        (0, b"from stdin".as_slice())
+    );
+    let out = run(
+        &mut client,
+        &["sh", "-c", "echo \"$GREETING\"; echo oops >&2; exit 3"],
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        (out.code, out.stdout.as_slice(), out.stderr.as_slice()),
+        (3, b"hello\n".as_slice(), b"oops\n".as_slice())
+    );
+    let started = Instant::now();
+    let err = run(&mut client, &["sleep", "30"], None, Some(500)).unwrap_err();
+    assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let (status, _, message) = pebble_error(run(&mut client, &["nope"], None, None).unwrap_err());
+    assert_eq!(
+        (status, message.as_str()),
+        (400, "cannot find executable \"nope\"")
+    );
+}
