@@ -263,7 +263,12 @@ impl Server {
                 kind: None,
                 message: format!("method {:?} not allowed", m.as_str()),
             }),
-            _ => Err(ApiError::not_found("invalid API endpoint requested".into())),
+            // The daemon gives this one no kind.
+            _ => Err(ApiError {
+                status: 404,
+                kind: None,
+                message: "invalid API endpoint requested".into(),
+            }),
         };
         result.unwrap_or_else(|e| error(&e))
     }
