@@ -254,7 +254,12 @@ fn files() {
         ..FileOptions::default()
     };
     client
-        .push("web", "/srv/app/config.yaml", b"port: 8080\n", &opts)
+        .push(
+            "web",
+            "/srv/app/config.yaml",
+            b"port: 8080\n".to_vec(),
+            &opts,
+        )
         .unwrap();
     assert_eq!(
         client.pull("web", "/srv/app/config.yaml").unwrap(),
@@ -317,7 +322,7 @@ fn exec() {
     let run = |client: &mut PebbleClient, cmd: &[&str], stdin: Option<&str>| {
         client.exec(
             "web",
-            &ExecRequest {
+            ExecRequest {
                 command: names(cmd),
                 stdin: stdin.map(|s| s.as_bytes().to_vec()),
                 ..ExecRequest::default()
@@ -381,7 +386,7 @@ fn what_the_workload_sends_back_is_capped() {
     let exec = |client: &mut PebbleClient, cmd: &str| {
         client.exec(
             "web",
-            &ExecRequest {
+            ExecRequest {
                 command: names(&[cmd]),
                 ..ExecRequest::default()
             },
@@ -400,11 +405,11 @@ fn what_the_workload_sends_back_is_capped() {
         ..FileOptions::default()
     };
     let file = vec![b'y'; (16 << 20) + 1];
-    client.push("web", "/srv/big", &file, &opts).unwrap();
+    client.push("web", "/srv/big", file.clone(), &opts).unwrap();
     let err = client.pull("web", "/srv/big").map(|v| v.len()).unwrap_err();
     assert!(matches!(err, BackendError::TooLarge { .. }), "{err:?}");
     client
-        .push("web", "/srv/ok", &file[..16 << 20], &opts)
+        .push("web", "/srv/ok", file[..16 << 20].to_vec(), &opts)
         .unwrap();
     assert_eq!(client.pull("web", "/srv/ok").unwrap().len(), 16 << 20);
 }

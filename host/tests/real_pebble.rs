@@ -224,7 +224,12 @@ fn files() {
         ..FileOptions::default()
     };
     client
-        .push("web", &at("app/config.yaml"), b"port: 8080\n", &opts)
+        .push(
+            "web",
+            &at("app/config.yaml"),
+            b"port: 8080\n".to_vec(),
+            &opts,
+        )
         .unwrap();
     assert_eq!(
         client.pull("web", &at("app/config.yaml")).unwrap(),
@@ -284,7 +289,7 @@ fn exec() {
     let run = |client: &mut PebbleClient, cmd: &[&str], stdin: Option<&str>, timeout_ms| {
         client.exec(
             "web",
-            &ExecRequest {
+            ExecRequest {
                 command: names(cmd),
                 stdin: stdin.map(|s| s.as_bytes().to_vec()),
                 environment: vec![("GREETING".to_string(), "hello".to_string())],

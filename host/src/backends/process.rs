@@ -338,21 +338,40 @@ fn drain_ready(pipe: &mut Option<impl Read>, into: &mut Vec<u8>) -> std::io::Res
 
 /// An argv as a person would type it, for messages.
 pub fn display(argv: &[String]) -> String {
-    argv.iter()
-        .map(|a| {
-            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            } else {
-                a.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    display_redacted(argv, &[])
 }
 
-/// [`display`], with `***` for the arguments at `secret` positions.
+/// Messages show at most this much of a command: the charm chooses its arguments.
+const SHOWN: usize = 4096;
+
+/// [`display`], with `***` for the arguments at `secret` positions (sorted), cut after
+/// [`SHOWN`] bytes: built as it is shown, never a copy of the whole argv.
 pub fn display_redacted(argv: &[String], secret: &[usize]) -> String {
-    display(&redacted(argv, secret))
+    let mut out = String::new();
+    for (i, a) in argv.iter().enumerate() {
+        if out.len() > SHOWN {
+            out.push_str(&format!(" ... ({} more arguments)", argv.len() - i));
+            break;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        let a = if secret.binary_search(&i).is_ok() {
+            "***"
+        } else {
+            a.as_str()
+        };
+        let a = match a.char_indices().nth(SHOWN) {
+            Some((cut, _)) => &a[..cut],
+            None => a,
+        };
+        if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+            out.push_str(&format!("'{}'", a.replace('\'', r"'\''")));
+        } else {
+            out.push_str(a);
+        }
+    }
+    out
 }
 
 /// `argv` with `***` for the arguments at `secret` positions (sorted, as the host keeps
@@ -530,6 +549,18 @@ mod tests {
         let err = inv.check().unwrap_err().to_string();
         assert!(err.starts_with("`sh -c ***` exited with code 2"), "{err}");
         assert!(!err.contains("exit 2;"), "{err}");
+    }
+
+    #[test]
+    fn a_long_command_is_shown_cut() {
+        let argv = vec!["x".repeat(100_000); 1000];
+        let shown = display(&argv);
+        assert!(shown.len() < 10_000, "{}", shown.len());
+        assert!(
+            shown.ends_with("(998 more arguments)"),
+            "{}",
+            &shown[shown.len() - 40..]
+        );
     }
 
     #[test]

@@ -79,6 +79,40 @@ pub const TABLE_ELEMENTS: usize = 100_000;
 /// A table element's cost against `limits.memory`: wasmtime keeps a pointer for each.
 pub const TABLE_ELEMENT_BYTES: u64 = std::mem::size_of::<usize>() as u64;
 
+/// A buffer that takes at most `cap` bytes, for what the host serialises from a guest's
+/// values (JSON and YAML can be several times the size of what they hold).
+pub struct CappedBuffer {
+    pub bytes: Vec<u8>,
+    cap: usize,
+    /// Whether a write was refused.
+    pub full: bool,
+}
+
+impl CappedBuffer {
+    pub fn new(cap: usize) -> Self {
+        CappedBuffer {
+            bytes: Vec::new(),
+            cap,
+            full: false,
+        }
+    }
+}
+
+impl std::io::Write for CappedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.cap {
+            self.full = true;
+            return Err(std::io::Error::other("past the cap"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

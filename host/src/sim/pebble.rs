@@ -482,10 +482,10 @@ impl Pebble for SimPebble {
         &mut self,
         container: &str,
         path: &str,
-        content: &[u8],
+        content: Vec<u8>,
         options: &FileOptions,
     ) -> Result<(), BackendError> {
-        self.with(container, |c| Ok(c.push(path, content, options)?))
+        self.with(container, |c| Ok(c.push(path, &content, options)?))
     }
 
     fn pull(&mut self, container: &str, path: &str) -> Result<Vec<u8>, BackendError> {
@@ -520,8 +520,8 @@ impl Pebble for SimPebble {
         self.with(container, |c| Ok(c.remove_path(path, recursive)?))
     }
 
-    fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError> {
-        self.with(container, |c| Ok(c.exec(request)?))
+    fn exec(&mut self, container: &str, request: ExecRequest) -> Result<Output, BackendError> {
+        self.with(container, |c| Ok(c.exec(&request)?))
     }
 }
 

@@ -429,7 +429,7 @@ impl wit::Host for PebbleView<'_> {
         self.container(&container)?;
         Ok(self
             .pebble
-            .push(&container, &path, &content, &file_options(options))?)
+            .push(&container, &path, content, &file_options(options))?)
     }
 
     fn pull(&mut self, container: String, path: String) -> Result<Vec<u8>, Error> {
@@ -508,7 +508,7 @@ impl wit::Host for PebbleView<'_> {
             stdin: command.stdin,
             timeout_ms: command.timeout,
         };
-        let out = self.pebble.exec(&container, &request)?;
+        let out = self.pebble.exec(&container, request)?;
         Ok(ExecOutput {
             exit_code: out.code,
             stdout: out.stdout,

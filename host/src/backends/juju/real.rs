@@ -202,8 +202,20 @@ impl HookTools for HookToolsExec {
             argv.push("--app".into());
         }
         argv.extend(argv!["--file", "-"]);
-        let input = serde_json::to_vec(data)
-            .map_err(|e| BackendError::InvalidInput(format!("relation data: {e}")))?;
+        // Escaping can make JSON several times the size of what it holds: it is written
+        // into a buffer that refuses to grow past the cap.
+        let mut input = caps::CappedBuffer::new(caps::TRANSFER);
+        serde_json::to_writer(&mut input, data).map_err(|e| {
+            if input.full {
+                BackendError::TooLarge {
+                    what: "the relation data, as JSON".into(),
+                    limit: caps::TRANSFER,
+                }
+            } else {
+                BackendError::InvalidInput(format!("relation data: {e}"))
+            }
+        })?;
+        let input = input.bytes;
         let mut invocation = Invocation::new(&argv, self.budget());
         invocation.stdin = Some(&input);
         relation_errors(invocation.check().map(drop))
@@ -453,5 +465,17 @@ mod tests {
             .to_string();
         assert!(err.contains("more than 10000 keys"), "{err}");
         assert!(serde_json::from_str::<Bag>("[1]").is_err());
+    }
+
+    #[test]
+    fn json_written_for_a_tool_stops_at_its_cap() {
+        use std::io::Write;
+        let mut capped = caps::CappedBuffer::new(10);
+        // Eight NULs are 48 bytes of JSON.
+        let err = serde_json::to_writer(&mut capped, &"\0".repeat(8)).unwrap_err();
+        assert!(capped.full, "{err}");
+        let mut capped = caps::CappedBuffer::new(10);
+        capped.write_all(b"0123456789").unwrap();
+        assert_eq!(capped.bytes.len(), 10);
     }
 }

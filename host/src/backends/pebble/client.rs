@@ -434,8 +434,19 @@ impl Pebble for PebbleClient {
         layer: &Layer,
         combine: bool,
     ) -> Result<(), BackendError> {
-        let yaml =
-            serde_yaml::to_string(layer).map_err(|e| BackendError::InvalidInput(e.to_string()))?;
+        let mut yaml = caps::CappedBuffer::new(caps::TRANSFER);
+        serde_yaml::to_writer(&mut yaml, layer).map_err(|e| {
+            if yaml.full {
+                BackendError::TooLarge {
+                    what: "the layer, as YAML".into(),
+                    limit: caps::TRANSFER,
+                }
+            } else {
+                BackendError::InvalidInput(e.to_string())
+            }
+        })?;
+        let yaml = String::from_utf8(yaml.bytes)
+            .map_err(|e| BackendError::InvalidInput(format!("the layer's YAML: {e}")))?;
         let body = json!({"action": "add", "label": label, "format": "yaml", "layer": yaml, "combine": combine});
         self.run(container, |http| async move {
             http.json(Method::POST, "/v1/layers", Some(body))
@@ -512,7 +523,7 @@ impl Pebble for PebbleClient {
         &mut self,
         container: &str,
         path: &str,
-        content: &[u8],
+        content: Vec<u8>,
         options: &FileOptions,
     ) -> Result<(), BackendError> {
         // The path is also the part's quoted filename: nothing in it may end the quotes
@@ -530,18 +541,19 @@ impl Pebble for PebbleClient {
         owner_fields(options, &mut file);
         let request = json!({"action": "write", "files": [Value::Object(file)]});
         let boundary = boundary();
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"request\"\r\n\
-                 Content-Type: application/json\r\n\r\n{request}\r\n--{boundary}\r\n\
-                 Content-Disposition: form-data; name=\"files\"; filename=\"{path}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
+        let head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"request\"\r\n\
+             Content-Type: application/json\r\n\r\n{request}\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"files\"; filename=\"{path}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
         );
-        body.extend_from_slice(content);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let tail = format!("\r\n--{boundary}--\r\n");
+        // The body is built around the content where it lies (a large allocation grows
+        // in place), not copied beside it: the host holds the guest's bytes once.
+        let mut body = content;
+        body.reserve_exact(head.len() + tail.len());
+        body.splice(0..0, head.into_bytes());
+        body.extend_from_slice(tail.as_bytes());
         let content_type = format!("multipart/form-data; boundary={boundary}");
         self.run(container, |http| async move {
             let (status, _, answer) = http
@@ -673,7 +685,8 @@ impl Pebble for PebbleClient {
         })
     }
 
-    fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError> {
+    fn exec(&mut self, container: &str, request: ExecRequest) -> Result<Output, BackendError> {
+        let mut request = request;
         // Pebble kills the command at its timeout; never later than the dispatch's end.
         let left = self.deadline.map(|d| {
             u64::try_from(
@@ -719,7 +732,7 @@ impl Pebble for PebbleClient {
                 body.insert(key.into(), value);
             }
         }
-        let stdin = request.stdin.clone().unwrap_or_default();
+        let stdin = request.stdin.take().unwrap_or_default();
         let command = request.command.join(" ");
         let timeout = timeout_ms;
         self.run(container, |http| async move {

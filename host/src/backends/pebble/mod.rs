@@ -120,11 +120,12 @@ pub trait Pebble: Send {
         action: ServiceAction,
         names: &[String],
     ) -> Result<(), BackendError>;
+    /// `content` is taken, not borrowed: the client sends it without a copy of its own.
     fn push(
         &mut self,
         container: &str,
         path: &str,
-        content: &[u8],
+        content: Vec<u8>,
         options: &FileOptions,
     ) -> Result<(), BackendError>;
     fn pull(&mut self, container: &str, path: &str) -> Result<Vec<u8>, BackendError>;
@@ -147,5 +148,6 @@ pub trait Pebble: Send {
         path: &str,
         recursive: bool,
     ) -> Result<(), BackendError>;
-    fn exec(&mut self, container: &str, request: &ExecRequest) -> Result<Output, BackendError>;
+    /// The request is taken, so that its stdin is sent without a copy.
+    fn exec(&mut self, container: &str, request: ExecRequest) -> Result<Output, BackendError>;
 }
