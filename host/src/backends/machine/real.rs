@@ -253,10 +253,18 @@ impl Machine for RealMachine {
 
     fn make_dir(&mut self, path: &Path, options: &FileAttributes) -> Result<(), BackendError> {
         let io = |e| BackendError::io(path.display().to_string(), e);
-        fs::create_dir_all(path).map_err(io)?;
-        // Its mode and owner set on the directory made, opened with no link followed: a
-        // link swapped in for it is an error, never a chmod or chown of what it points to.
-        let dir = open_resolved(path, OFlag::O_RDONLY | OFlag::O_DIRECTORY).map_err(io)?;
+        // Made one directory at a time, each in the handle of the one above and opened
+        // with no link followed: a link swapped in anywhere on the way is an error, never
+        // a directory made, chmod'ed or chown'ed where it points.
+        let dir = match make_dirs_beneath(path) {
+            // A kernel before openat2 (5.6): made by path, the last one opened unfollowed.
+            Err(e) if e.raw_os_error() == Some(nix::errno::Errno::ENOSYS as i32) => {
+                fs::create_dir_all(path)
+                    .and_then(|()| open_resolved(path, OFlag::O_RDONLY | OFlag::O_DIRECTORY))
+            }
+            other => other,
+        }
+        .map_err(io)?;
         let mode = options.mode.unwrap_or(0o755) & 0o777;
         dir.set_permissions(fs::Permissions::from_mode(mode))
             .map_err(io)?;
@@ -373,6 +381,52 @@ fn open_resolved(path: &Path, flags: OFlag) -> std::io::Result<File> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `mkdir -p` through handles: from `/`, each component opened (or made, then opened)
+/// in the one above it, never through a link. Returns the last, open for reading.
+fn make_dirs_beneath(path: &Path) -> std::io::Result<File> {
+    use std::path::Component;
+    let how = |flags: OFlag| {
+        OpenHow::new()
+            .flags(flags | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW)
+            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_BENEATH)
+    };
+    let names: Vec<&std::ffi::OsStr> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(name),
+            _ => None,
+        })
+        .collect();
+    let mut dir = open_resolved(Path::new("/"), OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+    for (i, name) in names.iter().enumerate() {
+        let flags = if i + 1 == names.len() {
+            OFlag::O_RDONLY
+        } else {
+            OFlag::O_PATH
+        };
+        let next = match openat2(&dir, *name, how(flags)) {
+            Err(nix::errno::Errno::ENOENT) => {
+                match nix::sys::stat::mkdirat(
+                    &dir,
+                    *name,
+                    nix::sys::stat::Mode::from_bits_truncate(0o755),
+                ) {
+                    // Made meanwhile by someone else: opened below like any other.
+                    Ok(()) | Err(nix::errno::Errno::EEXIST) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                openat2(&dir, *name, how(flags))
+            }
+            other => other,
+        }?;
+        dir = File::from(next);
+    }
+    if names.is_empty() {
+        return File::open("/");
+    }
+    Ok(dir)
 }
 
 /// A path that leads to what `file` is open on, however its names change: the kernel's
@@ -566,5 +620,27 @@ mod tests {
         assert_eq!(mode, 0o600);
         m.remove_path(&path, false).unwrap();
         assert!(matches!(m.read_file(&path), Err(BackendError::NotFound(_))));
+    }
+
+    #[test]
+    fn directories_are_made_through_handles_and_never_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let mut m = RealMachine::default();
+        let opts = FileAttributes {
+            mode: Some(0o750),
+            ..FileAttributes::default()
+        };
+        let nested = dir.path().join("a/b/c");
+        m.make_dir(&nested, &opts).unwrap();
+        let mode = fs::metadata(&nested).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o750);
+        // Made again, it is already there: not an error.
+        m.make_dir(&nested, &opts).unwrap();
+        // A link on the way (as a workload could swap in) is refused, and nothing is
+        // made where it points.
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
+        let err = m.make_dir(&dir.path().join("link/x/y"), &opts).unwrap_err();
+        assert!(!outside.path().join("x").exists(), "{err}");
     }
 }
