@@ -18,7 +18,12 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// Differences the simulation keeps, by step name and what differs, with why.
-const KEPT: &[(&str, &str, &str)] = &[];
+const KEPT: &[(&str, &str, &str)] = &[(
+    "exec a program",
+    "environment",
+    "the daemon answers with the environment the command will get, its own (in a \
+     container, the image's) under the request's; the simulation has none of its own",
+)];
 
 struct Server {
     socket: PathBuf,
@@ -74,9 +79,14 @@ fn real() -> Option<Server> {
 fn simulated() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("pebble.socket");
+    // The simulation runs no programs: it answers exec from what its state says.
+    let state = dir.path().join("state.yaml");
+    std::fs::write(&state, "execs:\n  - command: [\"true\"]\n").unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_wasmcharm"))
         .args(["pebble-sim", "--socket"])
         .arg(&socket)
+        .arg("--state")
+        .arg(&state)
         .spawn()
         .unwrap();
     wait_for(&socket);
@@ -152,7 +162,14 @@ fn summary(status: u16, body: &Value) -> Vec<(&'static str, Value)> {
         out.push(("kind", body["result"]["kind"].clone()));
         out.push(("message", body["result"]["message"].clone()));
     } else {
-        out.push(("result", shape(&body["result"])));
+        let mut result = body["result"].clone();
+        // Named on its own, so that a difference kept in it hides nothing else.
+        if let Some(environment) = result.as_object_mut().and_then(|r| r.remove("environment")) {
+            out.push(("environment", shape(&environment)));
+        } else {
+            out.push(("environment", Value::Null));
+        }
+        out.push(("result", shape(&result)));
     }
     out
 }
@@ -252,6 +269,12 @@ fn the_simulation_answers_as_the_real_pebble_does() {
             "/v1/files".into(),
             Some(json!({"action": "remove",
                 "paths": [{"path": format!("{dir}/a"), "recursive": true}]})),
+        ),
+        (
+            "exec a program",
+            "POST",
+            "/v1/exec".into(),
+            Some(json!({"command": ["true"], "split-stderr": true})),
         ),
         (
             "exec a program that is not there",
