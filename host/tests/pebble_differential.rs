@@ -9,11 +9,13 @@
 // A test that cannot go on fails at once: here unwrapping is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -38,37 +40,11 @@ impl Drop for Server {
     }
 }
 
-fn wait_for(socket: &Path) {
-    let started = Instant::now();
-    while UnixStream::connect(socket).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no server on {socket:?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 fn real() -> Option<Server> {
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/tools/pebble");
-    if !binary.exists() {
-        println!(
-            "skipped: the real Pebble is not at {} (a clone without ../shared)",
-            binary.display()
-        );
-        return None;
-    }
+    let binary = support::pebble_binary()?;
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("pebble.socket");
-    let child = Command::new(binary)
-        .args(["run", "--create-dirs", "--hold"])
-        .env("PEBBLE", dir.path().join("state"))
-        .env("PEBBLE_SOCKET", &socket)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(&socket);
+    let child = support::start_pebble(&binary, &dir.path().join("state"), &socket);
     Some(Server {
         socket,
         child,
@@ -89,7 +65,7 @@ fn simulated() -> Server {
         .arg(&state)
         .spawn()
         .unwrap();
-    wait_for(&socket);
+    support::wait_for(&socket);
     Server {
         socket,
         child,

@@ -8,8 +8,10 @@
 // A test that cannot go on fails at once: here unwrapping is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+mod support;
+
+use std::path::PathBuf;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use wasmcharm::backends::error::BackendError;
@@ -18,20 +20,6 @@ use wasmcharm::backends::pebble::layer::Layer;
 use wasmcharm::backends::pebble::{
     Current, ExecRequest, FileOptions, FileType, Pebble, ServiceAction,
 };
-
-fn pebble_binary() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/tools/pebble");
-    if path.exists() {
-        Some(path)
-    } else {
-        println!(
-            "skipped: the real Pebble is not at {} (a clone without ../shared); see \
-             ../shared/tools/README.md",
-            path.display()
-        );
-        None
-    }
-}
 
 /// A real Pebble serving container `web` under a temporary socket directory.
 struct Daemon {
@@ -42,26 +30,14 @@ struct Daemon {
 impl Daemon {
     /// `None` (said on the output) where the daemon is not there.
     fn start() -> Option<Daemon> {
-        let binary = pebble_binary()?;
+        let binary = support::pebble_binary()?;
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("web")).unwrap();
-        let socket = dir.path().join("web/pebble.socket");
-        let child = Command::new(binary)
-            .args(["run", "--create-dirs", "--hold"])
-            .env("PEBBLE", dir.path().join("state"))
-            .env("PEBBLE_SOCKET", &socket)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "pebble did not start"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let child = support::start_pebble(
+            &binary,
+            &dir.path().join("state"),
+            &dir.path().join("web/pebble.socket"),
+        );
         Some(Daemon { dir, child })
     }
 

@@ -4,6 +4,8 @@
 use std::io;
 use std::time::Duration;
 
+use crate::sandbox::caps;
+
 /// An error as Pebble's API reports it: an HTTP status, an optional kind, a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -98,6 +100,24 @@ fn stderr_suffix(stderr: &str) -> String {
 }
 
 impl BackendError {
+    /// What `write` serialises, into a buffer refused past [`caps::TRANSFER`]
+    /// (escaping can make JSON or YAML several times the size of what it holds): past
+    /// it, [`BackendError::TooLarge`] naming `what`; another failure, invalid input.
+    pub fn serialised<E: std::fmt::Display>(
+        what: &str,
+        write: impl FnOnce(&mut caps::CappedBuffer) -> Result<(), E>,
+    ) -> Result<Vec<u8>, BackendError> {
+        let mut buffer = caps::CappedBuffer::new(caps::TRANSFER);
+        match write(&mut buffer) {
+            Ok(()) => Ok(buffer.bytes),
+            Err(_) if buffer.full => Err(BackendError::TooLarge {
+                what: what.to_string(),
+                limit: caps::TRANSFER,
+            }),
+            Err(e) => Err(BackendError::InvalidInput(format!("{what}: {e}"))),
+        }
+    }
+
     pub fn io(path: impl Into<String>, source: io::Error) -> Self {
         let path = path.into();
         match source.kind() {

@@ -361,10 +361,7 @@ pub fn display_redacted(argv: &[String], secret: &[usize]) -> String {
         } else {
             a.as_str()
         };
-        let a = match a.char_indices().nth(SHOWN) {
-            Some((cut, _)) => &a[..cut],
-            None => a,
-        };
+        let a = &a[..a.floor_char_boundary(SHOWN)];
         if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
             out.push_str(&format!("'{}'", a.replace('\'', r"'\''")));
         } else {

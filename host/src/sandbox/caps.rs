@@ -20,10 +20,7 @@ pub fn cut_message(message: &str) -> std::borrow::Cow<'_, str> {
         return message.into();
     }
     // Room for the note, whose length varies with the number in it.
-    let mut cut = ARGUMENT - 64;
-    while !message.is_char_boundary(cut) {
-        cut -= 1;
-    }
+    let cut = message.floor_char_boundary(ARGUMENT - 64);
     format!(
         "{} [wasmcharm: {} more bytes cut]",
         &message[..cut],

@@ -31,10 +31,7 @@ pub fn shown(input: &str) -> String {
     if input.len() <= MAX {
         return format!("{input:?}");
     }
-    let mut cut = MAX;
-    while !input.is_char_boundary(cut) {
-        cut -= 1;
-    }
+    let cut = input.floor_char_boundary(MAX);
     format!("{:?}... ({} bytes)", &input[..cut], input.len())
 }
 

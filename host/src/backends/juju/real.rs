@@ -202,20 +202,9 @@ impl HookTools for HookToolsExec {
             argv.push("--app".into());
         }
         argv.extend(argv!["--file", "-"]);
-        // Escaping can make JSON several times the size of what it holds: it is written
-        // into a buffer that refuses to grow past the cap.
-        let mut input = caps::CappedBuffer::new(caps::TRANSFER);
-        serde_json::to_writer(&mut input, data).map_err(|e| {
-            if input.full {
-                BackendError::TooLarge {
-                    what: "the relation data, as JSON".into(),
-                    limit: caps::TRANSFER,
-                }
-            } else {
-                BackendError::InvalidInput(format!("relation data: {e}"))
-            }
+        let input = BackendError::serialised("the relation data, as JSON", |buffer| {
+            serde_json::to_writer(buffer, data)
         })?;
-        let input = input.bytes;
         let mut invocation = Invocation::new(&argv, self.budget());
         invocation.stdin = Some(&input);
         relation_errors(invocation.check().map(drop))

@@ -434,18 +434,10 @@ impl Pebble for PebbleClient {
         layer: &Layer,
         combine: bool,
     ) -> Result<(), BackendError> {
-        let mut yaml = caps::CappedBuffer::new(caps::TRANSFER);
-        serde_yaml::to_writer(&mut yaml, layer).map_err(|e| {
-            if yaml.full {
-                BackendError::TooLarge {
-                    what: "the layer, as YAML".into(),
-                    limit: caps::TRANSFER,
-                }
-            } else {
-                BackendError::InvalidInput(e.to_string())
-            }
+        let yaml = BackendError::serialised("the layer, as YAML", |buffer| {
+            serde_yaml::to_writer(buffer, layer)
         })?;
-        let yaml = String::from_utf8(yaml.bytes)
+        let yaml = String::from_utf8(yaml)
             .map_err(|e| BackendError::InvalidInput(format!("the layer's YAML: {e}")))?;
         let body = json!({"action": "add", "label": label, "format": "yaml", "layer": yaml, "combine": combine});
         self.run(container, |http| async move {

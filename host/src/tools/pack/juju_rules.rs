@@ -4,6 +4,9 @@
 
 use serde_yaml::{Mapping, Value};
 
+// A charm's name follows Juju's rule for application names.
+use crate::sandbox::names::valid_application;
+
 /// Every way `metadata` (as `metadata.yaml` will hold it) breaks Juju's rules, each a
 /// sentence naming the key; empty when Juju would take it.
 pub fn problems(metadata: &Value) -> Vec<String> {
@@ -13,7 +16,7 @@ pub fn problems(metadata: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     match meta.get("name").and_then(Value::as_str) {
         None => problems.push("it has no `name`".into()),
-        Some(name) if !valid_charm_name(name) => problems.push(format!(
+        Some(name) if !valid_application(name) => problems.push(format!(
             "`name: {name}` is not a charm name Juju takes: lower-case letters and digits \
              in words joined by single hyphens, starting with a letter, no word all digits"
         )),
@@ -22,20 +25,6 @@ pub fn problems(metadata: &Value) -> Vec<String> {
     endpoint_problems(meta, &mut problems);
     container_problems(meta, &mut problems);
     problems
-}
-
-/// Juju's rule for charm (and application) names.
-fn valid_charm_name(name: &str) -> bool {
-    let mut words = name.split('-');
-    let starts_with_letter = name.starts_with(|c: char| c.is_ascii_lowercase());
-    starts_with_letter
-        && words.all(|word| {
-            !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && word.chars().any(|c| c.is_ascii_lowercase())
-        })
 }
 
 /// Juju keeps `juju` and `juju-*` for itself, except in a charm whose own name is one.
@@ -182,10 +171,10 @@ mod tests {
     #[test]
     fn names_follow_jujus_rule() {
         for good in ["a", "web-server", "ubuntu-advantage", "k8s", "a1-b2"] {
-            assert!(valid_charm_name(good), "{good}");
+            assert!(valid_application(good), "{good}");
         }
         for bad in ["", "Web", "1web", "web-", "web--x", "web_x", "web-1", "wéb"] {
-            assert!(!valid_charm_name(bad), "{bad}");
+            assert!(!valid_application(bad), "{bad}");
         }
         assert!(check("summary: s\n")[0].contains("no `name`"));
     }
