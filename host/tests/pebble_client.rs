@@ -413,3 +413,92 @@ fn what_the_workload_sends_back_is_capped() {
         .unwrap();
     assert_eq!(client.pull("web", "/srv/ok").unwrap().len(), 16 << 20);
 }
+
+/// A Pebble that takes every connection and then stalls: with `trickle`, it answers
+/// with headers and then one byte of body every 100 ms forever (which no per-read
+/// timeout would catch); without, it never answers at all.
+fn stalling_pebble(trickle: bool) -> tempfile::TempDir {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("web")).unwrap();
+    let listener =
+        std::os::unix::net::UnixListener::bind(dir.path().join("web/pebble.socket")).unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                if !trickle {
+                    // Held open, never answered.
+                    std::thread::sleep(Duration::from_secs(3600));
+                    return;
+                }
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                      Transfer-Encoding: chunked\r\n\r\n",
+                );
+                while stream.write_all(b"1\r\n \r\n").is_ok() {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
+        }
+    });
+    dir
+}
+
+#[test]
+fn every_call_ends_by_the_deadline_however_pebble_stalls() {
+    type Call = fn(&mut PebbleClient) -> Result<(), BackendError>;
+    let calls: &[(&str, Call)] = &[
+        ("plan", |c| c.plan("web").map(drop)),
+        ("add-layer", |c| {
+            c.add_layer("web", "base", &layer(WEB), false)
+        }),
+        ("services", |c| c.services("web", &[]).map(drop)),
+        ("start", |c| {
+            c.services_action("web", ServiceAction::Start, &names(&["web"]))
+        }),
+        ("push", |c| {
+            c.push(
+                "web",
+                "/etc/web.conf",
+                b"x".to_vec(),
+                &FileOptions::default(),
+            )
+        }),
+        ("pull", |c| c.pull("web", "/etc/web.conf").map(drop)),
+        ("list", |c| {
+            c.list_files("web", "/etc", None, false).map(drop)
+        }),
+        ("exec", |c| {
+            let request = ExecRequest {
+                command: names(&["true"]),
+                ..ExecRequest::default()
+            };
+            c.exec("web", request).map(drop)
+        }),
+    ];
+    const LIMIT: Duration = Duration::from_millis(700);
+    for trickle in [false, true] {
+        let pebble = stalling_pebble(trickle);
+        for (name, call) in calls {
+            let mut client = PebbleClient::new(pebble.path());
+            let started = Instant::now();
+            client.set_deadline(std::time::Instant::now() + LIMIT);
+            let err = call(&mut client).unwrap_err();
+            let took = started.elapsed();
+            println!("{name} (trickle: {trickle}): ended after {took:?}: {err}");
+            assert!(
+                matches!(err, BackendError::Timeout { .. }),
+                "{name} (trickle: {trickle}): {err:?}"
+            );
+            // The deadline and a margin for the machine, far below the five minutes a
+            // change may take or the request timeout.
+            assert!(
+                took < LIMIT + Duration::from_millis(500),
+                "{name} (trickle: {trickle}): {took:?}"
+            );
+        }
+    }
+}

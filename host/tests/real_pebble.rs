@@ -10,7 +10,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -294,6 +294,33 @@ fn exec() {
     let err = run(&mut client, &["sleep", "30"], None, Some(500)).unwrap_err();
     assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
+    // With no timeout of its own, an exec still may not outlive the dispatch: nothing
+    // the charm started keeps running in the container after the hook. (Pebble ends a
+    // command when the call's websockets close, as they do at the deadline; the client
+    // also sends what is left of the dispatch as the exec's own timeout.)
+    let pid_file = daemon.files().join("exec.pid");
+    let mut bounded = daemon.client();
+    bounded.set_deadline(std::time::Instant::now() + Duration::from_secs(1));
+    let script = format!("echo $$ > {}; exec sleep 30", pid_file.display());
+    let started = Instant::now();
+    let err = run(&mut bounded, &["sh", "-c", &script], None, None).unwrap_err();
+    assert!(matches!(err, BackendError::Timeout { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let proc = Path::new("/proc").join(pid.trim());
+    let waited = Instant::now();
+    while proc.exists() && waited.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !proc.exists(),
+        "the command outlived the dispatch: {}",
+        proc.display()
+    );
     let (status, _, message) = pebble_error(run(&mut client, &["nope"], None, None).unwrap_err());
     assert_eq!(
         (status, message.as_str()),

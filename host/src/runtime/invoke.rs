@@ -21,10 +21,10 @@ use crate::event::Event;
 use crate::runtime::bindings;
 use crate::runtime::bindings::v0_1::event as wit_event;
 use crate::runtime::engine::{Instances, LoadError, LoadedComponent};
-use crate::runtime::limits::{Limits, MemoryLimiter};
+use crate::runtime::limits::{Limits, MemoryLimiter, Size};
 use crate::runtime::output::CappedOutput;
 use crate::runtime::precompiled::Source;
-use crate::sandbox::Policy;
+use crate::sandbox::{Policy, caps};
 use crate::unit::UnitContext;
 use crate::unit::dir::UnitDir;
 use crate::unit::store::StoredState;
@@ -135,6 +135,7 @@ impl LoadedCharm {
         stored: StoredState,
     ) -> (Outcome, StoredState) {
         let mut wasi = WasiCtxBuilder::new();
+        wasi.max_random_size(caps::RANDOM_BYTES);
         match output {
             GuestOutput::Inherit => {
                 let cap = self.dir.manifest.limits.output;
@@ -177,6 +178,7 @@ impl LoadedCharm {
         };
         let mut store = Store::new(&self.component.engine, state);
         store.limiter(|s| &mut s.limiter);
+        store.set_hostcall_fuel(caps::CALL_ARGUMENTS);
         match self
             .component
             .epoch_deadline(self.dir.manifest.limits.timeout)
@@ -290,10 +292,15 @@ fn call(
                 .downcast_ref::<wasmtime::WasmBacktrace>()
                 .map(|bt| format!("\n{bt}"))
                 .unwrap_or_default();
-            Err(format!(
-                "the charm crashed: {}{backtrace}",
-                trap.root_cause()
-            ))
+            let cause = trap.root_cause().to_string();
+            if cause.contains(caps::CALL_ARGUMENTS_EXHAUSTED) {
+                return Err(format!(
+                    "the charm handed one host call more than {} (the sandbox's bound on \
+                     what one call may pass) and was stopped: {cause}{backtrace}",
+                    Size(caps::CALL_ARGUMENTS as u64)
+                ));
+            }
+            Err(format!("the charm crashed: {cause}{backtrace}"))
         }
     }
 }

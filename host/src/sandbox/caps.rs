@@ -8,6 +8,23 @@
 /// the answer into its own memory, so a bound far above this would buy nothing.
 pub const TRANSFER: usize = 16 << 20;
 
+/// The most one call of the guest may hand the host, counted as wasmtime counts its
+/// hostcall fuel: the bytes of every string and list in the call's arguments, plus the
+/// host's size of each list element. wasmtime copies a call's arguments out of guest
+/// memory before the host sees them; this bound stops the copy before it starts, so the
+/// host never holds a second copy of the guest's memory. The largest thing a guest may
+/// legitimately hand over (a pushed or written file, stdin, serialised relation data) is
+/// [`TRANSFER`]; the rest is room for the names and options beside it.
+pub const CALL_ARGUMENTS: usize = TRANSFER + (1 << 20);
+
+/// The words wasmtime's error has when a call passes [`CALL_ARGUMENTS`]: its type is not
+/// public, so the host recognises it by them (a test pins them to this wasmtime).
+pub const CALL_ARGUMENTS_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+
+/// Random bytes a guest may ask for in one call (`wasi:random`). A charm asks for a few
+/// bytes for a password or a hash seed; wasmtime's own default is 64 MiB.
+pub const RANDOM_BYTES: u64 = 1 << 20;
+
 /// One argument of a program the host runs. The kernel refuses a longer one
 /// (`MAX_ARG_STRLEN`, 32 pages), so a status, an action message or a result past it
 /// could never reach Juju.

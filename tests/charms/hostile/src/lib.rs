@@ -90,12 +90,22 @@ fn call(name: &str, arg: &str) -> std::result::Result<String, String> {
             out.map(|o| format!("{} bytes", o.stdout.len()))
         }
         "big-stdin" => {
-            let input = std::hint::black_box(vec![b'x'; 24 << 20]);
+            let input = std::hint::black_box(vec![b'x'; 15 << 20]);
             Command::new("sh")
                 .args(["-c", "cat >/dev/null"])
                 .stdin(input)
                 .output()
                 .map(|o| format!("exit {}", o.exit_code))
+        }
+        // Most of the guest's memory handed to one call, as bytes and as text: wasmtime
+        // would copy it all into the host before the host could look at it.
+        "hand-over" => {
+            let content = std::hint::black_box(vec![b'x'; 48 << 20]);
+            fs::write("/tmp/wasmcharm-allowed/handed", &content).map(|()| done("wrote"))
+        }
+        "hand-over-text" => {
+            unit::set_status(Status::blocked(std::hint::black_box("y".repeat(48 << 20))))
+                .map(|()| done("set"))
         }
         "scrub" => {
             // Many long secrets that almost match an output of 15 MB of `a`s.
