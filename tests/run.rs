@@ -248,7 +248,7 @@ fn an_undeclared_container_is_refused() {
         (
             "blocked".into(),
             "can-connect=false; ErrorKind::PermissionDenied: the charm's metadata declares no container \
-             `ghost` (containers: workload)"
+             \"ghost\" (containers: workload)"
                 .into()
         )
     );

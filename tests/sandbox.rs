@@ -632,7 +632,7 @@ fn stored_state_is_capped_and_a_refused_value_commits_nothing() {
 
 #[test]
 fn scrubbing_secrets_from_output_ends_by_the_deadline() {
-    // 15 MB of output against 200 secrets of 4 KB that almost match everywhere: a
+    // 15 MB of output against 60 secrets of 4 KB that almost match everywhere: a
     // naive scan compares for hours.
     let a = attack(
         "scrub",
@@ -642,6 +642,43 @@ fn scrubbing_secrets_from_output_ends_by_the_deadline() {
     assert_eq!(a.status(), "did it: 15000000 bytes");
     println!("scrubbed in a hook of {:?}", a.elapsed);
     assert!(a.elapsed < Duration::from_secs(3 + 5), "{:?}", a.elapsed);
+}
+
+#[test]
+fn a_charm_asleep_in_the_host_is_stopped_at_its_deadline() {
+    // Ten minutes, and as long as a duration can say (wasmtime-wasi waits forever).
+    for secs in ["600", "18446744073709551615"] {
+        let a = attack("sleep", secs);
+        assert!(!a.out.status.success(), "{secs}: {:?}", a.out);
+        assert!(
+            a.logged_error()
+                .contains("the charm ran past limits.timeout (3s) in wasmcharm.yaml"),
+            "{secs}: {}",
+            a.logged_error()
+        );
+        println!("asleep for {secs} s: stopped after {:?}", a.elapsed);
+        assert!(a.elapsed < Duration::from_secs(3 + 2), "{:?}", a.elapsed);
+    }
+}
+
+#[test]
+fn masking_secrets_is_bounded_in_memory() {
+    // Two secrets of 128 KiB, every byte a new state of the matcher: as a DFA that would
+    // be 256 MiB of table; the host stays within its bound.
+    let Some((a, peak)) = peak_rss("scrub-long", "2") else {
+        return;
+    };
+    assert_eq!(a.status(), "did it: 5 bytes");
+    assert!(peak <= LIMIT + RUNTIME, "peak RSS {} MiB", peak >> 20);
+    // A third is past what the host masks: refused before the command runs.
+    let a = attack("scrub-long", "3");
+    assert!(
+        a.status()
+            .starts_with("refused: ErrorKind::InvalidInput: the secret arguments are")
+            && a.status().contains("at most 262144 can be masked"),
+        "{}",
+        a.status()
+    );
 }
 
 #[test]

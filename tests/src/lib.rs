@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: the built `wasmcharm` binary, example charms built
 //! for wasm32-wasip2, and stub hook tools / system tools that record how they were run.
 
+pub mod debian;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -110,7 +112,11 @@ pub fn charm_dir(charm: &str) -> tempfile::TempDir {
 /// Stand-ins for hook tools and system tools, first on PATH. Each records its name and
 /// argv; `<tool>.exit`, `<tool>.stdout` and `<tool>.stderr` files set what it returns.
 pub struct Stubs {
-    dir: tempfile::TempDir,
+    /// Where the scripts are, as this process sees it.
+    dir: PathBuf,
+    /// Where they are as the programs that run them see it (inside a machine's root).
+    seen_as: PathBuf,
+    _temp: Option<tempfile::TempDir>,
 }
 
 pub const HOOK_TOOLS: &[&str] = &[
@@ -148,51 +154,74 @@ pub const SYSTEM_TOOLS: &[&str] = &[
 
 impl Stubs {
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path().display();
-        for tool in HOOK_TOOLS.iter().chain(SYSTEM_TOOLS) {
-            let script = format!(
-                "#!/bin/sh\n\
-                 n=$(basename \"$0\")\n\
-                 {{ printf '%s' \"$n\"; for a in \"$@\"; do printf '\\037%s' \"$a\"; done; printf '\\036'; }} >> '{d}/calls'\n\
-                 [ -f '{d}/'\"$n\".stdout ] && cat '{d}/'\"$n\".stdout\n\
-                 [ -f '{d}/'\"$n\".stderr ] && cat '{d}/'\"$n\".stderr >&2\n\
-                 [ -f '{d}/'\"$n\".exit ] && exit \"$(cat '{d}/'\"$n\".exit)\"\n\
-                 exit 0\n"
-            );
-            let path = dir.path().join(tool);
-            std::fs::write(&path, script).unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().to_path_buf();
+        write_stubs(&dir, &dir, HOOK_TOOLS.iter().chain(SYSTEM_TOOLS));
+        Stubs {
+            seen_as: dir.clone(),
+            dir,
+            _temp: Some(temp),
         }
-        Stubs { dir }
+    }
+
+    /// Hook tools only (the machine's own tools are real), in `dir`, which programs see
+    /// as `seen_as`: a directory inside a machine's root.
+    pub fn hook_tools_in(dir: &Path, seen_as: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        write_stubs(dir, seen_as, HOOK_TOOLS.iter());
+        Stubs {
+            dir: dir.to_path_buf(),
+            seen_as: seen_as.to_path_buf(),
+            _temp: None,
+        }
     }
 
     /// Makes `tool` exit with `code` and print `stderr`.
     pub fn fail(&self, tool: &str, code: i32, stderr: &str) {
-        std::fs::write(
-            self.dir.path().join(format!("{tool}.exit")),
-            code.to_string(),
-        )
-        .unwrap();
-        std::fs::write(self.dir.path().join(format!("{tool}.stderr")), stderr).unwrap();
+        std::fs::write(self.dir.join(format!("{tool}.exit")), code.to_string()).unwrap();
+        std::fs::write(self.dir.join(format!("{tool}.stderr")), stderr).unwrap();
     }
 
     /// Makes `tool` print `stdout`.
     pub fn print(&self, tool: &str, stdout: &str) {
-        std::fs::write(self.dir.path().join(format!("{tool}.stdout")), stdout).unwrap();
+        std::fs::write(self.dir.join(format!("{tool}.stdout")), stdout).unwrap();
     }
 
     /// Every call so far: the tool's name, then its arguments.
     pub fn calls(&self) -> Vec<Vec<String>> {
-        let text = std::fs::read_to_string(self.dir.path().join("calls")).unwrap_or_default();
+        let text = std::fs::read_to_string(self.dir.join("calls")).unwrap_or_default();
         text.split_terminator('\x1e')
             .map(|line| line.split('\x1f').map(str::to_string).collect())
             .collect()
     }
 
     pub fn path(&self) -> String {
-        format!("{}:/usr/bin:/bin", self.dir.path().display())
+        format!("{}:/usr/bin:/bin", self.seen_as.display())
+    }
+
+    /// Forgets the calls so far.
+    pub fn clear(&self) {
+        let _ = std::fs::remove_file(self.dir.join("calls"));
+    }
+}
+
+/// A recording script for each of `tools` in `dir`, which refer to it as `seen_as`.
+fn write_stubs<'a>(dir: &Path, seen_as: &Path, tools: impl Iterator<Item = &'a &'a str>) {
+    let d = seen_as.display();
+    for tool in tools {
+        let script = format!(
+            "#!/bin/sh\n\
+             n=$(basename \"$0\")\n\
+             {{ printf '%s' \"$n\"; for a in \"$@\"; do printf '\\037%s' \"$a\"; done; printf '\\036'; }} >> '{d}/calls'\n\
+             [ -f '{d}/'\"$n\".stdout ] && cat '{d}/'\"$n\".stdout\n\
+             [ -f '{d}/'\"$n\".stderr ] && cat '{d}/'\"$n\".stderr >&2\n\
+             [ -f '{d}/'\"$n\".exit ] && exit \"$(cat '{d}/'\"$n\".exit)\"\n\
+             exit 0\n"
+        );
+        let path = dir.join(tool);
+        std::fs::write(&path, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
 

@@ -179,6 +179,8 @@ impl LoadedCharm {
         let mut store = Store::new(&self.component.engine, state);
         store.limiter(|s| &mut s.limiter);
         store.set_hostcall_fuel(caps::CALL_ARGUMENTS);
+        // Handles live across calls, each a little of the host's memory.
+        store.set_max_component_handles(caps::HANDLES);
         match self
             .component
             .epoch_deadline(self.dir.manifest.limits.timeout)

@@ -20,6 +20,7 @@ use wasmtime_wasi::sockets::{WasiSockets, WasiSocketsView};
 
 use crate::runtime::bindings::v0_1::juju::charm as juju;
 use crate::wit_host::HostState;
+use crate::wit_host::clocks::DeadlineClocks;
 
 type Define = fn(&mut Linker<HostState>) -> wasmtime::Result<()>;
 
@@ -68,9 +69,13 @@ pub fn definition(interface: &str) -> Option<Define> {
         "wasi:clocks/wall-clock" => {
             |l| wasi::clocks::wall_clock::add_to_linker::<_, WasiClocks>(l, HostState::clocks)
         }
-        "wasi:clocks/monotonic-clock" => {
-            |l| wasi::clocks::monotonic_clock::add_to_linker::<_, WasiClocks>(l, HostState::clocks)
-        }
+        // Its waits end by the deadline (wit_host::clocks).
+        "wasi:clocks/monotonic-clock" => |l| {
+            wasi::clocks::monotonic_clock::add_to_linker::<_, DeadlineClocks>(
+                l,
+                HostState::deadline_clocks,
+            )
+        },
         "wasi:random/random" => {
             |l| wasi::random::random::add_to_linker::<_, WasiRandom>(l, HostState::random)
         }

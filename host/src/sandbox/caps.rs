@@ -21,9 +21,19 @@ pub const CALL_ARGUMENTS: usize = TRANSFER + (1 << 20);
 /// public, so the host recognises it by them (a test pins them to this wasmtime).
 pub const CALL_ARGUMENTS_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
 
+/// Resource handles an instance may hold at once (WASI's streams and pollables, a few
+/// for a charm): each is host memory that no one call's bound covers. wasmtime's own
+/// default is 100,000.
+pub const HANDLES: usize = 10_000;
+
 /// Random bytes a guest may ask for in one call (`wasi:random`). A charm asks for a few
 /// bytes for a password or a hash seed; wasmtime's own default is 64 MiB.
 pub const RANDOM_BYTES: u64 = 1 << 20;
+
+/// The secret arguments of one command together: each is masked in the command's
+/// output, and what finds them grows with their length. Tokens, passwords and keys are
+/// far shorter.
+pub const SECRET_ARGUMENTS: usize = 256 << 10;
 
 /// One argument of a program the host runs. The kernel refuses a longer one
 /// (`MAX_ARG_STRLEN`, 32 pages), so a status, an action message or a result past it
@@ -44,6 +54,34 @@ pub fn cut_message(message: &str) -> std::borrow::Cow<'_, str> {
         message.len() - cut
     )
     .into()
+}
+
+/// A command line, the words and the environment together, for a command the host
+/// runs or asks Pebble to run: half the kernel's default limit on a whole command line
+/// (a quarter of an 8 MiB stack).
+pub const COMMAND_LINE: usize = 1 << 20;
+
+/// `Ok` if `words` fit in [`COMMAND_LINE`] and each in one [`ARGUMENT`]; else what is
+/// wrong, naming the limit.
+pub fn command_line<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+    let mut total = 0usize;
+    for word in words {
+        if word.len() > ARGUMENT {
+            return Err(format!(
+                "an argument or variable of the command is {} bytes; the kernel takes at most \
+                 {ARGUMENT}",
+                word.len()
+            ));
+        }
+        total = total.saturating_add(word.len() + 1);
+    }
+    if total > COMMAND_LINE {
+        return Err(format!(
+            "the command's arguments and variables are {total} bytes together; at most \
+             {COMMAND_LINE}"
+        ));
+    }
+    Ok(())
 }
 
 /// `text` if it fits in one argument; else an error naming `what` and the limit.
@@ -129,6 +167,19 @@ impl std::io::Write for CappedBuffer {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_command_line_fits_what_the_kernel_takes() {
+        assert!(command_line(["ls", "-l"]).is_ok());
+        let long = "x".repeat(ARGUMENT + 1);
+        let err = command_line(["echo", long.as_str()]).unwrap_err();
+        assert!(err.contains("the kernel takes at most 131071"), "{err}");
+        let word = "x".repeat(ARGUMENT);
+        let many = vec![word.as_str(); 9];
+        let err = command_line(many).unwrap_err();
+        assert!(err.contains("at most 1048576"), "{err}");
+    }
+
     use super::*;
 
     #[test]

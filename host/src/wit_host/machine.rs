@@ -8,9 +8,9 @@ use crate::runtime::bindings::v0_1::machine::{
     self, Command, CommandOutput, FileOptions, Package, ServiceAction, Snap, SnapInstallOptions,
 };
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
-use crate::sandbox::Access;
 use crate::sandbox::env::EnvRefusal;
 use crate::sandbox::names::{PackageSpec, SnapChannel};
+use crate::sandbox::{Access, caps};
 
 use super::{MachineView, error};
 
@@ -276,6 +276,13 @@ impl MachineView<'_> {
             )
         })?;
         let grant = self.policy.command(program)?;
+        let words = command.argv.iter().map(String::as_str).chain(
+            command
+                .env
+                .iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
+        );
+        caps::command_line(words).map_err(|e| error(ErrorKind::InvalidInput, e))?;
         for (name, value) in &command.env {
             grant.check_env(program, name, value).map_err(|e| match e {
                 EnvRefusal::Malformed(m) => Error::from(m),
@@ -313,28 +320,52 @@ impl MachineView<'_> {
             .into_iter()
             .map(<[u8]>::to_vec)
             .collect();
+        let masked: usize = secrets.iter().map(Vec::len).sum();
+        if masked > caps::SECRET_ARGUMENTS {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "the secret arguments are {masked} bytes together; at most {} can be \
+                     masked in a command's output",
+                    caps::SECRET_ARGUMENTS
+                ),
+            ));
+        }
         let output = self.machine.run_command(&request)?;
         // A tool that echoes its secret argument must not hand it back to be logged.
+        let matcher = matcher(&secrets);
         Ok(CommandOutput {
             exit_code: output.code,
-            stdout: scrub(output.stdout, &secrets),
-            stderr: scrub(output.stderr, &secrets),
+            stdout: scrub(output.stdout, matcher.as_ref()),
+            stderr: scrub(output.stderr, matcher.as_ref()),
         })
     }
+}
+
+/// What finds the secrets in an output, if there are any; `Err` if it cannot be built
+/// (then nothing of the output may be shown).
+fn matcher(secrets: &[Vec<u8>]) -> Option<Result<aho_corasick::AhoCorasick, ()>> {
+    if secrets.is_empty() {
+        return None;
+    }
+    // The contiguous NFA, never a DFA: a DFA's table is 1 KiB a state, so a few long
+    // secrets would cost the host hundreds of MiB; the NFA is a few bytes a state.
+    Some(
+        aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(secrets)
+            .map_err(drop),
+    )
 }
 
 /// `bytes` with each secret replaced by `***`, in one pass whatever the number of
 /// secrets (Aho-Corasick: time linear in the output and the secrets), longest match
 /// first so that a secret inside another cannot leave part of the longer one.
-fn scrub(bytes: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
-    if secrets.is_empty() {
-        return bytes;
-    }
-    let matcher = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(secrets);
+fn scrub(bytes: Vec<u8>, matcher: Option<&Result<aho_corasick::AhoCorasick, ()>>) -> Vec<u8> {
     match matcher {
-        Ok(matcher) => {
+        None => bytes,
+        Some(Ok(matcher)) => {
             let mut out = Vec::with_capacity(bytes.len());
             matcher.replace_all_with_bytes(&bytes, &mut out, |_, _, out| {
                 out.extend_from_slice(b"***");
@@ -342,9 +373,11 @@ fn scrub(bytes: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
             });
             out
         }
-        // Only past aho-corasick's own size limits, which an argv cannot reach; hide
-        // everything rather than risk showing a secret.
-        Err(_) => b"*** (output withheld: it could not be scrubbed of secret arguments)".to_vec(),
+        // Only past aho-corasick's own size limits, which the cap on secrets keeps far
+        // off; hide everything rather than risk showing a secret.
+        Some(Err(())) => {
+            b"*** (output withheld: it could not be scrubbed of secret arguments)".to_vec()
+        }
     }
 }
 
@@ -352,12 +385,12 @@ fn scrub(bytes: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
 mod tests {
     #[test]
     fn secrets_are_scrubbed_from_output() {
-        let out = super::scrub(
-            b"token s3cr3t rejected; s3cr3t".to_vec(),
-            &[b"s3cr3t".to_vec()],
-        );
+        let scrub = |out: &[u8], secrets: &[Vec<u8>]| {
+            super::scrub(out.to_vec(), super::matcher(secrets).as_ref())
+        };
+        let out = scrub(b"token s3cr3t rejected; s3cr3t", &[b"s3cr3t".to_vec()]);
         assert_eq!(out, b"token *** rejected; ***");
-        let out = super::scrub(b"abcdef".to_vec(), &[b"cd".to_vec(), b"bcde".to_vec()]);
+        let out = scrub(b"abcdef", &[b"cd".to_vec(), b"bcde".to_vec()]);
         assert_eq!(out, b"a***f", "the longest secret wins");
     }
 
@@ -375,7 +408,7 @@ mod tests {
             .collect();
         secrets.push(b"zz".to_vec());
         let started = std::time::Instant::now();
-        let out = super::scrub(output.clone(), &secrets);
+        let out = super::scrub(output.clone(), super::matcher(&secrets).as_ref());
         assert_eq!(out, output);
         // Printed, not asserted (no timed tests): the bench and the hostile suite
         // bound the hook as a whole.

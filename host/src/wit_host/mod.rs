@@ -3,6 +3,7 @@
 //! implemented on a view of [`HostState`] that holds only what it may reach.
 
 mod actions;
+pub(crate) mod clocks;
 mod config;
 mod context;
 mod deferral;

@@ -11,6 +11,8 @@ use crate::runtime::bindings::v0_1::pebble::{
     LogTargetType, Override, ServiceInfo, ServiceStatus, Startup,
 };
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
+use crate::sandbox::caps;
+use crate::sandbox::names::shown;
 
 use super::{PebbleView, error};
 
@@ -22,7 +24,8 @@ impl PebbleView<'_> {
             Err(error(
                 ErrorKind::PermissionDenied,
                 format!(
-                    "the charm's metadata declares no container `{name}` (containers: {})",
+                    "the charm's metadata declares no container {} (containers: {})",
+                    shown(name),
                     if self.metadata.containers.is_empty() {
                         "none".to_string()
                     } else {
@@ -33,6 +36,22 @@ impl PebbleView<'_> {
         }
     }
 
+    /// `names` if each is a name Pebble could have (no longer than a systemd unit's, no
+    /// control characters) and there are no more than a plan could hold.
+    fn names(what: &str, names: &[String]) -> Result<(), Error> {
+        const MOST: usize = 1000;
+        if names.len() > MOST {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!("{} {what}; at most {MOST} in one call", names.len()),
+            ));
+        }
+        for name in names {
+            plain(what, name, 255)?;
+        }
+        Ok(())
+    }
+
     fn services_action(
         &mut self,
         container: &str,
@@ -40,8 +59,29 @@ impl PebbleView<'_> {
         names: &[String],
     ) -> Result<(), Error> {
         self.container(container)?;
+        Self::names("service names", names)?;
         Ok(self.pebble.services_action(container, action, names)?)
     }
+}
+
+/// `text` if it is no longer than `most` bytes and has no control characters: what goes
+/// into a URL or a JSON body for Pebble is read as written, and stays small.
+fn plain<'a>(what: &str, text: &'a str, most: usize) -> Result<&'a str, Error> {
+    if text.len() <= most && !text.chars().any(char::is_control) {
+        return Ok(text);
+    }
+    Err(error(
+        ErrorKind::InvalidInput,
+        format!(
+            "{what} {} is not one Pebble takes: at most {most} bytes, no control characters",
+            shown(text)
+        ),
+    ))
+}
+
+/// A path in a container: the kernel's `PATH_MAX`.
+fn container_path<'a>(what: &str, path: &'a str) -> Result<&'a str, Error> {
+    plain(what, path, 4096)
 }
 
 // The WIT's enums and the host's typed layer words, both ways. A word the WIT has no
@@ -339,15 +379,18 @@ pub fn layer_out(l: &Layer) -> wit::Layer {
     }
 }
 
-fn file_options(o: FileOptions) -> backend::FileOptions {
-    backend::FileOptions {
+fn file_options(o: FileOptions) -> Result<backend::FileOptions, Error> {
+    for name in [&o.user, &o.group].into_iter().flatten() {
+        plain("a user or group", name, 255)?;
+    }
+    Ok(backend::FileOptions {
         make_parents: o.make_parents,
         permissions: o.permissions,
         user_id: o.user_id,
         user: o.user,
         group_id: o.group_id,
         group: o.group,
-    }
+    })
 }
 
 impl wit::Host for PebbleView<'_> {
@@ -363,6 +406,7 @@ impl wit::Host for PebbleView<'_> {
         combine: bool,
     ) -> Result<(), Error> {
         self.container(&container)?;
+        plain("layer label", &label, 255)?;
         let layer = layer_in(layer)?;
         Ok(self.pebble.add_layer(&container, &label, &layer, combine)?)
     }
@@ -378,6 +422,7 @@ impl wit::Host for PebbleView<'_> {
         names: Vec<String>,
     ) -> Result<Vec<ServiceInfo>, Error> {
         self.container(&container)?;
+        Self::names("service names", &names)?;
         Ok(self
             .pebble
             .services(&container, &names)?
@@ -427,13 +472,15 @@ impl wit::Host for PebbleView<'_> {
         options: FileOptions,
     ) -> Result<(), Error> {
         self.container(&container)?;
+        container_path("the path to push to", &path)?;
         Ok(self
             .pebble
-            .push(&container, &path, content, &file_options(options))?)
+            .push(&container, &path, content, &file_options(options)?)?)
     }
 
     fn pull(&mut self, container: String, path: String) -> Result<Vec<u8>, Error> {
         self.container(&container)?;
+        container_path("the path to pull", &path)?;
         Ok(self.pebble.pull(&container, &path)?)
     }
 
@@ -445,6 +492,10 @@ impl wit::Host for PebbleView<'_> {
         itself: bool,
     ) -> Result<Vec<FileInfo>, Error> {
         self.container(&container)?;
+        container_path("the path to list", &path)?;
+        if let Some(pattern) = &pattern {
+            plain("the pattern", pattern, 4096)?;
+        }
         Ok(self
             .pebble
             .list_files(&container, &path, pattern.as_deref(), itself)?
@@ -479,9 +530,10 @@ impl wit::Host for PebbleView<'_> {
         options: FileOptions,
     ) -> Result<(), Error> {
         self.container(&container)?;
+        container_path("the directory to make", &path)?;
         Ok(self
             .pebble
-            .make_dir(&container, &path, &file_options(options))?)
+            .make_dir(&container, &path, &file_options(options)?)?)
     }
 
     fn remove_path(
@@ -491,11 +543,28 @@ impl wit::Host for PebbleView<'_> {
         recursive: bool,
     ) -> Result<(), Error> {
         self.container(&container)?;
+        container_path("the path to remove", &path)?;
         Ok(self.pebble.remove_path(&container, &path, recursive)?)
     }
 
     fn exec(&mut self, container: String, command: ExecCommand) -> Result<ExecOutput, Error> {
         self.container(&container)?;
+        let words = command.command.iter().map(String::as_str).chain(
+            command
+                .environment
+                .iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
+        );
+        caps::command_line(words).map_err(|e| error(ErrorKind::InvalidInput, e))?;
+        if let Some(dir) = &command.working_dir {
+            container_path("the working directory", dir)?;
+        }
+        for name in [&command.service_context, &command.user, &command.group]
+            .into_iter()
+            .flatten()
+        {
+            plain("a name", name, 255)?;
+        }
         let request = backend::ExecRequest {
             command: command.command,
             environment: command.environment,

@@ -48,3 +48,21 @@ pub fn start_pebble(binary: &Path, state: &Path, socket: &Path) -> Child {
     wait_for(socket);
     child
 }
+
+/// Stops a daemon the way its init would: SIGTERM, on which Pebble stops the services it
+/// started, and SIGKILL only if it has not gone in 5 s. (Killing it outright would leave
+/// its services running after the test.)
+pub fn stop(child: &mut Child) {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).is_ok() {
+        let asked = Instant::now();
+        while asked.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

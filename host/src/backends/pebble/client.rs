@@ -40,6 +40,8 @@ const WAIT_POLL: Duration = Duration::from_secs(4);
 /// The most of one answer the client reads: what the host carries for a call, and room
 /// for the envelope around it.
 const BODY_CAP: usize = caps::TRANSFER + (64 << 10);
+/// The longest path and query of a request (http refuses URIs of 64 KiB).
+const MAX_REQUEST_PATH: usize = 32 << 10;
 /// One websocket message or frame of exec output: no larger than all of it may be.
 const WS_MESSAGE_CAP: usize = caps::TRANSFER;
 
@@ -181,6 +183,14 @@ impl Http {
         accept: Option<&str>,
         body: Bytes,
     ) -> Result<(StatusCode, Option<HeaderValue>, Bytes), BackendError> {
+        // hyperlocal panics on a URI that does not parse, and http takes none longer
+        // than this; the host's checks keep paths far shorter, this keeps the promise.
+        if path.len() > MAX_REQUEST_PATH {
+            return Err(BackendError::InvalidInput(format!(
+                "a request to Pebble of {} bytes; at most {MAX_REQUEST_PATH} are sent",
+                path.len()
+            )));
+        }
         let uri: hyper::Uri = Uri::new(&self.socket, path).into();
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(ct) = content_type {
@@ -299,7 +309,10 @@ impl Http {
 fn envelope(status: StatusCode, body: &[u8]) -> Result<Envelope, BackendError> {
     let env: Envelope = serde_json::from_slice(body).map_err(|e| BackendError::BadOutput {
         command: "Pebble".into(),
-        detail: format!("HTTP {status}: {e} in {:?}", String::from_utf8_lossy(body)),
+        detail: format!(
+            "HTTP {status}: {e} in {}",
+            crate::sandbox::names::shown(&String::from_utf8_lossy(&body[..body.len().min(512)]))
+        ),
     })?;
     if env.kind == "error" {
         let code = if env.status_code == 0 {
@@ -725,7 +738,7 @@ impl Pebble for PebbleClient {
             }
         }
         let stdin = request.stdin.take().unwrap_or_default();
-        let command = request.command.join(" ");
+        let command = crate::backends::process::display_redacted(&request.command, &[]);
         let timeout = timeout_ms;
         self.run(container, |http| async move {
             let env = http

@@ -110,12 +110,33 @@ fn call(name: &str, arg: &str) -> std::result::Result<String, String> {
         "scrub" => {
             // Many long secrets that almost match an output of 15 MB of `a`s.
             let mut command = Command::new("sh").args(["-c", arg]);
-            for i in 0..200 {
+            for i in 0..60 {
                 command = command.secret_arg(format!("{}b", "a".repeat(4000 + i)));
             }
             command
                 .output()
                 .map(|o| format!("{} bytes", o.stdout.len()))
+        }
+        // `arg` secrets as long as one argument may be, each different all along (a
+        // matcher's worst case: a state for every byte).
+        "scrub-long" => {
+            let mut command = Command::new("sh").args(["-c", "echo done"]);
+            for k in 0..arg.parse().unwrap_or(0usize) {
+                let secret: String = (0..(128 << 10) - 1)
+                    .map(|i: usize| char::from(b'a' + ((i * 31 + k * 17) ^ (i >> 3)) as u8 % 26))
+                    .collect();
+                command = command.secret_arg(secret);
+            }
+            command
+                .output()
+                .map(|o| format!("{} bytes", o.stdout.len()))
+        }
+        // Asleep in the host, where epoch interruption cannot reach.
+        "sleep" => {
+            std::thread::sleep(std::time::Duration::from_secs(
+                arg.parse().unwrap_or(u64::MAX),
+            ));
+            Ok(done("slept"))
         }
         "log" => {
             log::error!("{}", "x".repeat(arg.parse().unwrap_or(0)));
