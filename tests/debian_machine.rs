@@ -13,8 +13,28 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use wasmcharm::backends::pebble::client::PebbleClient;
+use wasmcharm::backends::pebble::{Current, Pebble};
 use wasmcharm_tests::debian::{self, Machine};
-use wasmcharm_tests::{Stubs, charm_dir, unit_env, unzip_with_unzip, wasmcharm_bin};
+use wasmcharm_tests::{
+    Stubs, charm_dir, packed_dispatch, unit_env, unzip_with_unzip, wasmcharm_bin,
+};
+
+/// `charm` packed by `wasmcharm pack` with the host these tests built: its directory
+/// and the `.charm`.
+fn packed(charm: &str) -> (tempfile::TempDir, PathBuf) {
+    let source = charm_dir(charm);
+    let archive = source.path().join("packed.charm");
+    let out = Command::new(wasmcharm_bin())
+        .arg("pack")
+        .arg(source.path())
+        .arg("--out")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pack {charm}: {out:?}");
+    (source, archive)
+}
 
 /// One unit of a packed charm in the machine.
 struct Unit {
@@ -28,16 +48,7 @@ impl Unit {
     /// Packs `charm` with the host these tests built and unzips it where Juju's agent
     /// keeps unit `name`'s charm, with hook tools beside it.
     fn deploy(machine: &Machine, charm: &str, name: &str) -> Unit {
-        let source = charm_dir(charm);
-        let archive = source.path().join("packed.charm");
-        let out = Command::new(wasmcharm_bin())
-            .arg("pack")
-            .arg(source.path())
-            .arg("--out")
-            .arg(&archive)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "pack {charm}: {out:?}");
+        let (_source, archive) = packed(charm);
         let agent = format!("/var/lib/juju/agents/unit-{}", name.replace('/', "-"));
         let charm_in_machine = format!("{agent}/charm");
         std::fs::create_dir_all(machine.path(&charm_in_machine)).unwrap();
@@ -138,6 +149,7 @@ fn packed_charms_on_a_real_debian_machine() {
 
     openssh(&machine);
     let ua = ubuntu_advantage(&machine);
+    pause(&machine);
 
     // The machine reboots: the units' state is on its disk, and nothing is done again.
     let history = std::fs::read_to_string(machine.path("/var/log/apt/history.log")).unwrap();
@@ -326,4 +338,155 @@ fn answer(mut stream: TcpStream, dir: &Path) {
         body.len()
     );
     let _ = stream.write_all(&body);
+}
+
+/// The real Pebble (`../shared/tools/pebble`, v1.32.1), if this clone has it.
+fn pebble_binary() -> Option<PathBuf> {
+    let path = wasmcharm_tests::workspace().join("../shared/tools/pebble");
+    path.exists().then_some(path)
+}
+
+/// The pause charm, packed, against the real Pebble. The machine is the workload
+/// container: Pebble runs in it (as a service of its systemd), its `/pause` a script
+/// that records each start and its environment and then sleeps; the charm runs beside
+/// it, as in a pod, and reaches it through the socket on their shared volume.
+fn pause(machine: &Machine) {
+    let Some(pebble) = pebble_binary() else {
+        println!("skipped the pause charm: the real Pebble is not in ../shared/tools");
+        return;
+    };
+    std::fs::copy(&pebble, machine.path("/usr/local/bin/pebble")).unwrap();
+    let script = machine.path("/pause");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho \"$$ TIMEOUT=$TIMEOUT\" >> /var/log/pause-runs\nexec sleep infinity\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let start_container = || {
+        machine.sh(
+            "mkdir -p /charm/containers/pause
+             systemd-run --quiet --unit=pebble --setenv=PEBBLE=/var/lib/pebble/default \
+               --setenv=PEBBLE_SOCKET=/charm/containers/pause/pebble.socket \
+               /usr/local/bin/pebble run --create-dirs
+             for i in $(seq 100); do [ -S /charm/containers/pause/pebble.socket ] && exit 0; sleep 0.1; done
+             exit 1",
+        );
+    };
+    start_container();
+    let sockets = machine.path("/charm/containers");
+
+    // The charm's own container: the packed charm on this side of the pod.
+    let (_source, archive) = packed("pause");
+    let unit = tempfile::tempdir().unwrap();
+    unzip_with_unzip(&archive, unit.path());
+    let hook = |hook: &str, timeout: u32| {
+        let stubs = Stubs::new();
+        stubs.print("config-get", &format!(r#"{{"timeout": {timeout}}}"#));
+        let mut env = unit_env(unit.path(), &format!("hooks/{hook}"), "pause/0");
+        env.push(("JUJU_WORKLOAD_NAME".into(), "pause".into()));
+        env.push((
+            "WASMCHARM_PEBBLE_SOCKET_DIR".into(),
+            sockets.display().to_string(),
+        ));
+        let started = Instant::now();
+        let out = packed_dispatch(unit.path(), &stubs, &env);
+        println!(
+            "pause/0 {hook} (timeout {timeout}): {:.1?}",
+            started.elapsed()
+        );
+        assert!(out.status.success(), "{hook}: {out:?}");
+        statuses(&stubs.calls())
+    };
+    let runs = || {
+        std::fs::read_to_string(machine.path("/var/log/pause-runs"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let service = || {
+        let mut client = PebbleClient::new(&sockets);
+        let plan = client.plan("pause").unwrap();
+        let pause = &plan.services["pause"];
+        let current = client.services("pause", &["pause".into()]).unwrap()[0].current;
+        (
+            pause.command.clone(),
+            pause.environment.get("TIMEOUT").cloned(),
+            current,
+        )
+    };
+    // The workload's process is alive in the container, with what its plan says.
+    let alive = |line: &str| {
+        let pid = line.split(' ').next().unwrap();
+        machine.run(&["kill", "-0", pid]).status.success()
+    };
+
+    assert_eq!(hook("pause-pebble-ready", 45), [status("active", "")]);
+    assert_eq!(
+        service(),
+        (
+            "/pause".to_string(),
+            Some("45".to_string()),
+            Current::Active
+        )
+    );
+    let started = runs();
+    assert_eq!(started.len(), 1, "{started:?}");
+    assert!(
+        started[0].ends_with(" TIMEOUT=45") && alive(&started[0]),
+        "{started:?}"
+    );
+
+    // The same config: the service is left alone.
+    hook("config-changed", 45);
+    assert_eq!(runs(), started);
+
+    // A new timeout: the service restarts with it, and the old process is gone.
+    hook("config-changed", 60);
+    let restarted = runs();
+    assert_eq!(restarted.len(), 2, "{restarted:?}");
+    assert!(restarted[1].ends_with(" TIMEOUT=60") && alive(&restarted[1]));
+    assert!(
+        !alive(&restarted[0]),
+        "the old process still runs: {restarted:?}"
+    );
+    assert_eq!(
+        service(),
+        (
+            "/pause".to_string(),
+            Some("60".to_string()),
+            Current::Active
+        )
+    );
+
+    // The container restarts, fresh: Pebble has no plan until pebble-ready gives it one
+    // again, from the config Juju holds.
+    machine.sh("systemctl stop pebble; rm -rf /var/lib/pebble/default");
+    start_container();
+    assert!(
+        PebbleClient::new(&sockets)
+            .plan("pause")
+            .unwrap()
+            .services
+            .is_empty()
+    );
+    assert_eq!(hook("pause-pebble-ready", 60), [status("active", "")]);
+    let after = runs();
+    assert_eq!(after.len(), 3, "{after:?}");
+    assert!(
+        after[2].ends_with(" TIMEOUT=60") && alive(&after[2]),
+        "{after:?}"
+    );
+    assert_eq!(
+        service(),
+        (
+            "/pause".to_string(),
+            Some("60".to_string()),
+            Current::Active
+        )
+    );
+    println!("pause/0: the workload ran {after:?}");
+    machine.sh("systemctl stop pebble");
 }

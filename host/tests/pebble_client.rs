@@ -502,3 +502,59 @@ fn every_call_ends_by_the_deadline_however_pebble_stalls() {
         }
     }
 }
+
+/// A Pebble (a workload serving its own socket, say) that answers every request with
+/// `body`.
+fn answering_pebble(body: Vec<u8>) -> tempfile::TempDir {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("web")).unwrap();
+    let listener =
+        std::os::unix::net::UnixListener::bind(dir.path().join("web/pebble.socket")).unwrap();
+    let body = std::sync::Arc::new(body);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    dir
+}
+
+#[test]
+fn an_answer_is_read_as_what_the_call_expects_never_as_any_json() {
+    // 15 MiB of `[0,0,...]` where a plan (a string) or a list of files is expected: as
+    // a generic JSON value it would take the host 16 times its size; read as what the
+    // call expects, it is refused at its first byte, or read into as many small structs.
+    let mut body = br#"{"type":"sync","status-code":200,"status":"OK","result":["#.to_vec();
+    body.extend(std::iter::repeat_n(b"0,".as_slice(), 15 << 19).flatten());
+    body.extend_from_slice(b"0]}");
+    let pebble = answering_pebble(body);
+    let mut client = PebbleClient::new(pebble.path());
+    let err = client.plan("web").unwrap_err();
+    assert!(
+        matches!(&err, BackendError::BadOutput { .. })
+            && err.to_string().contains("expected a string"),
+        "{err}"
+    );
+    let err = client.list_files("web", "/", None, false).unwrap_err();
+    assert!(matches!(err, BackendError::BadOutput { .. }), "{err}");
+    // An answer that is not JSON is shown cut, not whole.
+    let pebble = answering_pebble(vec![b'<'; 1 << 20]);
+    let err = PebbleClient::new(pebble.path()).plan("web").unwrap_err();
+    assert!(
+        err.to_string().len() < 1024,
+        "{} bytes",
+        err.to_string().len()
+    );
+}

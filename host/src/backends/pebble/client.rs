@@ -16,6 +16,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use hyperlocal::{UnixConnector, Uri};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -136,24 +138,102 @@ struct Envelope {
     kind: String,
     #[serde(rename = "status-code", default)]
     status_code: u16,
+    /// Kept as text until the call says what it holds: parsed into a `serde_json::Value`,
+    /// an answer of 16 MiB (`[0,0,...]`, from a workload that serves its own socket)
+    /// would take the host some 256 MiB.
     #[serde(default)]
-    result: Value,
+    result: Option<Box<RawValue>>,
     #[serde(default)]
     change: Option<String>,
 }
 
-fn api_error(status: u16, result: &Value) -> BackendError {
+impl Envelope {
+    /// The result as `T`; a missing or null result is `T`'s default.
+    fn result<T: DeserializeOwned + Default>(&self, what: &str) -> Result<T, BackendError> {
+        let Some(raw) = &self.result else {
+            return Ok(T::default());
+        };
+        serde_json::from_str::<Option<T>>(raw.get())
+            .map(Option::unwrap_or_default)
+            .map_err(|e| BackendError::BadOutput {
+                command: format!("Pebble {what}"),
+                detail: e.to_string(),
+            })
+    }
+}
+
+// What each answer's result holds, as far as the host reads it. Every field may be
+// missing, as in the older Pebbles that did not send it.
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ErrorResult {
+    message: Option<String>,
+    kind: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChangeResult {
+    err: Option<String>,
+    tasks: Vec<TaskResult>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TaskResult {
+    data: TaskData,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct TaskData {
+    exit_code: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ServiceResult {
+    name: String,
+    startup: Option<String>,
+    current: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct FileResult {
+    path: String,
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    size: Option<u64>,
+    permissions: Option<String>,
+    last_modified: String,
+    user_id: Option<u32>,
+    user: Option<String>,
+    group_id: Option<u32>,
+    group: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FileOperationResult {
+    error: Option<ErrorResult>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+struct ExecResult {
+    task_id: Option<String>,
+}
+
+fn api_error(status: u16, result: ErrorResult) -> BackendError {
     BackendError::Pebble(ApiError {
         status,
-        kind: result
-            .get("kind")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        kind: result.kind,
         message: result
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("Pebble gave an error without a message")
-            .to_string(),
+            .message
+            .unwrap_or_else(|| "Pebble gave an error without a message".to_string()),
     })
 }
 
@@ -259,7 +339,7 @@ impl Http {
     }
 
     /// Waits for a change; its error, if it failed, as [`BackendError::ChangeFailed`].
-    async fn wait(&self, change: &str) -> Result<Value, BackendError> {
+    async fn wait(&self, change: &str) -> Result<ChangeResult, BackendError> {
         let deadline = tokio::time::Instant::now() + self.change_timeout;
         loop {
             let poll =
@@ -270,10 +350,11 @@ impl Http {
             );
             match self.json(Method::GET, &path, None).await {
                 Ok(env) => {
-                    if let Some(err) = env.result.get("err").and_then(Value::as_str) {
-                        return Err(BackendError::ChangeFailed(err.to_string()));
+                    let result: ChangeResult = env.result("change")?;
+                    if let Some(err) = result.err {
+                        return Err(BackendError::ChangeFailed(err));
                     }
-                    return Ok(env.result);
+                    return Ok(result);
                 }
                 Err(BackendError::Pebble(e)) if e.status == 504 => {}
                 Err(e) => return Err(e),
@@ -320,7 +401,7 @@ fn envelope(status: StatusCode, body: &[u8]) -> Result<Envelope, BackendError> {
         } else {
             env.status_code
         };
-        return Err(api_error(code, &env.result));
+        return Err(api_error(code, env.result("error")?));
     }
     Ok(env)
 }
@@ -361,18 +442,19 @@ fn owner_fields(o: &FileOptions, into: &mut serde_json::Map<String, Value>) {
 }
 
 /// The per-path results of a files request: the first error, if any.
-fn file_results(result: &Value) -> Result<(), BackendError> {
-    for item in result.as_array().into_iter().flatten() {
-        if let Some(error) = item.get("error") {
-            let status = match error.get("kind").and_then(Value::as_str) {
+fn file_results(env: &Envelope) -> Result<(), BackendError> {
+    let results: Vec<FileOperationResult> = env.result("files")?;
+    match results.into_iter().find_map(|r| r.error) {
+        Some(error) => {
+            let status = match error.kind.as_deref() {
                 Some("not-found") => 404,
                 Some("permission-denied") => 403,
                 _ => 500,
             };
-            return Err(api_error(status, error));
+            Err(api_error(status, error))
         }
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Parses a multipart body fully held in memory.
@@ -464,8 +546,8 @@ impl Pebble for PebbleClient {
         let env = self.run(container, |http| async move {
             http.json(Method::GET, "/v1/plan?format=yaml", None).await
         })?;
-        let yaml = env.result.as_str().unwrap_or_default();
-        serde_yaml::from_str::<Option<Layer>>(yaml)
+        let yaml: String = env.result("plan")?;
+        serde_yaml::from_str::<Option<Layer>>(&yaml)
             .map(Option::unwrap_or_default)
             .map_err(|e| BackendError::BadOutput {
                 command: "Pebble plan".into(),
@@ -482,29 +564,20 @@ impl Pebble for PebbleClient {
         let env = self.run(container, |http| async move {
             http.json(Method::GET, &path, None).await
         })?;
-        let mut out = Vec::new();
-        for s in env.result.as_array().into_iter().flatten() {
-            let current = match s.get("current").and_then(Value::as_str) {
-                Some("active") => Current::Active,
-                Some("backoff") => Current::Backoff,
-                Some("error") => Current::Error,
-                _ => Current::Inactive,
-            };
-            out.push(ServiceInfo {
-                name: s
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                startup: s
-                    .get("startup")
-                    .and_then(Value::as_str)
-                    .unwrap_or("disabled")
-                    .into(),
-                current,
-            });
-        }
-        Ok(out)
+        let services: Vec<ServiceResult> = env.result("services")?;
+        Ok(services
+            .into_iter()
+            .map(|s| ServiceInfo {
+                current: match s.current.as_deref() {
+                    Some("active") => Current::Active,
+                    Some("backoff") => Current::Backoff,
+                    Some("error") => Current::Error,
+                    _ => Current::Inactive,
+                },
+                name: s.name,
+                startup: s.startup.as_deref().unwrap_or("disabled").into(),
+            })
+            .collect())
     }
 
     fn services_action(
@@ -570,7 +643,7 @@ impl Pebble for PebbleClient {
                     Bytes::from(body),
                 )
                 .await?;
-            file_results(&envelope(status, &answer)?.result)
+            file_results(&envelope(status, &answer)?)
         })
     }
 
@@ -600,7 +673,7 @@ impl Pebble for PebbleClient {
                         });
                     }
                     "files" => content = Some(data.to_vec()),
-                    "response" => file_results(&envelope(status, &data)?.result)?,
+                    "response" => file_results(&envelope(status, &data)?)?,
                     _ => {}
                 }
             }
@@ -628,26 +701,23 @@ impl Pebble for PebbleClient {
         let env = self.run(container, |http| async move {
             http.json(Method::GET, &uri, None).await
         })?;
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        let number = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64);
-        Ok(env
-            .result
-            .as_array()
+        let files: Vec<FileResult> = env.result("files")?;
+        Ok(files
             .into_iter()
-            .flatten()
             .map(|f| FileInfo {
-                path: text(f, "path").unwrap_or_default(),
-                name: text(f, "name").unwrap_or_default(),
-                kind: file_type(&text(f, "type").unwrap_or_default()),
-                size: number(f, "size"),
-                permissions: text(f, "permissions")
+                kind: file_type(&f.kind),
+                path: f.path,
+                name: f.name,
+                size: f.size,
+                permissions: f
+                    .permissions
                     .and_then(|p| u32::from_str_radix(&p, 8).ok())
                     .unwrap_or(0),
-                last_modified: text(f, "last-modified").unwrap_or_default(),
-                user_id: number(f, "user-id").and_then(|n| u32::try_from(n).ok()),
-                user: text(f, "user"),
-                group_id: number(f, "group-id").and_then(|n| u32::try_from(n).ok()),
-                group: text(f, "group"),
+                last_modified: f.last_modified,
+                user_id: f.user_id,
+                user: f.user,
+                group_id: f.group_id,
+                group: f.group,
             })
             .collect())
     }
@@ -664,12 +734,7 @@ impl Pebble for PebbleClient {
         owner_fields(options, &mut dir);
         let body = json!({"action": "make-dirs", "dirs": [Value::Object(dir)]});
         self.run(container, |http| async move {
-            file_results(
-                &http
-                    .json(Method::POST, "/v1/files", Some(body))
-                    .await?
-                    .result,
-            )
+            file_results(&http.json(Method::POST, "/v1/files", Some(body)).await?)
         })
     }
 
@@ -681,12 +746,7 @@ impl Pebble for PebbleClient {
     ) -> Result<(), BackendError> {
         let body = json!({"action": "remove", "paths": [{"path": path, "recursive": recursive}]});
         self.run(container, |http| async move {
-            file_results(
-                &http
-                    .json(Method::POST, "/v1/files", Some(body))
-                    .await?
-                    .result,
-            )
+            file_results(&http.json(Method::POST, "/v1/files", Some(body)).await?)
         })
     }
 
@@ -745,15 +805,12 @@ impl Pebble for PebbleClient {
                 .json(Method::POST, "/v1/exec", Some(Value::Object(body)))
                 .await?;
             let change = env.change.clone().unwrap_or_default();
-            let task = env
-                .result
-                .get("task-id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| BackendError::BadOutput {
+            let task = env.result::<ExecResult>("exec")?.task_id.ok_or_else(|| {
+                BackendError::BadOutput {
                     command: "Pebble exec".into(),
                     detail: "no task-id in the answer".into(),
-                })?
-                .to_string();
+                }
+            })?;
             // Pebble starts the command once stdio (and stderr) are connected.
             let _control = http.websocket(&task, "control").await?;
             let mut stdio = http.websocket(&task, "stdio").await?;
@@ -790,15 +847,13 @@ impl Pebble for PebbleClient {
                         timeout: Duration::from_millis(timeout.unwrap_or(0)),
                     });
                 }
-                Err(BackendError::ChangeFailed(_)) => Value::Null,
+                Err(BackendError::ChangeFailed(_)) => ChangeResult::default(),
                 Err(e) => return Err(e),
             };
             let code = result
-                .get("tasks")
-                .and_then(|t| t.get(0))
-                .and_then(|t| t.get("data"))
-                .and_then(|d| d.get("exit-code"))
-                .and_then(Value::as_i64)
+                .tasks
+                .first()
+                .and_then(|t| t.data.exit_code)
                 .unwrap_or(-1);
             Ok(Output {
                 code: i32::try_from(code).unwrap_or(-1),

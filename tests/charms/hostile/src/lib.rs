@@ -131,6 +131,12 @@ fn call(name: &str, arg: &str) -> std::result::Result<String, String> {
                 .output()
                 .map(|o| format!("{} bytes", o.stdout.len()))
         }
+        // One call of 690,000 one-byte arguments: within the bound on what a call may
+        // pass as wasmtime counts it (25 bytes each), but a String of the host's each.
+        "many-strings" => Command::new("true")
+            .args(std::hint::black_box(vec!["x"; 690_000]))
+            .run()
+            .map(|_| done("ran")),
         // Asleep in the host, where epoch interruption cannot reach.
         "sleep" => {
             std::thread::sleep(std::time::Duration::from_secs(
