@@ -668,6 +668,18 @@ fn a_charm_asleep_in_the_host_is_stopped_at_its_deadline() {
 }
 
 #[test]
+fn a_path_is_no_longer_than_the_kernel_takes() {
+    let a = attack("read-long", "");
+    assert!(
+        a.status()
+            .contains("is not a path: a path is at most 4096 bytes (the kernel's PATH_MAX)"),
+        "{}",
+        a.status()
+    );
+    assert!(a.elapsed < Duration::from_secs(3), "{:?}", a.elapsed);
+}
+
+#[test]
 fn masking_secrets_is_bounded_in_memory() {
     // Two secrets of 128 KiB, every byte a new state of the matcher: as a DFA that would
     // be 256 MiB of table; the host stays within its bound.

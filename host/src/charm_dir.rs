@@ -153,20 +153,47 @@ impl Metadata {
             let actions =
                 optional::<BTreeMap<String, Option<ActionSpec>>>(&dir.join("actions.yaml"))?
                     .unwrap_or_default();
-            return Ok(Self::assemble(meta, config, actions));
+            return Self::assemble(meta, config, actions).checked(&metadata_yaml);
         }
         let charmcraft_yaml = dir.join("charmcraft.yaml");
         if charmcraft_yaml.is_file() {
             let file: CharmcraftFile = parse(&charmcraft_yaml)?;
-            return Ok(Self::assemble(
+            return Self::assemble(
                 file.metadata,
                 file.config.unwrap_or_default(),
                 file.actions.unwrap_or_default(),
-            ));
+            )
+            .checked(&charmcraft_yaml);
         }
         Err(CharmDirError::NoMetadata {
             dir: dir.display().to_string(),
         })
+    }
+
+    /// The metadata, if what the host takes from it as a name is one. A container's
+    /// name is a directory of the socket path (`<dir>/<container>/pebble.socket`), and
+    /// Kubernetes takes only an RFC 1123 label as a container's name.
+    fn checked(self, file: &Path) -> Result<Self, CharmDirError> {
+        let label = |name: &str| {
+            name.len() <= 63
+                && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
+        if let Some(bad) = self.containers.iter().find(|c| !label(c)) {
+            return Err(CharmDirError::Invalid {
+                path: file.display().to_string(),
+                message: format!(
+                    "container {} is not a container name: lower-case letters, digits and \
+                     `-`, starting and ending with a letter or digit, at most 63 (an RFC 1123 \
+                     label, as Kubernetes takes)",
+                    crate::sandbox::names::shown(bad)
+                ),
+            });
+        }
+        Ok(self)
     }
 
     fn assemble(
@@ -450,6 +477,18 @@ actions:
         )]);
         let err = Metadata::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("unknown variant `list`"), "{err}");
+    }
+
+    #[test]
+    fn a_container_name_is_a_kubernetes_one() {
+        for bad in ["../../run/x", "/abs", "Web", "-web", "web-", "a b", ""] {
+            let text = format!("name: x\ncontainers: {{{bad:?}: {{resource: r}}}}\n");
+            let dir = dir_with(&[("metadata.yaml", &text)]);
+            let err = Metadata::load(dir.path()).unwrap_err().to_string();
+            assert!(err.contains("is not a container name"), "{bad}: {err}");
+        }
+        let dir = dir_with(&[("metadata.yaml", "name: x\ncontainers: {web-2: {}}\n")]);
+        assert_eq!(Metadata::load(dir.path()).unwrap().containers, ["web-2"]);
     }
 
     #[test]

@@ -549,6 +549,34 @@ fn an_answer_is_read_as_what_the_call_expects_never_as_any_json() {
     );
     let err = client.list_files("web", "/", None, false).unwrap_err();
     assert!(matches!(err, BackendError::BadOutput { .. }), "{err}");
+    // A list of entries that are each a struct of the host's, from `{}`: read up to a
+    // number of entries, never as many as fit in the answer.
+    let mut body = br#"{"type":"sync","status-code":200,"result":["#.to_vec();
+    body.extend(std::iter::repeat_n(b"{},".as_slice(), 200_000).flatten());
+    body.extend_from_slice(b"{}]}");
+    let pebble = answering_pebble(body);
+    let err = PebbleClient::new(pebble.path())
+        .list_files("web", "/", None, false)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("more than 100000 entries"),
+        "{err}"
+    );
+    // A plan of anchors and aliases (which Pebble never writes) is not parsed: each
+    // alias would be the whole anchored list again.
+    let mut plan = String::from("services:\n    s0:\n        after: &a [");
+    plan.push_str(&"x,".repeat(100_000));
+    plan.push_str("x]\n");
+    for i in 1..20_000 {
+        plan.push_str(&format!("    s{i}:\n        after: *a\n"));
+    }
+    let body = serde_json::json!({"type": "sync", "status-code": 200, "result": plan});
+    let pebble = answering_pebble(body.to_string().into_bytes());
+    let err = PebbleClient::new(pebble.path()).plan("web").unwrap_err();
+    assert!(
+        err.to_string().contains("which Pebble never writes"),
+        "{err}"
+    );
     // An answer that is not JSON is shown cut, not whole.
     let pebble = answering_pebble(vec![b'<'; 1 << 20]);
     let err = PebbleClient::new(pebble.path()).plan("web").unwrap_err();

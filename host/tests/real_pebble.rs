@@ -309,20 +309,63 @@ fn exec() {
         "{:?}",
         started.elapsed()
     );
-    let pid = std::fs::read_to_string(&pid_file).unwrap();
-    let proc = Path::new("/proc").join(pid.trim());
-    let waited = Instant::now();
-    while proc.exists() && waited.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(
-        !proc.exists(),
-        "the command outlived the dispatch: {}",
-        proc.display()
-    );
+    assert_ends(&pid_file, "the command outlived the dispatch");
     let (status, _, message) = pebble_error(run(&mut client, &["nope"], None, None).unwrap_err());
     assert_eq!(
         (status, message.as_str()),
         (400, "cannot find executable \"nope\"")
     );
+}
+
+#[test]
+fn what_the_workload_sends_is_capped() {
+    let Some(daemon) = Daemon::start() else {
+        return;
+    };
+    let mut client = daemon.client();
+    // A file one byte past what the host carries: refused, naming the cap.
+    let big = daemon.files().join("big");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    let err = client.pull("web", &big.display().to_string()).unwrap_err();
+    assert!(
+        matches!(err, BackendError::TooLarge { limit, .. } if limit == 16 << 20),
+        "{err:?}"
+    );
+    // A command flooding its output: refused at the cap, stdout and stderr together,
+    // and the command does not go on in the container.
+    let pid_file = daemon.files().join("flood.pid");
+    let script = format!(
+        "echo $$ > {}; exec sh -c 'yes & yes >&2; wait'",
+        pid_file.display()
+    );
+    let started = Instant::now();
+    let err = client
+        .exec(
+            "web",
+            ExecRequest {
+                command: names(&["sh", "-c", &script]),
+                ..ExecRequest::default()
+            },
+        )
+        .unwrap_err();
+    println!("flood refused after {:?}: {err}", started.elapsed());
+    assert!(
+        matches!(err, BackendError::TooLarge { limit, .. } if limit == 16 << 20),
+        "{err:?}"
+    );
+    assert_ends(&pid_file, "the flood outlived the call");
+}
+
+/// The process whose PID is in `pid_file` is gone within 5 s, or `failure`.
+fn assert_ends(pid_file: &Path, failure: &str) {
+    let pid = std::fs::read_to_string(pid_file).unwrap();
+    let proc = Path::new("/proc").join(pid.trim());
+    let waited = Instant::now();
+    while proc.exists() && waited.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!proc.exists(), "{failure}: {}", proc.display());
 }

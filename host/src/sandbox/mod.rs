@@ -9,6 +9,9 @@ pub mod env;
 pub mod names;
 
 use std::fmt;
+
+/// The kernel's longest path, and so the longest a charm may name.
+const PATH_MAX: usize = 4096;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
@@ -266,20 +269,30 @@ impl Policy {
 
     /// Checks a path the charm wants to touch and returns it normalised, so that the
     /// backend acts on exactly the path that was checked.
-    pub fn check_path(&self, path: &str, access: Access) -> Result<PathBuf, Denied> {
+    pub fn check_path(&self, path: &str, access: Access) -> Result<PathBuf, Refusal> {
+        // Resolving a path is work for each of its components: the kernel's own limit
+        // keeps that small whatever the charm sends.
+        if path.len() > PATH_MAX {
+            return Err(Malformed::new(
+                "a path",
+                path,
+                "a path is at most 4096 bytes (the kernel's PATH_MAX)",
+            )
+            .into());
+        }
         let normal = normalise(path).ok_or_else(|| Denied {
             what: "path",
             name: path.to_string(),
             hint: "paths must be absolute".into(),
         })?;
         if access == Access::Write && normal.starts_with(OVERRIDE_DIR) {
-            return Err(Denied {
+            return Err(Refusal::Denied(Denied {
                 what: "path",
                 name: path.to_string(),
                 hint: format!(
                     "{OVERRIDE_DIR} holds the operator's policy, which no charm may write"
                 ),
-            });
+            }));
         }
         let prefixes = match access {
             Access::Read => self.files.read.iter().chain(&self.files.write),
@@ -291,7 +304,7 @@ impl Policy {
         if allowed {
             Ok(normal)
         } else {
-            Err(Denied {
+            Err(Refusal::Denied(Denied {
                 what: "path",
                 name: path.to_string(),
                 hint: format!(
@@ -301,7 +314,7 @@ impl Policy {
                         Access::Write => "write",
                     }
                 ),
-            })
+            }))
         }
     }
 }

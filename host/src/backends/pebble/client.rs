@@ -162,6 +162,44 @@ impl Envelope {
     }
 }
 
+/// A list in an answer, refused past `MOST` entries as it is read: each entry is a
+/// struct of the host's, larger than the few bytes (`{}`) that can stand for it.
+struct Few<T, const MOST: usize>(Vec<T>);
+
+impl<T, const MOST: usize> Default for Few<T, MOST> {
+    fn default() -> Self {
+        Few(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const MOST: usize> Deserialize<'de> for Few<T, MOST> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<T, const MOST: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MOST: usize> serde::de::Visitor<'de> for Entries<T, MOST> {
+            type Value = Few<T, MOST>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "a list of at most {MOST} entries")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = seq.next_element()? {
+                    if out.len() == MOST {
+                        return Err(serde::de::Error::custom(format!(
+                            "more than {MOST} entries; the host reads at most {MOST}"
+                        )));
+                    }
+                    out.push(entry);
+                }
+                Ok(Few(out))
+            }
+        }
+        deserializer.deserialize_seq(Entries(std::marker::PhantomData))
+    }
+}
+
 // What each answer's result holds, as far as the host reads it. Every field may be
 // missing, as in the older Pebbles that did not send it.
 
@@ -176,7 +214,7 @@ struct ErrorResult {
 #[serde(default)]
 struct ChangeResult {
     err: Option<String>,
-    tasks: Vec<TaskResult>,
+    tasks: Few<TaskResult, 100>,
 }
 
 #[derive(Deserialize, Default)]
@@ -379,7 +417,10 @@ impl Http {
         let url = format!("ws://localhost/v1/tasks/{task}/websocket/{name}");
         let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(WS_MESSAGE_CAP))
-            .max_frame_size(Some(WS_MESSAGE_CAP));
+            .max_frame_size(Some(WS_MESSAGE_CAP))
+            // What waits to be sent, stdin and the pongs a peer asks for, is bounded
+            // too: a peer that pings and never reads cannot grow it.
+            .max_write_buffer_size(WS_MESSAGE_CAP + (64 << 10));
         let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
             .await
             .map_err(|e| self.unreachable(format!("exec {name} websocket: {e}")))?;
@@ -443,8 +484,8 @@ fn owner_fields(o: &FileOptions, into: &mut serde_json::Map<String, Value>) {
 
 /// The per-path results of a files request: the first error, if any.
 fn file_results(env: &Envelope) -> Result<(), BackendError> {
-    let results: Vec<FileOperationResult> = env.result("files")?;
-    match results.into_iter().find_map(|r| r.error) {
+    let results: Few<FileOperationResult, 1000> = env.result("files")?;
+    match results.0.into_iter().find_map(|r| r.error) {
         Some(error) => {
             let status = match error.kind.as_deref() {
                 Some("not-found") => 404,
@@ -547,6 +588,10 @@ impl Pebble for PebbleClient {
             http.json(Method::GET, "/v1/plan?format=yaml", None).await
         })?;
         let yaml: String = env.result("plan")?;
+        super::plan_text::check(&yaml).map_err(|detail| BackendError::BadOutput {
+            command: "Pebble plan".into(),
+            detail,
+        })?;
         serde_yaml::from_str::<Option<Layer>>(&yaml)
             .map(Option::unwrap_or_default)
             .map_err(|e| BackendError::BadOutput {
@@ -564,8 +609,9 @@ impl Pebble for PebbleClient {
         let env = self.run(container, |http| async move {
             http.json(Method::GET, &path, None).await
         })?;
-        let services: Vec<ServiceResult> = env.result("services")?;
+        let services: Few<ServiceResult, 10_000> = env.result("services")?;
         Ok(services
+            .0
             .into_iter()
             .map(|s| ServiceInfo {
                 current: match s.current.as_deref() {
@@ -701,8 +747,10 @@ impl Pebble for PebbleClient {
         let env = self.run(container, |http| async move {
             http.json(Method::GET, &uri, None).await
         })?;
-        let files: Vec<FileResult> = env.result("files")?;
+        // A directory of 100,000 entries is 20 MiB of the host's structs at most.
+        let files: Few<FileResult, 100_000> = env.result("files")?;
         Ok(files
+            .0
             .into_iter()
             .map(|f| FileInfo {
                 kind: file_type(&f.kind),
@@ -760,10 +808,12 @@ impl Pebble for PebbleClient {
             )
             .unwrap_or(u64::MAX)
         });
+        // Pebble reads a timeout of 0 as none at all: the least it is sent is 1 ms.
         let timeout_ms = match (request.timeout_ms, left) {
             (Some(t), Some(l)) => Some(t.min(l)),
             (t, l) => t.or(l),
-        };
+        }
+        .map(|t| t.max(1));
         let mut body = serde_json::Map::new();
         body.insert("command".into(), json!(request.command));
         body.insert("split-stderr".into(), json!(true));
@@ -852,6 +902,7 @@ impl Pebble for PebbleClient {
             };
             let code = result
                 .tasks
+                .0
                 .first()
                 .and_then(|t| t.data.exit_code)
                 .unwrap_or(-1);

@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod duration;
 pub mod layer;
 pub mod plan;
+pub mod plan_text;
 #[cfg(test)]
 mod properties;
 
