@@ -668,6 +668,66 @@ fn a_charm_asleep_in_the_host_is_stopped_at_its_deadline() {
 }
 
 #[test]
+fn a_read_that_blocks_in_the_kernel_ends_at_the_deadline() {
+    // A regular file under a lease: opening it waits for the holder to give it up (up
+    // to the kernel's lease-break-time, 45 s), and this holder never does.
+    let Ok(python) = which_python() else {
+        println!("skipped: no python3 to hold a file lease");
+        return;
+    };
+    std::fs::create_dir_all(ALLOWED).unwrap();
+    let leased = Path::new(ALLOWED).join(format!("leased-{}", std::process::id()));
+    std::fs::write(&leased, "x").unwrap();
+    let mut holder = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import fcntl, signal, sys, time\n\
+             signal.signal(signal.SIGIO, signal.SIG_IGN)\n\
+             f = open(sys.argv[1], 'r+')\n\
+             fcntl.fcntl(f, fcntl.F_SETLEASE, fcntl.F_WRLCK)\n\
+             print('held', flush=True)\n\
+             time.sleep(60)",
+        ])
+        .arg(&leased)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut held = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut held,
+    )
+    .unwrap();
+    assert_eq!(held.trim(), "held");
+    let a = attack("read", leased.to_str().unwrap());
+    let _ = holder.kill();
+    let _ = holder.wait();
+    std::fs::remove_file(&leased).unwrap();
+    println!(
+        "blocked in the kernel: ended after {:?}: {}",
+        a.elapsed,
+        a.logged_error()
+    );
+    // The charm's handler got the timeout; by then no time was left for anything else,
+    // so the hook failed with it.
+    assert!(
+        a.logged_error()
+            .contains("`reading /tmp/wasmcharm-allowed/leased-"),
+        "{:?}",
+        a.out
+    );
+    assert!(a.elapsed < Duration::from_secs(3 + 2), "{:?}", a.elapsed);
+}
+
+fn which_python() -> Result<std::path::PathBuf, ()> {
+    ["/usr/bin/python3", "/usr/local/bin/python3"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or(())
+}
+
+#[test]
 fn a_path_is_no_longer_than_the_kernel_takes() {
     let a = attack("read-long", "");
     assert!(

@@ -136,6 +136,12 @@ impl LoadedCharm {
     ) -> (Outcome, StoredState) {
         let mut wasi = WasiCtxBuilder::new();
         wasi.max_random_size(caps::RANDOM_BYTES);
+        // wasi:sockets links (a charm whose dependencies mention the network still
+        // loads) but no address is granted; refused at creation, a socket is not even
+        // opened, so a charm cannot spend the host's file descriptors on them.
+        wasi.allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
         match output {
             GuestOutput::Inherit => {
                 let cap = self.dir.manifest.limits.output;

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use nix::fcntl::{AT_FDCWD, OFlag, OpenHow, ResolveFlag, openat2};
+use nix::fcntl::{AT_FDCWD, AtFlags, OFlag, OpenHow, ResolveFlag, openat2};
 use nix::unistd::{Gid, Group, Uid, User};
 
 use super::{
@@ -33,6 +33,8 @@ pub struct RealMachine {
     proxies: Vec<(String, String)>,
     path: String,
     deadline: Option<std::time::Instant>,
+    /// Set when a read that did not end by the deadline has ended after all.
+    blocked_read: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl RealMachine {
@@ -46,6 +48,7 @@ impl RealMachine {
         RealMachine {
             proxies,
             deadline: None,
+            blocked_read: None,
             path: std::env::var("PATH").unwrap_or_else(|_| {
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()
             }),
@@ -178,12 +181,49 @@ impl Machine for RealMachine {
                 limit: cap,
             });
         }
-        let file = File::open(fd_path(&handle)).map_err(io)?;
-        // A file that grows while it is read stops at the cap all the same.
-        let mut content = Vec::with_capacity(meta.len() as usize);
-        file.take(cap as u64 + 1)
-            .read_to_end(&mut content)
-            .map_err(io)?;
+        if self
+            .blocked_read
+            .as_ref()
+            .is_some_and(|ended| !ended.load(std::sync::atomic::Ordering::Acquire))
+        {
+            return Err(BackendError::InvalidInput(format!(
+                "{} not read: an earlier read in this hook is still blocked in the kernel",
+                path.display()
+            )));
+        }
+        // A regular file can still block in the kernel (`/proc/kmsg`, a FUSE or NFS
+        // mount): the open and the read happen on a thread of their own, waited for
+        // until the deadline and left behind after it (it ends with the process, holding
+        // at most the cap; and no second one is started).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reopened = fd_path(&handle);
+        let expected = meta.len();
+        let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ended_here = ended.clone();
+        std::thread::spawn(move || {
+            let read = File::open(&reopened).and_then(|file| {
+                // A file that grows while it is read stops at the cap all the same.
+                let mut content = Vec::with_capacity(expected.min(cap as u64) as usize);
+                file.take(cap as u64 + 1).read_to_end(&mut content)?;
+                Ok(content)
+            });
+            let _ = tx.send(read);
+            drop(handle);
+            ended_here.store(true, std::sync::atomic::Ordering::Release);
+        });
+        let left = self.deadline.map_or(DEFAULT_COMMAND_TIMEOUT, |d| {
+            d.saturating_duration_since(std::time::Instant::now())
+        });
+        let content = match rx.recv_timeout(left) {
+            Ok(read) => read.map_err(io)?,
+            Err(_) => {
+                self.blocked_read = Some(ended);
+                return Err(BackendError::Timeout {
+                    command: format!("reading {}", path.display()),
+                    timeout: left,
+                });
+            }
+        };
         if content.len() > cap {
             return Err(BackendError::TooLarge {
                 what: path.display().to_string(),
@@ -286,7 +326,20 @@ impl Machine for RealMachine {
         let meta = fs::symlink_metadata(&target).map_err(io)?;
         if meta.is_dir() {
             if recursive {
-                fs::remove_dir_all(&target)
+                let deadline = self.deadline;
+                let past = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+                let left = deadline.map_or(DEFAULT_COMMAND_TIMEOUT, |d| {
+                    d.saturating_duration_since(std::time::Instant::now())
+                });
+                return remove_tree(std::os::fd::AsFd::as_fd(&dir), name, 0, &past).map_err(|e| {
+                    match e {
+                        Removal::Io(e) => io(e),
+                        Removal::PastDeadline => BackendError::Timeout {
+                            command: format!("removing {}", path.display()),
+                            timeout: left,
+                        },
+                    }
+                });
             } else {
                 fs::remove_dir(&target)
             }
@@ -529,6 +582,78 @@ fn parse_snap_list(name: &str, command: &str, out: &Output) -> Result<SnapInfo, 
     })
 }
 
+/// Why a tree was not removed.
+enum Removal {
+    Io(std::io::Error),
+    PastDeadline,
+}
+
+/// Directories below the one removed: deeper than this is an error, not a host stack
+/// overflow.
+const REMOVE_DEPTH: usize = 1024;
+
+/// Removes the directory `name` in `parent` and everything in it. Each directory is
+/// opened from its parent's handle with `O_NOFOLLOW` and its entries removed there, so
+/// that a link swapped in during the removal is removed, never followed; and the
+/// deadline is looked at between entries (a tree of millions of entries, grown over
+/// several hooks, would otherwise hold one hook for minutes). What was removed by then
+/// stays removed.
+fn remove_tree(
+    parent: std::os::fd::BorrowedFd<'_>,
+    name: &std::ffi::OsStr,
+    depth: usize,
+    past: &dyn Fn() -> bool,
+) -> Result<(), Removal> {
+    use nix::dir::{Dir, Type};
+    use nix::sys::stat::{Mode, SFlag, fstatat};
+    use nix::unistd::{UnlinkatFlags, unlinkat};
+    let errno = |e: nix::errno::Errno| Removal::Io(e.into());
+    if depth > REMOVE_DEPTH {
+        return Err(Removal::Io(std::io::Error::other(format!(
+            "more than {REMOVE_DEPTH} directories deep"
+        ))));
+    }
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    loop {
+        if past() {
+            return Err(Removal::PastDeadline);
+        }
+        // A batch of names at a time, from a fresh listing: what was removed is gone
+        // from it, and the host never holds a whole huge directory's names.
+        let mut dir = Dir::openat(parent, name, flags, Mode::empty()).map_err(errno)?;
+        let batch: Vec<(std::ffi::CString, Option<Type>)> = dir
+            .iter()
+            .filter_map(Result::ok)
+            .filter(|e| !matches!(e.file_name().to_bytes(), b"." | b".."))
+            .take(1024)
+            .map(|e| (e.file_name().to_owned(), e.file_type()))
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        for (entry, kind) in batch {
+            if past() {
+                return Err(Removal::PastDeadline);
+            }
+            let is_dir = match kind {
+                Some(kind) => kind == Type::Directory,
+                None => {
+                    let stat = fstatat(&dir, entry.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
+                        .map_err(errno)?;
+                    SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR
+                }
+            };
+            if is_dir {
+                let name = std::os::unix::ffi::OsStrExt::from_bytes(entry.to_bytes());
+                remove_tree(std::os::fd::AsFd::as_fd(&dir), name, depth + 1, past)?;
+            } else {
+                unlinkat(&dir, entry.as_c_str(), UnlinkatFlags::NoRemoveDir).map_err(errno)?;
+            }
+        }
+    }
+    unlinkat(parent, name, UnlinkatFlags::RemoveDir).map_err(errno)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,5 +767,40 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
         let err = m.make_dir(&dir.path().join("link/x/y"), &opts).unwrap_err();
         assert!(!outside.path().join("x").exists(), "{err}");
+    }
+
+    #[test]
+    fn a_tree_is_removed_without_following_its_links_and_stops_at_the_deadline() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep"), "kept").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let tree = root.path().join("tree");
+        for i in 0..30 {
+            let dir = tree.join(format!("d{i}/e/f"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("file"), "x").unwrap();
+        }
+        std::os::unix::fs::symlink(outside.path(), tree.join("d0/e/link")).unwrap();
+        let parent = File::open(root.path()).unwrap();
+        let parent = std::os::fd::AsFd::as_fd(&parent);
+        let name = std::ffi::OsStr::new("tree");
+        // The deadline passes after a few entries: stopped there, the rest left.
+        let checks = std::cell::Cell::new(0);
+        let soon = || {
+            checks.set(checks.get() + 1);
+            checks.get() > 10
+        };
+        assert!(matches!(
+            remove_tree(parent, name, 0, &soon),
+            Err(Removal::PastDeadline)
+        ));
+        assert!(tree.exists());
+        // Then all of it, the link removed and what it points to kept.
+        assert!(remove_tree(parent, name, 0, &|| false).is_ok());
+        assert!(!tree.exists());
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("keep")).unwrap(),
+            "kept"
+        );
     }
 }
