@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::sandbox::Policy;
+use crate::sandbox::yaml;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CharmDirError {
@@ -363,11 +364,30 @@ impl CharmDir {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CharmDirError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CharmDirError::Read {
+/// A charm's YAML file as text, if it is YAML the host reads: no larger than
+/// [`yaml::TEXT`], with no alias (a charm's metadata could otherwise ask the host for
+/// gigabytes before the sandbox starts).
+fn yaml_text(path: &Path) -> Result<String, CharmDirError> {
+    use std::io::Read;
+    let read = |source| CharmDirError::Read {
         path: path.display().to_string(),
         source,
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(read)?
+        .take(yaml::TEXT as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(read)?;
+    yaml::check(&text).map_err(|message| CharmDirError::Invalid {
+        path: path.display().to_string(),
+        message,
     })?;
+    Ok(text)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CharmDirError> {
+    let text = yaml_text(path)?;
     serde_yaml::from_str(&text).map_err(|e| CharmDirError::Invalid {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -382,10 +402,7 @@ pub(crate) fn optional<T: serde::de::DeserializeOwned>(
         return Ok(None);
     }
     // An empty file (or one holding only comments) is as good as an absent one.
-    let text = std::fs::read_to_string(path).map_err(|source| CharmDirError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = yaml_text(path)?;
     let value: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| CharmDirError::Invalid {
             path: path.display().to_string(),
@@ -489,6 +506,19 @@ actions:
         }
         let dir = dir_with(&[("metadata.yaml", "name: x\ncontainers: {web-2: {}}\n")]);
         assert_eq!(Metadata::load(dir.path()).unwrap().containers, ["web-2"]);
+    }
+
+    #[test]
+    fn metadata_with_an_alias_is_refused_before_it_is_expanded() {
+        let list = "x,".repeat(10_000);
+        let mut text = format!("name: x\nresources: {{a: &r [{list}x]");
+        for i in 0..10_000 {
+            text.push_str(&format!(", r{i}: *r"));
+        }
+        text.push_str("}\n");
+        let dir = dir_with(&[("metadata.yaml", &text)]);
+        let err = Metadata::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("has an alias"), "{err}");
     }
 
     #[test]

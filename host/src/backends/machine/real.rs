@@ -200,7 +200,7 @@ impl Machine for RealMachine {
         let expected = meta.len();
         let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let ended_here = ended.clone();
-        std::thread::spawn(move || {
+        let spawned = std::thread::Builder::new().spawn(move || {
             let read = File::open(&reopened).and_then(|file| {
                 // A file that grows while it is read stops at the cap all the same.
                 let mut content = Vec::with_capacity(expected.min(cap as u64) as usize);
@@ -211,6 +211,9 @@ impl Machine for RealMachine {
             drop(handle);
             ended_here.store(true, std::sync::atomic::Ordering::Release);
         });
+        if let Err(e) = spawned {
+            return Err(io(e));
+        }
         let left = self.deadline.map_or(DEFAULT_COMMAND_TIMEOUT, |d| {
             d.saturating_duration_since(std::time::Instant::now())
         });
@@ -589,15 +592,16 @@ enum Removal {
 }
 
 /// Directories below the one removed: deeper than this is an error, not a host stack
-/// overflow.
-const REMOVE_DEPTH: usize = 1024;
+/// overflow or a descriptor for each level past the process's limit.
+const REMOVE_DEPTH: usize = 256;
 
 /// Removes the directory `name` in `parent` and everything in it. Each directory is
 /// opened from its parent's handle with `O_NOFOLLOW` and its entries removed there, so
 /// that a link swapped in during the removal is removed, never followed; and the
 /// deadline is looked at between entries (a tree of millions of entries, grown over
 /// several hooks, would otherwise hold one hook for minutes). What was removed by then
-/// stays removed.
+/// stays removed. A level holds one descriptor and no names while the one below is
+/// removed.
 fn remove_tree(
     parent: std::os::fd::BorrowedFd<'_>,
     name: &std::ffi::OsStr,
@@ -614,43 +618,49 @@ fn remove_tree(
         ))));
     }
     let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let here = nix::fcntl::openat(parent, name, flags, Mode::empty()).map_err(errno)?;
     loop {
         if past() {
             return Err(Removal::PastDeadline);
         }
-        // A batch of names at a time, from a fresh listing: what was removed is gone
-        // from it, and the host never holds a whole huge directory's names.
-        let mut dir = Dir::openat(parent, name, flags, Mode::empty()).map_err(errno)?;
-        let batch: Vec<(std::ffi::CString, Option<Type>)> = dir
-            .iter()
-            .filter_map(Result::ok)
-            .filter(|e| !matches!(e.file_name().to_bytes(), b"." | b".."))
-            .take(1024)
-            .map(|e| (e.file_name().to_owned(), e.file_type()))
-            .collect();
-        if batch.is_empty() {
-            break;
-        }
-        for (entry, kind) in batch {
+        // A fresh listing each time round: files are removed as they are listed, and
+        // the first directory found is removed on its own, with this listing closed.
+        let mut listing = Dir::openat(&here, ".", flags, Mode::empty()).map_err(errno)?;
+        let mut below = None;
+        for entry in listing.iter() {
+            // An error ends the removal: a listing that keeps failing is not retried.
+            let entry = entry.map_err(errno)?;
+            let entry_name = entry.file_name();
+            if matches!(entry_name.to_bytes(), b"." | b"..") {
+                continue;
+            }
             if past() {
                 return Err(Removal::PastDeadline);
             }
-            let is_dir = match kind {
+            let is_dir = match entry.file_type() {
                 Some(kind) => kind == Type::Directory,
                 None => {
-                    let stat = fstatat(&dir, entry.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
-                        .map_err(errno)?;
+                    let stat =
+                        fstatat(&here, entry_name, AtFlags::AT_SYMLINK_NOFOLLOW).map_err(errno)?;
                     SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR
                 }
             };
             if is_dir {
-                let name = std::os::unix::ffi::OsStrExt::from_bytes(entry.to_bytes());
-                remove_tree(std::os::fd::AsFd::as_fd(&dir), name, depth + 1, past)?;
-            } else {
-                unlinkat(&dir, entry.as_c_str(), UnlinkatFlags::NoRemoveDir).map_err(errno)?;
+                below = Some(entry_name.to_owned());
+                break;
             }
+            unlinkat(&here, entry_name, UnlinkatFlags::NoRemoveDir).map_err(errno)?;
+        }
+        drop(listing);
+        match below {
+            Some(dir) => {
+                let dir = std::os::unix::ffi::OsStrExt::from_bytes(dir.to_bytes());
+                remove_tree(std::os::fd::AsFd::as_fd(&here), dir, depth + 1, past)?;
+            }
+            None => break,
         }
     }
+    drop(here);
     unlinkat(parent, name, UnlinkatFlags::RemoveDir).map_err(errno)
 }
 

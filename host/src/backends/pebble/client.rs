@@ -588,9 +588,9 @@ impl Pebble for PebbleClient {
             http.json(Method::GET, "/v1/plan?format=yaml", None).await
         })?;
         let yaml: String = env.result("plan")?;
-        super::plan_text::check(&yaml).map_err(|detail| BackendError::BadOutput {
+        crate::sandbox::yaml::check(&yaml).map_err(|detail| BackendError::BadOutput {
             command: "Pebble plan".into(),
-            detail,
+            detail: format!("the plan: {detail}"),
         })?;
         serde_yaml::from_str::<Option<Layer>>(&yaml)
             .map(Option::unwrap_or_default)

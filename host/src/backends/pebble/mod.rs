@@ -8,7 +8,6 @@ pub mod daemon;
 pub mod duration;
 pub mod layer;
 pub mod plan;
-pub mod plan_text;
 #[cfg(test)]
 mod properties;
 
