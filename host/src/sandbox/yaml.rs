@@ -14,9 +14,10 @@ pub const TEXT: usize = 1 << 20;
 /// keeps each, about a hundred bytes apiece, before it builds anything.
 pub const EVENTS: usize = 200_000;
 
-/// `Ok` if `text` is at most [`TEXT`] bytes of YAML with no alias and at most [`EVENTS`]
-/// events, or YAML the parser refuses (whose own error serde_yaml then reports, before
-/// it builds anything); else what is wrong.
+/// `Ok` if `text` is at most [`TEXT`] bytes of YAML with no alias, no `%TAG` directive
+/// and at most [`EVENTS`] events, or YAML the parser refuses (which serde_yaml, reading
+/// it the same way, refuses at the same place, before it builds anything, with its own
+/// account of where); else what is wrong.
 pub fn check(text: &str) -> Result<(), String> {
     if text.len() > TEXT {
         return Err(format!(
@@ -32,6 +33,10 @@ pub fn check(text: &str) -> Result<(), String> {
             return Err("the YAML parser could not start".into());
         }
         let parser = parser.as_mut_ptr();
+        // As serde_yaml sets it: left to detect it, the parser strips a byte-order mark
+        // where serde_yaml's counts it as a column, and the two would read a different
+        // document from the same text.
+        unsafe_libyaml::yaml_parser_set_encoding(parser, unsafe_libyaml::YAML_UTF8_ENCODING);
         unsafe_libyaml::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as u64);
         let mut events = 0usize;
         let verdict = loop {
@@ -41,7 +46,17 @@ pub fn check(text: &str) -> Result<(), String> {
             }
             let event = event.as_mut_ptr();
             let kind = (*event).type_;
+            // A `%TAG` directive's prefix is written out again into every tag that uses
+            // it, and serde_yaml keeps every tag: 512 KiB of prefix for each of many
+            // nodes. Tags without one grow by at most `tag:yaml.org,2002:` each.
+            let tag_directives = kind == unsafe_libyaml::YAML_DOCUMENT_START_EVENT && {
+                let directives = (*event).data.document_start.tag_directives;
+                directives.start != directives.end
+            };
             unsafe_libyaml::yaml_event_delete(event);
+            if tag_directives {
+                break Err("it has a %TAG directive, which the host does not read".to_string());
+            }
             match kind {
                 unsafe_libyaml::YAML_ALIAS_EVENT => {
                     break Err(
@@ -78,10 +93,23 @@ mod tests {
             format!("s: t\ra: &x [{list}x]\rb: *x\r"),
             "- a: |\n  b: &x y\n  c: *x\n".to_string(),
             "a: &x y\nb: [*x]\n".to_string(),
+            // A byte-order mark, and the second line one column deeper: read as the
+            // deserializer reads it, one document with its aliases.
+            format!("\u{FEFF}name: x\n resources: {{a: &r [{list}x], r0: *r}}\n"),
         ] {
             let err = check(&text).unwrap_err();
             assert!(err.contains("has an alias"), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn tag_directives_are_refused() {
+        let prefix = "x".repeat(1000);
+        let text = format!("%TAG !a! tag:x,{prefix}\n---\n[!a!x , !a!x]\n");
+        let err = check(&text).unwrap_err();
+        assert!(err.contains("%TAG directive"), "{err}");
+        // A tag alone is fine.
+        assert_eq!(check("a: !!str 1\n"), Ok(()));
     }
 
     #[test]

@@ -597,7 +597,8 @@ const REMOVE_DEPTH: usize = 256;
 
 /// Removes the directory `name` in `parent` and everything in it. Each directory is
 /// opened from its parent's handle with `O_NOFOLLOW` and its entries removed there, so
-/// that a link swapped in during the removal is removed, never followed; and the
+/// that a link swapped in for a directory during the removal is never followed (opening
+/// it fails, and so does the removal); and the
 /// deadline is looked at between entries (a tree of millions of entries, grown over
 /// several hooks, would otherwise hold one hook for minutes). What was removed by then
 /// stays removed. A level holds one descriptor and no names while the one below is
