@@ -58,7 +58,7 @@ pub enum BackendError {
         #[source]
         source: io::Error,
     },
-    #[error("`{command}` did not finish within {}s and was killed", timeout.as_secs_f64())]
+    #[error("`{command}` did not finish within {} and was stopped", Seconds(*timeout))]
     Timeout { command: String, timeout: Duration },
     #[error("unexpected output from `{command}`: {detail}")]
     BadOutput { command: String, detail: String },
@@ -127,5 +127,42 @@ impl BackendError {
             }
             _ => BackendError::Io { path, source },
         }
+    }
+}
+
+/// A time limit as people write one: `3s`, `0.7s`, `0.001s`, never `0.699918518s`.
+struct Seconds(Duration);
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let millis = format!("{:.3}", self.0.as_secs_f64());
+        let shown = millis.trim_end_matches('0').trim_end_matches('.');
+        write!(f, "{shown}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_shown_as_people_write_one() {
+        let shown = |ms| {
+            BackendError::Timeout {
+                command: "sleep 9".into(),
+                timeout: Duration::from_micros(ms),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            shown(699_918),
+            "`sleep 9` did not finish within 0.7s and was stopped"
+        );
+        assert_eq!(
+            shown(3_000_000),
+            "`sleep 9` did not finish within 3s and was stopped"
+        );
+        assert!(shown(1_000).contains("within 0.001s"));
+        assert!(shown(0).contains("within 0s"));
     }
 }
