@@ -71,7 +71,7 @@ impl Unit {
             "PATH".into(),
             format!(
                 "{}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                self.stubs.path().split(':').next().unwrap()
+                self.stubs.seen_as().display()
             ),
         ));
         let started = Instant::now();

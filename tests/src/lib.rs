@@ -196,7 +196,12 @@ impl Stubs {
     }
 
     pub fn path(&self) -> String {
-        format!("{}:/usr/bin:/bin", self.seen_as.display())
+        format!("{}:/usr/bin:/bin", self.seen_as().display())
+    }
+
+    /// The stubs' directory as the programs that run them see it.
+    pub fn seen_as(&self) -> &Path {
+        &self.seen_as
     }
 
     /// Forgets the calls so far.

@@ -61,9 +61,12 @@ pub fn cut_message(message: &str) -> std::borrow::Cow<'_, str> {
 /// (a quarter of an 8 MiB stack).
 pub const COMMAND_LINE: usize = 1 << 20;
 
-/// `Ok` if `words` fit in [`COMMAND_LINE`] and each in one [`ARGUMENT`]; else what is
-/// wrong, naming the limit.
-pub fn command_line<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+/// `Ok` if `argv` and `env` fit in [`COMMAND_LINE`] together and each word, name or
+/// value in one [`ARGUMENT`]; else what is wrong, naming the limit.
+pub fn command_line(argv: &[String], env: &[(String, String)]) -> Result<(), String> {
+    let words = argv
+        .iter()
+        .chain(env.iter().flat_map(|(name, value)| [name, value]));
     let mut total = 0usize;
     for word in words {
         if word.len() > ARGUMENT {
@@ -170,13 +173,13 @@ mod tests {
 
     #[test]
     fn a_command_line_fits_what_the_kernel_takes() {
-        assert!(command_line(["ls", "-l"]).is_ok());
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(command_line(&words(&["ls", "-l"]), &[]).is_ok());
         let long = "x".repeat(ARGUMENT + 1);
-        let err = command_line(["echo", long.as_str()]).unwrap_err();
+        let err = command_line(&words(&["echo"]), &[("V".into(), long)]).unwrap_err();
         assert!(err.contains("the kernel takes at most 131071"), "{err}");
-        let word = "x".repeat(ARGUMENT);
-        let many = vec![word.as_str(); 9];
-        let err = command_line(many).unwrap_err();
+        let many = vec!["x".repeat(ARGUMENT); 9];
+        let err = command_line(&many, &[]).unwrap_err();
         assert!(err.contains("at most 1048576"), "{err}");
     }
 

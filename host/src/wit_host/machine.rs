@@ -276,13 +276,8 @@ impl MachineView<'_> {
             )
         })?;
         let grant = self.policy.command(program)?;
-        let words = command.argv.iter().map(String::as_str).chain(
-            command
-                .env
-                .iter()
-                .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
-        );
-        caps::command_line(words).map_err(|e| error(ErrorKind::InvalidInput, e))?;
+        caps::command_line(&command.argv, &command.env)
+            .map_err(|e| error(ErrorKind::InvalidInput, e))?;
         for (name, value) in &command.env {
             grant.check_env(program, name, value).map_err(|e| match e {
                 EnvRefusal::Malformed(m) => Error::from(m),

@@ -549,13 +549,8 @@ impl wit::Host for PebbleView<'_> {
 
     fn exec(&mut self, container: String, command: ExecCommand) -> Result<ExecOutput, Error> {
         self.container(&container)?;
-        let words = command.command.iter().map(String::as_str).chain(
-            command
-                .environment
-                .iter()
-                .flat_map(|(k, v)| [k.as_str(), v.as_str()]),
-        );
-        caps::command_line(words).map_err(|e| error(ErrorKind::InvalidInput, e))?;
+        caps::command_line(&command.command, &command.environment)
+            .map_err(|e| error(ErrorKind::InvalidInput, e))?;
         if let Some(dir) = &command.working_dir {
             container_path("the working directory", dir)?;
         }
