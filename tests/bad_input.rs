@@ -92,9 +92,9 @@ fn a_component_of_another_world() {
 fn a_component_of_a_version_this_host_does_not_run() {
     let charm = charm_dir("openssh");
     let path = charm.path().join("charm.wasm");
-    // The same charm with every `juju:charm/...@0.1.0` import renamed to 0.9.0.
+    // The same charm with every `juju:charm/...@0.1.1` import renamed to 0.9.0.
     let bytes = std::fs::read(&path).unwrap();
-    let (from, to) = (b"@0.1.0", b"@0.9.0");
+    let (from, to) = (b"@0.1.1", b"@0.9.0");
     let mut renamed = bytes.clone();
     for i in 0..bytes.len().saturating_sub(from.len()) {
         if &bytes[i..i + from.len()] == from {
@@ -107,7 +107,7 @@ fn a_component_of_a_version_this_host_does_not_run() {
     assert_clean_error(
         &out,
         "was built against juju:charm@0.9.0, which this wasmcharm does not run (it runs \
-         juju:charm@0.1.0)",
+         juju:charm@0.1.1, 0.1.0)",
     );
 }
 

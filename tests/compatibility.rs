@@ -1,9 +1,66 @@
-//! Adding to the contract does not break built charms: the fixture is the openssh charm
-//! built against an earlier, smaller draft of `juju:charm@0.1.0`, before the `pebble`,
-//! `store`, `relations` and other interfaces, and `machine.run-command-with-secrets`,
-//! were added. It imports less than the host offers, and still links and runs.
+//! Adding to the contract does not break built charms. Two kinds of fixture prove it:
+//! the three example charms exactly as built against `juju:charm@0.1.0`
+//! (`tests/fixtures/0.1.0/`), which run their scenario suites of that time on this host,
+//! and the openssh charm built against an earlier, smaller draft of 0.1.0, before the
+//! `pebble`, `store`, `relations` and other interfaces were added. Each imports less than
+//! the host offers, and still links and runs.
 
-use wasmcharm_tests::{Stubs, apt_install, argv, charm_dir, dispatch, juju_env, workspace};
+use std::process::Command;
+
+use wasmcharm_tests::{
+    Stubs, apt_install, argv, charm_dir, dispatch, juju_env, wasmcharm_bin, workspace,
+};
+
+/// A copy of a shipped charm's directory, so that a run writes nothing into the tree.
+fn shipped(version: &str, charm: &str) -> tempfile::TempDir {
+    let src = workspace().join("tests/fixtures").join(version).join(charm);
+    let dir = tempfile::tempdir().unwrap();
+    let copied = Command::new("cp")
+        .arg("-r")
+        .arg(src.join("."))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    dir
+}
+
+#[test]
+fn charms_built_against_0_1_0_pass_their_suites_and_say_so() {
+    for (charm, scenarios) in [("openssh", 8), ("pause", 5), ("ubuntu-advantage", 7)] {
+        let dir = shipped("0.1.0", charm);
+        let out = Command::new(wasmcharm_bin())
+            .arg("test")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{charm}: {out:?}");
+        assert!(
+            text.contains(&format!("{scenarios} passed, 0 failed")),
+            "{charm}: {text}"
+        );
+
+        let out = Command::new(wasmcharm_bin())
+            .arg("inspect")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{charm}: {out:?}");
+        let report: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
+        let contract: Vec<String> = serde_yaml::from_value(report["contract"].clone()).unwrap();
+        assert_eq!(contract, ["juju:charm@0.1.0"], "{charm}");
+    }
+}
+
+#[test]
+fn a_charm_built_against_0_1_0_runs_under_juju_dispatch() {
+    let dir = shipped("0.1.0", "openssh");
+    let stubs = Stubs::new();
+    let out = dispatch(&stubs, &juju_env(dir.path(), "hooks/install"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stubs.calls(), vec![apt_install(&["openssh-server"])]);
+}
 
 #[test]
 fn a_charm_built_against_a_smaller_contract_still_runs() {

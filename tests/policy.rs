@@ -17,14 +17,14 @@ fn inspect_shows_the_contract_imports_capabilities_and_limits() {
     assert!(out.status.success(), "{out:?}");
     let report: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
     assert_eq!(report["charm"], "openssh");
-    assert_eq!(report["contract"][0], "juju:charm@0.1.0");
+    assert_eq!(report["contract"][0], "juju:charm@0.1.1");
     let imports: Vec<&str> = report["imports"]
         .as_sequence()
         .unwrap()
         .iter()
         .map(|i| i.as_str().unwrap())
         .collect();
-    assert!(imports.contains(&"juju:charm/machine@0.1.0"), "{imports:?}");
+    assert!(imports.contains(&"juju:charm/machine@0.1.1"), "{imports:?}");
     assert_eq!(report["machine"]["packages"][0], "openssh-server");
     assert_eq!(report["machine"]["services"][0], "ssh");
     assert_eq!(report["limits"]["memory"], "128MiB");

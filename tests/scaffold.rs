@@ -55,7 +55,7 @@ fn scaffold(kind: &str, name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     assert_eq!(again.status.code(), Some(2), "{again:?}");
 
     let built = ok(wasmcharm(&dir, &["build"]));
-    assert!(built.contains("juju:charm@0.1.0"), "{built}");
+    assert!(built.contains("juju:charm@0.1.1"), "{built}");
     assert!(dir.join("charm.wasm").is_file());
     let tested = ok(wasmcharm(&dir, &["test", "."]));
     assert!(tested.contains(" passed, 0 failed"), "{tested}");
@@ -175,7 +175,10 @@ fn the_version_names_every_contract_it_runs() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("wasmcharm 0.1.0"), "{text}");
-    assert!(text.contains("juju:charm WIT versions: 0.1.0"), "{text}");
+    assert!(
+        text.contains("juju:charm WIT versions: 0.1.1, 0.1.0"),
+        "{text}"
+    );
 }
 
 #[test]

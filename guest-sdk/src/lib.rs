@@ -35,6 +35,7 @@ pub mod config;
 mod error;
 pub mod fs;
 mod logging;
+pub mod model;
 pub mod network;
 pub mod pebble;
 pub mod ports;
@@ -43,6 +44,7 @@ pub mod resources;
 pub mod secrets;
 pub mod snap;
 mod status;
+pub mod storage;
 pub mod store;
 pub mod systemd;
 
@@ -102,8 +104,8 @@ pub mod prelude {
     pub use crate::pebble::{Container, Layer, Service, container};
     pub use crate::{
         Charm, Command, Error, ErrorKind, Result, Status, Statuses, action, app, apt, config,
-        defer, export_charm, fs, network, pebble, ports, relation, resources, secrets, snap, store,
-        systemd, unit,
+        defer, export_charm, fs, model, network, pebble, ports, relation, resources, secrets, snap,
+        storage, store, systemd, unit,
     };
 }
 

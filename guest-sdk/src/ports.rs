@@ -59,3 +59,29 @@ pub fn close(ports: PortRange) -> Result<()> {
 pub fn opened() -> Result<Vec<PortRange>> {
     call(host::opened())
 }
+
+/// Opens a port or range on some of the charm's endpoints only.
+///
+/// ```no_run
+/// use wasmcharm_sdk::ports::{self, PortRange, Protocol};
+/// ports::open_on(PortRange { protocol: Protocol::Tcp, from: 5432, to: 5432 }, &["db"])?;
+/// # Ok::<(), wasmcharm_sdk::Error>(())
+/// ```
+pub fn open_on(ports: PortRange, endpoints: &[&str]) -> Result<()> {
+    call(host::open_on(ports, &names(endpoints)))
+}
+
+/// Closes a port or range on some endpoints.
+///
+/// ```no_run
+/// use wasmcharm_sdk::ports::{self, PortRange, Protocol};
+/// ports::close_on(PortRange { protocol: Protocol::Tcp, from: 5432, to: 5432 }, &["db"])?;
+/// # Ok::<(), wasmcharm_sdk::Error>(())
+/// ```
+pub fn close_on(ports: PortRange, endpoints: &[&str]) -> Result<()> {
+    call(host::close_on(ports, &names(endpoints)))
+}
+
+fn names(endpoints: &[&str]) -> Vec<String> {
+    endpoints.iter().map(|e| e.to_string()).collect()
+}

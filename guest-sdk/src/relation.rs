@@ -111,4 +111,15 @@ impl Relation {
     pub fn set_app(&self, data: &[(&str, &str)]) -> Result<()> {
         call(host::set(self.id, true, &pairs(data)))
     }
+
+    /// The UUID of the model the other side is in (another model's, for a cross-model
+    /// relation), as `ops`' `relation.remote_model`.
+    ///
+    /// ```no_run
+    /// let uuid = wasmcharm_sdk::relation::Relation { id: 7 }.remote_model()?;
+    /// # Ok::<(), wasmcharm_sdk::Error>(())
+    /// ```
+    pub fn remote_model(&self) -> Result<String> {
+        call(host::remote_model(self.id))
+    }
 }

@@ -23,7 +23,7 @@ const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     "\njuju:charm WIT versions: ",
     // Kept equal to bindings::SUPPORTED_VERSIONS by a test.
-    "0.1.0"
+    "0.1.1, 0.1.0"
 );
 
 #[derive(Debug, Parser)]
@@ -307,7 +307,7 @@ fn run(
         write_atomically(out, run.state.to_yaml()?.as_bytes())?;
     }
     let report = serde_yaml::to_string(&RunReport {
-        state: &run.state,
+        state: &run.state.redacted(),
         happened: &run.happened,
     })?;
     std::io::stdout().write_all(report.as_bytes())?;

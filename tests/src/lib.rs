@@ -44,6 +44,7 @@ pub const CHARMS: &[(&str, &str)] = &[
     ("faulty", "tests/charms"),
     ("stateful", "tests/charms"),
     ("hostile", "tests/charms"),
+    ("toolkit", "tests/charms"),
 ];
 
 /// Builds a charm's component and returns its path. All the charms are built in one
@@ -140,7 +141,21 @@ pub const HOOK_TOOLS: &[&str] = &[
     "network-get",
     "secret-get",
     "secret-info-get",
+    "secret-add",
+    "secret-set",
+    "secret-grant",
+    "secret-revoke",
+    "secret-remove",
+    "secret-ids",
     "resource-get",
+    "storage-list",
+    "storage-get",
+    "storage-add",
+    "goal-state",
+    "credential-get",
+    "juju-reboot",
+    "unit-get",
+    "relation-model-get",
 ];
 
 pub const SYSTEM_TOOLS: &[&str] = &[
@@ -204,6 +219,16 @@ impl Stubs {
         &self.seen_as
     }
 
+    /// Every file a tool was handed as `KEY#file=PATH` (how secret content reaches Juju),
+    /// with what it held when the tool ran.
+    pub fn files(&self) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(self.dir.join("files")).unwrap_or_default();
+        text.split_terminator('\x1e')
+            .filter_map(|entry| entry.split_once('\x1f'))
+            .map(|(path, content)| (path.to_string(), content.to_string()))
+            .collect()
+    }
+
     /// Forgets the calls so far.
     pub fn clear(&self) {
         let _ = std::fs::remove_file(self.dir.join("calls"));
@@ -218,6 +243,7 @@ fn write_stubs<'a>(dir: &Path, seen_as: &Path, tools: impl Iterator<Item = &'a &
             "#!/bin/sh\n\
              n=$(basename \"$0\")\n\
              {{ printf '%s' \"$n\"; for a in \"$@\"; do printf '\\037%s' \"$a\"; done; printf '\\036'; }} >> '{d}/calls'\n\
+             for a in \"$@\"; do case \"$a\" in *'#file='*) f=\"${{a#*#file=}}\"; {{ printf '%s\\037' \"$f\"; cat \"$f\"; printf '\\036'; }} >> '{d}/files';; esac; done\n\
              [ -f '{d}/'\"$n\".stdout ] && cat '{d}/'\"$n\".stdout\n\
              [ -f '{d}/'\"$n\".stderr ] && cat '{d}/'\"$n\".stderr >&2\n\
              [ -f '{d}/'\"$n\".exit ] && exit \"$(cat '{d}/'\"$n\".exit)\"\n\

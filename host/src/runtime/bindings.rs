@@ -25,4 +25,4 @@ pub mod v0_1 {
 pub use v0_1::{Charm, CharmPre};
 
 /// The `juju:charm` versions this host runs, newest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.1", "0.1.0"];

@@ -144,7 +144,11 @@ pub fn definition(interface: &str) -> Option<Define> {
         "juju:charm/network" => {
             |l| juju::network::add_to_linker::<_, v::Relations>(l, H::relations)
         }
-        "juju:charm/secrets" => |l| juju::secrets::add_to_linker::<_, v::Tools>(l, H::tools),
+        "juju:charm/secrets" => {
+            |l| juju::secrets::add_to_linker::<_, v::Relations>(l, H::relations)
+        }
+        "juju:charm/storage" => |l| juju::storage::add_to_linker::<_, v::Tools>(l, H::tools),
+        "juju:charm/model" => |l| juju::model::add_to_linker::<_, v::Tools>(l, H::tools),
         "juju:charm/resources" => |l| juju::resources::add_to_linker::<_, v::Tools>(l, H::tools),
         // Types only: nothing to define.
         "juju:charm/types" | "juju:charm/event" => |_| Ok(()),

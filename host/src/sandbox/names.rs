@@ -105,12 +105,101 @@ pub fn valid_application(name: &str) -> bool {
 }
 
 fn valid_unit(name: &str) -> bool {
-    name.split_once('/').is_some_and(|(app, n)| {
-        valid_application(app)
-            && !n.is_empty()
-            && n.chars().all(|c| c.is_ascii_digit())
-            && (n == "0" || !n.starts_with('0'))
-    })
+    name.split_once('/')
+        .is_some_and(|(app, n)| valid_application(app) && valid_index(n))
+}
+
+/// A decimal number as Juju writes one: no sign, no leading zero.
+fn valid_index(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 9
+        && n.chars().all(|c| c.is_ascii_digit())
+        && (n == "0" || !n.starts_with('0'))
+}
+
+/// Juju's rule for a secret's content keys: `^[a-z](?:-?[a-z0-9]){2,}$`.
+fn valid_secret_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && bytes.iter().all(|b| alnum(b) || *b == b'-')
+        && !key.ends_with('-')
+        && !key.contains("--")
+        && key.bytes().filter(|b| alnum(b)).count() >= 3
+}
+
+/// Juju's storage names: a lower-case letter, then lower-case letters, digits and `-`.
+fn valid_storage_name(name: &str) -> bool {
+    word(
+        name,
+        |c| c.is_ascii_lowercase(),
+        |c| lower_or_digit(c) || c == '-',
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)`, each field in its range.
+fn valid_rfc3339(time: &str) -> bool {
+    let digits = |s: &str, max: u32| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|n| n <= max)
+    };
+    let Some((date, rest)) = time.split_once(['T', 't']) else {
+        return false;
+    };
+    let date_ok = matches!(date.split('-').collect::<Vec<_>>()[..],
+        [y, m, d] if y.len() == 4 && digits(y, 9999) && m.len() == 2 && digits(m, 12)
+            && m != "00" && d.len() == 2 && digits(d, 31) && d != "00");
+    let (clock, zone) = match rest.strip_suffix(['Z', 'z']) {
+        Some(clock) => (clock, None),
+        None => match rest.rfind(['+', '-']) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => return false,
+        },
+    };
+    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let clock_ok = matches!(clock.split(':').collect::<Vec<_>>()[..],
+        [h, m, s] if h.len() == 2 && digits(h, 23) && m.len() == 2 && digits(m, 59)
+            && s.len() == 2 && digits(s, 60))
+        && fraction.len() <= 9
+        && digits(fraction, u32::MAX);
+    let zone_ok = zone.is_none_or(|z| {
+        matches!(z.split(':').collect::<Vec<_>>()[..],
+            [h, m] if h.len() == 2 && digits(h, 23) && m.len() == 2 && digits(m, 59))
+    });
+    date_ok && clock_ok && zone_ok
+}
+
+/// Go's `time.ParseDuration` without a sign: numbers, each with a unit (`1h30m`, `1.5h`).
+fn valid_go_duration(duration: &str) -> bool {
+    let mut rest = duration;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let number = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let (value, tail) = rest.split_at(number);
+        let value_ok = match value.split_once('.') {
+            Some((whole, fraction)) => {
+                (!whole.is_empty() || !fraction.is_empty()) && !fraction.contains('.')
+            }
+            None => !value.is_empty(),
+        };
+        let Some(unit) = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .iter()
+            .filter(|u| tail.starts_with(*u))
+            .max_by_key(|u| u.len())
+        else {
+            return false;
+        };
+        if !value_ok {
+            return false;
+        }
+        rest = &tail[unit.len()..];
+    }
+    true
 }
 
 /// Debian policy 5.6.1: lower-case letters, digits, `+`, `-` and `.`, two characters at
@@ -417,6 +506,23 @@ names! {
         "printable characters on one line, not starting with `-`",
         valid_label;
 
+    /// A key of a secret's content, by Juju's rule (`^[a-z](?:-?[a-z0-9]){2,}$`).
+    SecretKey: "a secret content key",
+        "at least 3 lower-case letters, digits and single inner hyphens, starting with a \
+         letter, e.g. `admin-password`",
+        valid_secret_key;
+
+    /// When a secret expires, as `secret-add --expire` takes it.
+    SecretExpiry: "a secret expiry",
+        "an RFC 3339 time (`2027-01-01T00:00:00Z`) or a duration from now (`24h`, `1h30m`, \
+         `90s`)",
+        |s| valid_rfc3339(s) || valid_go_duration(s);
+
+    /// A storage name, as the metadata declares it.
+    StorageName: "a storage name",
+        "a lower-case letter, then lower-case letters, digits and `-`",
+        valid_storage_name;
+
     /// A key of an action's results.
     ActionKey: "an action result key",
         "dot-separated parts of lower-case letters, digits and inner hyphens, e.g. \
@@ -427,6 +533,47 @@ names! {
     EnvName: "an environment variable name",
         "a letter or `_`, then letters, digits and `_`",
         valid_env_name;
+}
+
+/// A storage instance, `NAME/INDEX` (`data/0`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StorageId {
+    name: StorageName,
+    index: u32,
+}
+
+impl StorageId {
+    pub const RULE: &'static str = "`NAME/INDEX`, e.g. `data/0`";
+
+    pub fn new(name: StorageName, index: u32) -> Self {
+        StorageId { name, index }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, Malformed> {
+        let malformed = || Malformed::new("a storage instance", input, Self::RULE);
+        let (name, index) = input.split_once('/').ok_or_else(malformed)?;
+        if !valid_index(index) {
+            return Err(malformed());
+        }
+        Ok(StorageId {
+            name: StorageName::parse(name).map_err(|_| malformed())?,
+            index: index.parse().map_err(|_| malformed())?,
+        })
+    }
+
+    pub fn name(&self) -> &StorageName {
+        &self.name
+    }
+
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+}
+
+impl fmt::Display for StorageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.name, self.index)
+    }
 }
 
 impl PackageSpec {
@@ -632,6 +779,42 @@ mod tests {
             "secret:cmapcv7jd6af7t8fgd6g"
         );
         assert!(SecretLabel::parse("db password").is_ok());
+        for ok in ["abc", "admin-password", "a1b", "tls-ca-2"] {
+            assert!(SecretKey::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "ab", "-abc", "abc-", "a--b", "Abc", "1abc", "a_bc", "key#file", "a-b",
+        ] {
+            assert!(SecretKey::parse(bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "2027-01-01T00:00:00Z",
+            "2027-01-01T00:00:00.5+02:00",
+            "24h",
+            "1h30m",
+            "1.5h",
+            "90s",
+            "500ms",
+        ] {
+            assert!(SecretExpiry::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "--rotate=daily",
+            "tomorrow",
+            "24",
+            "h",
+            "-24h",
+            "2027-13-01T00:00:00Z",
+            "2027-01-01 00:00:00",
+            "2027-01-01T00:00:00",
+            "1..5h",
+        ] {
+            assert!(SecretExpiry::parse(bad).is_err(), "{bad}");
+        }
+        assert!(StorageId::parse("data/0").is_ok());
+        for bad in ["data", "data/-1", "data/01", "Data/0", "-d/0", "data/0/1"] {
+            assert!(StorageId::parse(bad).is_err(), "{bad}");
+        }
         assert!(SecretLabel::parse("--output").is_err());
         assert!(SecretLabel::parse("a\nb").is_err());
         for ok in ["result", "backup.size", "a-b.c1"] {

@@ -12,14 +12,20 @@ use serde_json::{Map, Value};
 
 use crate::backends::juju::NetworkInfo;
 use crate::backends::juju::Status;
+use crate::backends::juju::{CloudSpec, RebootWhen};
 use crate::backends::process::display;
 use crate::charm_dir::Metadata;
 use crate::event::{Env, Event};
-use crate::sim::juju::{ActionRecord, JujuModel, LogLine, Relation, Secret, SimJuju};
+use crate::sim::juju::{
+    ActionRecord, Addresses, JujuModel, LogLine, OpenedPort, Relation, Secret, SimJuju, Storage,
+};
 use crate::sim::machine::{MachineModel, SimMachine};
 use crate::sim::pebble::{ContainerModel, SimContainer, SimPebble};
 use crate::unit::store::{StoreError, StoredState};
 use crate::unit::{UnitContext, app_of};
+
+/// What a report shows in place of a secret value.
+pub const REDACTED: &str = "<redacted>";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -139,15 +145,41 @@ pub struct State {
     /// Relations, each with its databags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
-    /// Ports this unit has opened: `80/tcp`, `8000-8100/udp`, `icmp`.
+    /// Ports this unit has opened: `80/tcp`, `8000-8100/udp`, `icmp`, or
+    /// `{ports: 80/tcp, endpoints: [db]}` for some endpoints only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub opened_ports: Vec<String>,
+    pub opened_ports: Vec<OpenedPort>,
     /// `network-get` answers by binding; a binding not listed gets 192.0.2.0/24.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub networks: BTreeMap<String, NetworkInfo>,
-    /// Secrets this unit has been granted.
+    /// Secrets this unit has been granted, and (with an `owner`) those it or its
+    /// application owns.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<Secret>,
+    /// Storage instances attached to the unit, each of a storage the metadata declares.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<Storage>,
+    /// The application's unit count as `goal-state` plans it; this unit and its peers
+    /// when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub planned_units: Option<u32>,
+    /// Whether the application is trusted with the cloud's credential (`--trust`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub trusted: bool,
+    /// What `credential-get` answers, for a trusted application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_spec: Option<CloudSpec>,
+    /// `unit-get`'s addresses; 192.0.2.0 when not given.
+    #[serde(skip_serializing_if = "is_default")]
+    pub addresses: Addresses,
+    /// The machine this unit is on; `0` when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    /// For a subordinate charm, the unit it is attached to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_unit: Option<String>,
     /// File resources: their local paths by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub resources: BTreeMap<String, String>,
@@ -241,6 +273,14 @@ impl Default for State {
             opened_ports: Vec::new(),
             networks: BTreeMap::new(),
             secrets: Vec::new(),
+            storage: Vec::new(),
+            planned_units: None,
+            trusted: false,
+            cloud_spec: None,
+            addresses: Addresses::default(),
+            machine_id: None,
+            availability_zone: None,
+            principal_unit: None,
             resources: BTreeMap::new(),
             containers: BTreeMap::new(),
             stored: BTreeMap::new(),
@@ -335,6 +375,30 @@ impl State {
         serde_yaml::to_string(self)
     }
 
+    /// The state as a report shows it: each secret value and cloud credential replaced by
+    /// [`REDACTED`]. (The state written for the next run keeps them: it stands for
+    /// Juju's own store.)
+    pub fn redacted(&self) -> State {
+        let mut state = self.clone();
+        let hide = |bag: &mut BTreeMap<String, String>| {
+            bag.values_mut().for_each(|v| *v = REDACTED.to_string())
+        };
+        for secret in &mut state.secrets {
+            hide(&mut secret.content);
+            if let Some(latest) = &mut secret.latest {
+                hide(latest);
+            }
+        }
+        if let Some(credential) = state
+            .cloud_spec
+            .as_mut()
+            .and_then(|spec| spec.credential.as_mut())
+        {
+            hide(&mut credential.attrs);
+        }
+        state
+    }
+
     pub fn unit_context(&self, meta: &Metadata) -> Result<UnitContext, StateError> {
         let unit_name = self
             .unit
@@ -354,9 +418,9 @@ impl State {
             model_name: self.model.name.clone(),
             model_uuid: self.model.uuid.clone(),
             juju_version: self.juju_version.clone(),
-            machine_id: Some("0".into()),
-            availability_zone: None,
-            principal_unit: None,
+            machine_id: Some(self.machine_id.clone().unwrap_or_else(|| "0".into())),
+            availability_zone: self.availability_zone.clone(),
+            principal_unit: self.principal_unit.clone(),
         })
     }
 
@@ -439,6 +503,18 @@ impl State {
     /// application comes from the relation the state gives, when not set.
     pub fn event_env(&self) -> impl Env + use<> {
         let mut env = self.event.env();
+        // A storage event's location and kind from the instance the state gives.
+        if let Some(storage) = self
+            .event
+            .storage_id
+            .as_ref()
+            .and_then(|id| self.storage.iter().find(|s| s.id() == *id))
+        {
+            env.entry("JUJU_STORAGE_LOCATION")
+                .or_insert_with(|| storage.location());
+            env.entry("JUJU_STORAGE_KIND")
+                .or_insert_with(|| storage.kind.as_str().to_string());
+        }
         if let Some(relation) = self
             .event
             .relation_id
@@ -492,6 +568,31 @@ impl State {
     /// Simulated backends holding this state.
     pub fn simulate(&self, meta: &Metadata) -> Result<Simulation, StateError> {
         let unit = self.unit_context(meta)?;
+        let mut instances = std::collections::BTreeSet::new();
+        for storage in &self.storage {
+            if !meta.storage.contains(&storage.name) {
+                return Err(StateError::Inconsistent(format!(
+                    "storage has `{}`, which the charm's metadata does not declare ({})",
+                    storage.name,
+                    names(meta.storage.iter())
+                )));
+            }
+            if !instances.insert(storage.id()) {
+                return Err(StateError::Inconsistent(format!(
+                    "storage has {} twice",
+                    storage.id()
+                )));
+            }
+        }
+        if let Some(id) = &self.event.storage_id
+            && !self.storage.is_empty()
+            && !instances.contains(id)
+        {
+            return Err(StateError::Inconsistent(format!(
+                "event.storage-id is {id}, which is not among the state's storage ({})",
+                instances.into_iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
         let mut ids = std::collections::BTreeSet::new();
         for relation in &self.relations {
             if !meta.endpoints.contains_key(&relation.endpoint) {
@@ -525,6 +626,13 @@ impl State {
                 networks: self.networks.clone(),
                 secrets: self.secrets.clone(),
                 resources: self.resources.clone(),
+                model_uuid: self.model.uuid.clone(),
+                storage: self.storage.clone(),
+                storage_declared: meta.storage.clone(),
+                planned_units: self.planned_units,
+                cloud_spec: self.cloud_spec.clone(),
+                trusted: self.trusted,
+                addresses: self.addresses.clone(),
                 ..JujuModel::default()
             }),
             machine: SimMachine::new(self.machine.clone()),
@@ -554,6 +662,10 @@ impl State {
             })
             .collect()
     }
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn names<'a>(keys: impl Iterator<Item = &'a String>) -> String {
@@ -605,6 +717,13 @@ pub struct Happened {
     /// What the charm did in its workload containers.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub pebble: BTreeMap<String, ContainerHappened>,
+    /// A reboot the charm asked Juju for (which Juju makes only if the hook succeeds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reboot: Option<RebootWhen>,
+    /// Storage instances asked for with `storage-add`, by storage name (added only if
+    /// the hook succeeds).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage_added: BTreeMap<String, u32>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub stdout: String,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -668,6 +787,8 @@ impl Simulation {
                 })
                 .filter(|(_, h)| !h.changes.is_empty() || !h.execs.is_empty())
                 .collect(),
+            reboot: juju.reboot,
+            storage_added: juju.storage_requested.clone(),
             ..Happened::default()
         }
     }

@@ -10,6 +10,7 @@ mod deferral;
 mod event;
 mod log;
 mod machine;
+mod model;
 mod network;
 mod pebble;
 mod ports;
@@ -17,6 +18,7 @@ mod relations;
 mod resources;
 mod secrets;
 mod status;
+mod storage;
 mod store;
 mod types;
 
@@ -62,8 +64,8 @@ pub struct HostState {
 // takes a view's marker (`HasData`) and its getter here, the one place that knows how
 // `HostState` is laid out; an interface file sees its view's fields and nothing else.
 
-/// `status`, `log`, `ports`, `secrets`, `resources`: the hook tools, and the resources
-/// the metadata declares.
+/// `status`, `log`, `ports`, `resources`, `storage`, `model`: the hook tools, and the
+/// metadata (the resources, endpoints and storage it declares).
 pub struct ToolsView<'a> {
     pub(crate) juju: &'a mut dyn HookTools,
     pub(crate) metadata: &'a Metadata,
@@ -97,7 +99,7 @@ pub struct StoreView<'a> {
     pub(crate) stored: &'a mut StoredState,
 }
 
-/// `relations`, `network`: the hook tools, the endpoints the metadata declares, and the
+/// `relations`, `network`, `secrets`: the hook tools, the endpoints the metadata declares, and the
 /// relations learnt so far.
 pub struct RelationsView<'a> {
     pub(crate) juju: &'a mut dyn HookTools,

@@ -1,96 +1,75 @@
-//! `juju:charm/ports`: typed ranges to and from Juju's `80/tcp` specs.
+//! `juju:charm/ports`: typed ranges to and from Juju's `80/tcp` specs, on the endpoints
+//! the metadata declares.
 
-use crate::runtime::bindings::v0_1::ports::{self, PortRange, Protocol};
+use crate::backends::juju::ports::{self as juju, PortRange};
+use crate::runtime::bindings::v0_1::ports::{self, Protocol};
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
+use crate::sandbox::names::BindingName;
 
 use super::{ToolsView, error};
 
-fn spec(range: &PortRange) -> Result<String, Error> {
-    let protocol = match range.protocol {
-        Protocol::Icmp => return Ok("icmp".into()),
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
+fn range(ports: ports::PortRange) -> Result<PortRange, Error> {
+    let protocol = match ports.protocol {
+        Protocol::Tcp => juju::Protocol::Tcp,
+        Protocol::Udp => juju::Protocol::Udp,
+        Protocol::Icmp => juju::Protocol::Icmp,
     };
-    if range.from == 0 || range.to < range.from {
-        return Err(error(
-            ErrorKind::InvalidInput,
-            format!(
-                "{}-{} is not a port range: ports run from 1, and `to` is not below `from`",
-                range.from, range.to
-            ),
-        ));
-    }
-    Ok(if range.from == range.to {
-        format!("{}/{protocol}", range.from)
-    } else {
-        format!("{}-{}/{protocol}", range.from, range.to)
-    })
+    PortRange::new(protocol, ports.from, ports.to).map_err(|e| error(ErrorKind::InvalidInput, e))
 }
 
-/// `80/tcp`, `8000-8100/udp`, `icmp`; a bare range is tcp, as Juju prints it.
-fn parse(spec: &str) -> Option<PortRange> {
-    if spec == "icmp" {
-        return Some(PortRange {
-            protocol: Protocol::Icmp,
-            from: 0,
-            to: 0,
-        });
+fn wit(range: PortRange) -> ports::PortRange {
+    ports::PortRange {
+        protocol: match range.protocol() {
+            juju::Protocol::Tcp => Protocol::Tcp,
+            juju::Protocol::Udp => Protocol::Udp,
+            juju::Protocol::Icmp => Protocol::Icmp,
+        },
+        from: range.from(),
+        to: range.to(),
     }
-    let (ports, protocol) = spec.split_once('/').unwrap_or((spec, "tcp"));
-    let protocol = match protocol {
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        _ => return None,
-    };
-    let (from, to) = ports.split_once('-').unwrap_or((ports, ports));
-    Some(PortRange {
-        protocol,
-        from: from.parse().ok()?,
-        to: to.parse().ok()?,
-    })
 }
 
-impl ports::Host for ToolsView<'_> {
-    fn open(&mut self, ports: PortRange) -> Result<(), Error> {
-        Ok(self.juju.open_port(&spec(&ports)?)?)
-    }
-
-    fn close(&mut self, ports: PortRange) -> Result<(), Error> {
-        Ok(self.juju.close_port(&spec(&ports)?)?)
-    }
-
-    fn opened(&mut self) -> Result<Vec<PortRange>, Error> {
-        self.juju
-            .opened_ports()?
+impl ToolsView<'_> {
+    /// Each endpoint by its grammar, and one the metadata declares.
+    fn endpoints(&self, endpoints: Vec<String>) -> Result<Vec<BindingName>, Error> {
+        endpoints
             .iter()
-            .map(|s| {
-                parse(s).ok_or_else(|| {
-                    error(
-                        ErrorKind::Internal,
-                        format!("Juju reported an opened port {s:?} this host cannot read"),
-                    )
-                })
+            .map(|name| {
+                let parsed = BindingName::parse(name)?;
+                if !self.metadata.endpoints.contains_key(name) {
+                    return Err(error(
+                        ErrorKind::NotFound,
+                        format!("the charm's metadata declares no relation endpoint `{name}`"),
+                    ));
+                }
+                Ok(parsed)
             })
             .collect()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl ports::Host for ToolsView<'_> {
+    fn open(&mut self, ports: ports::PortRange) -> Result<(), Error> {
+        Ok(self.juju.open_port(range(ports)?, &[])?)
+    }
 
-    #[test]
-    fn specs_round_trip() {
-        for s in ["80/tcp", "8000-8100/udp", "icmp"] {
-            assert_eq!(spec(&parse(s).unwrap()).unwrap(), s);
-        }
-        assert_eq!(spec(&parse("8000-8100").unwrap()).unwrap(), "8000-8100/tcp");
-        assert!(parse("80/sctp").is_none());
-        let bad = PortRange {
-            protocol: Protocol::Tcp,
-            from: 90,
-            to: 80,
-        };
-        assert!(spec(&bad).is_err());
+    fn close(&mut self, ports: ports::PortRange) -> Result<(), Error> {
+        Ok(self.juju.close_port(range(ports)?, &[])?)
+    }
+
+    fn opened(&mut self) -> Result<Vec<ports::PortRange>, Error> {
+        Ok(self.juju.opened_ports()?.into_iter().map(wit).collect())
+    }
+
+    fn open_on(&mut self, ports: ports::PortRange, endpoints: Vec<String>) -> Result<(), Error> {
+        let range = range(ports)?;
+        let endpoints = self.endpoints(endpoints)?;
+        Ok(self.juju.open_port(range, &endpoints)?)
+    }
+
+    fn close_on(&mut self, ports: ports::PortRange, endpoints: Vec<String>) -> Result<(), Error> {
+        let range = range(ports)?;
+        let endpoints = self.endpoints(endpoints)?;
+        Ok(self.juju.close_port(range, &endpoints)?)
     }
 }

@@ -100,4 +100,9 @@ impl relations::Host for RelationsView<'_> {
         let data: BTreeMap<String, String> = data.into_iter().collect();
         Ok(self.juju.relation_set(&reference, app, &data)?)
     }
+
+    fn remote_model(&mut self, relation_id: u32) -> Result<String, Error> {
+        let reference = self.relation_ref(relation_id)?;
+        Ok(self.juju.relation_model_uuid(&reference)?)
+    }
 }

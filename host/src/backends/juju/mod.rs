@@ -2,7 +2,11 @@
 //! [`real::HookToolsExec`] runs the tools Juju puts on PATH; [`crate::sim::juju::SimJuju`]
 //! answers from an in-memory model for `wasmcharm run`.
 
+pub mod model;
+pub mod ports;
 pub mod real;
+pub mod secrets;
+pub mod storage;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,8 +15,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::backends::error::BackendError;
 use crate::sandbox::names::{
-    ActionKey, BindingName, RelationMember, ResourceName, SecretLabel, SecretUri,
+    ActionKey, BindingName, RelationMember, ResourceName, SecretUri, StorageId, StorageName,
+    UnitName,
 };
+
+pub use model::{AddressKind, CloudSpec, GoalState, RebootWhen};
+pub use ports::PortRange;
+pub use secrets::{
+    SecretContent, SecretInfo, SecretMetadata, SecretOwner, SecretRef, SecretRevision,
+};
+pub use storage::StorageInstance;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,30 +115,6 @@ pub struct Address {
     pub hostname: Option<String>,
 }
 
-/// One secret as `secret-info-get` describes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
-pub struct SecretInfo {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotation: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<u32>,
-}
-
-/// Which revision of a secret `secret-get` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretRevision {
-    Tracked,
-    Refresh,
-    Peek,
-}
-
 /// Whose status: this unit's, or (leader only) the application's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -154,30 +142,6 @@ impl LogLevel {
             LogLevel::Warning => "WARNING",
             LogLevel::Error => "ERROR",
             LogLevel::Critical => "CRITICAL",
-        }
-    }
-}
-
-/// A secret as a charm names it: by its id, its label, or both.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretRef {
-    Id(SecretUri),
-    Label(SecretLabel),
-    Both(SecretUri, SecretLabel),
-}
-
-impl SecretRef {
-    pub fn id(&self) -> Option<&SecretUri> {
-        match self {
-            SecretRef::Id(id) | SecretRef::Both(id, _) => Some(id),
-            SecretRef::Label(_) => None,
-        }
-    }
-
-    pub fn label(&self) -> Option<&SecretLabel> {
-        match self {
-            SecretRef::Label(label) | SecretRef::Both(_, label) => Some(label),
-            SecretRef::Id(_) => None,
         }
     }
 }
@@ -227,11 +191,19 @@ pub trait HookTools: Send {
     fn action_log(&mut self, message: &str) -> Result<(), BackendError>;
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError>;
 
-    /// `open-port` / `close-port` with a spec such as `80/tcp`, `8000-8100/udp`, `icmp`.
-    fn open_port(&mut self, spec: &str) -> Result<(), BackendError>;
-    fn close_port(&mut self, spec: &str) -> Result<(), BackendError>;
-    /// `opened-ports`, as specs.
-    fn opened_ports(&mut self) -> Result<Vec<String>, BackendError>;
+    /// `open-port` / `close-port`, on the given endpoints or (none given) all.
+    fn open_port(
+        &mut self,
+        range: PortRange,
+        endpoints: &[BindingName],
+    ) -> Result<(), BackendError>;
+    fn close_port(
+        &mut self,
+        range: PortRange,
+        endpoints: &[BindingName],
+    ) -> Result<(), BackendError>;
+    /// `opened-ports`.
+    fn opened_ports(&mut self) -> Result<Vec<PortRange>, BackendError>;
 
     /// `network-get`, optionally for a relation (`endpoint:id`).
     fn network_get(
@@ -249,6 +221,54 @@ pub trait HookTools: Send {
     /// `secret-info-get` by id or label: the secret's id and what Juju knows of it.
     fn secret_info(&mut self, secret: &SecretRef) -> Result<(String, SecretInfo), BackendError>;
 
+    /// `secret-add`: a new secret; its id.
+    fn secret_add(
+        &mut self,
+        content: &SecretContent,
+        metadata: &SecretMetadata,
+        owner: SecretOwner,
+    ) -> Result<SecretUri, BackendError>;
+    /// `secret-set`: new content (a revision, unless unchanged) and/or metadata.
+    fn secret_set(
+        &mut self,
+        id: &SecretUri,
+        content: Option<&SecretContent>,
+        metadata: &SecretMetadata,
+    ) -> Result<(), BackendError>;
+    /// `secret-grant` to a relation's remote application, or one of its units.
+    fn secret_grant(
+        &mut self,
+        id: &SecretUri,
+        relation: &str,
+        unit: Option<&UnitName>,
+    ) -> Result<(), BackendError>;
+    fn secret_revoke(
+        &mut self,
+        id: &SecretUri,
+        relation: &str,
+        unit: Option<&UnitName>,
+    ) -> Result<(), BackendError>;
+    /// `secret-remove`: one revision, or the secret.
+    fn secret_remove(&mut self, id: &SecretUri, revision: Option<u32>) -> Result<(), BackendError>;
+    /// `secret-ids`: the secrets this unit and its application own.
+    fn secret_ids(&mut self) -> Result<Vec<SecretUri>, BackendError>;
+
     /// `resource-get`: the resource's local path.
     fn resource_get(&mut self, name: &ResourceName) -> Result<String, BackendError>;
+
+    /// `storage-list`: the attached instances, of one storage or all.
+    fn storage_list(&mut self, name: Option<&StorageName>) -> Result<Vec<StorageId>, BackendError>;
+    /// `storage-get`: where an instance is.
+    fn storage_get(&mut self, id: &StorageId) -> Result<StorageInstance, BackendError>;
+    /// `storage-add NAME=COUNT`.
+    fn storage_add(&mut self, name: &StorageName, count: u32) -> Result<(), BackendError>;
+
+    fn goal_state(&mut self) -> Result<GoalState, BackendError>;
+    /// `credential-get`: the cloud spec, for a trusted application.
+    fn credential_get(&mut self) -> Result<CloudSpec, BackendError>;
+    fn juju_reboot(&mut self, when: RebootWhen) -> Result<(), BackendError>;
+    /// `unit-get private-address` / `public-address`.
+    fn unit_get(&mut self, kind: AddressKind) -> Result<String, BackendError>;
+    /// `relation-model-get`: the UUID of the model on a relation's other side.
+    fn relation_model_uuid(&mut self, relation: &str) -> Result<String, BackendError>;
 }

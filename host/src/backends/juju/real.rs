@@ -8,14 +8,18 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{
-    HookTools, LogLevel, NetworkInfo, SecretInfo, SecretRef, SecretRevision, Status, StatusKind,
-    Target,
+    AddressKind, CloudSpec, GoalState, HookTools, LogLevel, NetworkInfo, PortRange, RebootWhen,
+    SecretContent, SecretInfo, SecretMetadata, SecretOwner, SecretRef, SecretRevision, Status,
+    StatusKind, StorageInstance, Target,
 };
 use crate::argv;
 use crate::backends::error::BackendError;
 use crate::backends::process::{Invocation, display};
 use crate::sandbox::caps;
-use crate::sandbox::names::{ActionKey, BindingName, RelationMember, ResourceName};
+use crate::sandbox::names::{
+    ActionKey, BindingName, RelationMember, ResourceName, SecretUri, StorageId, StorageName,
+    UnitName,
+};
 
 /// Hook tools answer from the unit agent in milliseconds; this only stops a wedged
 /// agent from holding the hook forever.
@@ -228,16 +232,36 @@ impl HookTools for HookToolsExec {
         self.tool(argv!["action-fail", "--", message]).map(drop)
     }
 
-    fn open_port(&mut self, spec: &str) -> Result<(), BackendError> {
-        self.tool(argv!["open-port", spec]).map(drop)
+    fn open_port(
+        &mut self,
+        range: PortRange,
+        endpoints: &[BindingName],
+    ) -> Result<(), BackendError> {
+        self.tool(Self::port_args("open-port", range, endpoints))
+            .map(drop)
     }
 
-    fn close_port(&mut self, spec: &str) -> Result<(), BackendError> {
-        self.tool(argv!["close-port", spec]).map(drop)
+    fn close_port(
+        &mut self,
+        range: PortRange,
+        endpoints: &[BindingName],
+    ) -> Result<(), BackendError> {
+        self.tool(Self::port_args("close-port", range, endpoints))
+            .map(drop)
     }
 
-    fn opened_ports(&mut self) -> Result<Vec<String>, BackendError> {
-        self.strings(argv!["opened-ports", "--format=json"])
+    fn opened_ports(&mut self) -> Result<Vec<PortRange>, BackendError> {
+        let argv = argv!["opened-ports", "--format=json"];
+        let command = display(&argv);
+        self.strings(argv)?
+            .iter()
+            .map(|spec| {
+                PortRange::parse(spec).ok_or_else(|| BackendError::BadOutput {
+                    command: command.clone(),
+                    detail: format!("{spec:?} is not a port range"),
+                })
+            })
+            .collect()
     }
 
     fn network_get(
@@ -300,6 +324,185 @@ impl HookTools for HookToolsExec {
             .trim()
             .to_string())
     }
+
+    fn secret_add(
+        &mut self,
+        content: &SecretContent,
+        metadata: &SecretMetadata,
+        owner: SecretOwner,
+    ) -> Result<SecretUri, BackendError> {
+        let mut argv = argv!["secret-add", format!("--owner={}", owner.as_str())];
+        Self::metadata_args(&mut argv, metadata);
+        let files = ContentFiles::write(content)?;
+        argv.push("--".into());
+        argv.extend(files.args);
+        let command = display(&argv);
+        let out = self.tool(argv)?;
+        SecretUri::parse(out.trim()).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: e.to_string(),
+        })
+    }
+
+    fn secret_set(
+        &mut self,
+        id: &SecretUri,
+        content: Option<&SecretContent>,
+        metadata: &SecretMetadata,
+    ) -> Result<(), BackendError> {
+        let mut argv = argv!["secret-set"];
+        Self::metadata_args(&mut argv, metadata);
+        argv.extend(argv!["--", id.canonical()]);
+        // Kept until the tool has read them.
+        let files = content.map(ContentFiles::write).transpose()?;
+        if let Some(files) = &files {
+            argv.extend(files.args.iter().cloned());
+        }
+        secret_errors(self.tool(argv)).map(drop)
+    }
+
+    fn secret_grant(
+        &mut self,
+        id: &SecretUri,
+        relation: &str,
+        unit: Option<&UnitName>,
+    ) -> Result<(), BackendError> {
+        let argv = Self::access_args("secret-grant", id, relation, unit);
+        secret_errors(relation_errors(self.tool(argv))).map(drop)
+    }
+
+    fn secret_revoke(
+        &mut self,
+        id: &SecretUri,
+        relation: &str,
+        unit: Option<&UnitName>,
+    ) -> Result<(), BackendError> {
+        let argv = Self::access_args("secret-revoke", id, relation, unit);
+        secret_errors(relation_errors(self.tool(argv))).map(drop)
+    }
+
+    fn secret_remove(&mut self, id: &SecretUri, revision: Option<u32>) -> Result<(), BackendError> {
+        let mut argv = argv!["secret-remove"];
+        if let Some(revision) = revision {
+            argv.push(format!("--revision={revision}"));
+        }
+        argv.extend(argv!["--", id.canonical()]);
+        secret_errors(self.tool(argv)).map(drop)
+    }
+
+    fn secret_ids(&mut self) -> Result<Vec<SecretUri>, BackendError> {
+        let argv = argv!["secret-ids", "--format=json"];
+        let command = display(&argv);
+        self.strings(argv)?
+            .iter()
+            .map(|id| {
+                SecretUri::parse(id).map_err(|e| BackendError::BadOutput {
+                    command: command.clone(),
+                    detail: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn storage_list(&mut self, name: Option<&StorageName>) -> Result<Vec<StorageId>, BackendError> {
+        let mut argv = argv!["storage-list", "--format=json"];
+        if let Some(name) = name {
+            argv.extend(argv!["--", name.as_str()]);
+        }
+        let command = display(&argv);
+        self.strings(argv)?
+            .iter()
+            .map(|id| {
+                StorageId::parse(id).map_err(|e| BackendError::BadOutput {
+                    command: command.clone(),
+                    detail: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn storage_get(&mut self, id: &StorageId) -> Result<StorageInstance, BackendError> {
+        let argv = argv!["storage-get", "--format=json", format!("--storage={id}")];
+        storage_errors(self.parsed(argv))
+    }
+
+    fn storage_add(&mut self, name: &StorageName, count: u32) -> Result<(), BackendError> {
+        storage_errors(self.tool(argv!["storage-add", "--", format!("{name}={count}")])).map(drop)
+    }
+
+    fn goal_state(&mut self) -> Result<GoalState, BackendError> {
+        self.parsed(argv!["goal-state", "--format=json"])
+    }
+
+    fn credential_get(&mut self) -> Result<CloudSpec, BackendError> {
+        match self.parsed(argv!["credential-get", "--format=json"]) {
+            Err(BackendError::CommandFailed { stderr, .. })
+                if stderr.contains("not trusted") || stderr.contains("permission denied") =>
+            {
+                Err(BackendError::PermissionDenied(format!(
+                    "Juju gives the cloud's credential only to a trusted application (`juju \
+                     trust APP` or `juju deploy --trust`): {}",
+                    stderr.trim()
+                )))
+            }
+            other => other,
+        }
+    }
+
+    fn juju_reboot(&mut self, when: RebootWhen) -> Result<(), BackendError> {
+        let argv = match when {
+            RebootWhen::AfterHook => argv!["juju-reboot"],
+            RebootWhen::Now => argv!["juju-reboot", "--now"],
+        };
+        self.tool(argv).map(drop)
+    }
+
+    fn unit_get(&mut self, kind: AddressKind) -> Result<String, BackendError> {
+        let argv = argv!["unit-get", "--format=json", "--", kind.as_str()];
+        self.parsed(argv)
+    }
+
+    fn relation_model_uuid(&mut self, relation: &str) -> Result<String, BackendError> {
+        #[derive(serde::Deserialize)]
+        struct RemoteModel {
+            uuid: String,
+        }
+        let argv = argv!["relation-model-get", "--format=json", "-r", relation];
+        relation_errors(self.parsed::<RemoteModel>(argv)).map(|m| m.uuid)
+    }
+}
+
+/// A secret's content in files only this process's user can read, one per key, named on
+/// the command line as `key#file=PATH` so that no value is ever an argument. Removed when
+/// dropped.
+struct ContentFiles {
+    _dir: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+impl ContentFiles {
+    fn write(content: &SecretContent) -> Result<Self, BackendError> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        // tempfile makes the directory 0700.
+        let dir = tempfile::Builder::new()
+            .prefix("wasmcharm-secret-")
+            .tempdir()
+            .map_err(|e| BackendError::io("a directory for the secret's content", e))?;
+        let mut args = Vec::new();
+        for (key, value) in content.iter() {
+            let path = dir.path().join(key.as_str());
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .and_then(|mut f| f.write_all(value.as_bytes()))
+                .map_err(|e| BackendError::io(path.display().to_string(), e))?;
+            args.push(format!("{key}#file={}", path.display()));
+        }
+        Ok(ContentFiles { _dir: dir, args })
+    }
 }
 
 /// The most keys the host reads of one databag: each costs the host memory beyond its
@@ -354,7 +557,58 @@ fn secret_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> 
     }
 }
 
+/// Juju's words for storage the unit does not have.
+fn storage_errors<T>(result: Result<T, BackendError>) -> Result<T, BackendError> {
+    match result {
+        Err(BackendError::CommandFailed { stderr, .. }) if stderr.contains("not found") => {
+            Err(BackendError::NotFound(stderr.trim().to_string()))
+        }
+        other => other,
+    }
+}
+
 impl HookToolsExec {
+    /// `--label=`, `--description=`, `--expire=`, `--rotate=`: each value in the word of
+    /// its option, so none can be read as another.
+    fn metadata_args(argv: &mut Vec<String>, metadata: &SecretMetadata) {
+        if let Some(label) = &metadata.label {
+            argv.push(format!("--label={label}"));
+        }
+        if let Some(description) = &metadata.description {
+            argv.push(format!("--description={}", description.as_str()));
+        }
+        if let Some(expire) = &metadata.expire {
+            argv.push(format!("--expire={expire}"));
+        }
+        if let Some(rotate) = metadata.rotate {
+            argv.push(format!("--rotate={}", rotate.as_str()));
+        }
+    }
+
+    fn access_args(
+        tool: &str,
+        id: &SecretUri,
+        relation: &str,
+        unit: Option<&UnitName>,
+    ) -> Vec<String> {
+        let mut argv = argv![tool, "--relation", relation];
+        if let Some(unit) = unit {
+            argv.push(format!("--unit={unit}"));
+        }
+        argv.extend(argv!["--", id.canonical()]);
+        argv
+    }
+
+    fn port_args(tool: &str, range: PortRange, endpoints: &[BindingName]) -> Vec<String> {
+        let mut argv = argv![tool];
+        if !endpoints.is_empty() {
+            let names: Vec<&str> = endpoints.iter().map(|e| e.as_str()).collect();
+            argv.push(format!("--endpoints={}", names.join(",")));
+        }
+        argv.push(range.to_string());
+        argv
+    }
+
     /// The time a tool may take: its own limit, cut to the dispatch's deadline.
     fn budget(&self) -> Duration {
         self.deadline.map_or(TOOL_TIMEOUT, |d| {
