@@ -692,3 +692,141 @@ fn simulated_ports_open_per_endpoint() {
         "{out:?}"
     );
 }
+
+// --- Pebble's checks, notices, identities and signals (0.1.1), through the guest ---
+
+const WORKLOAD: &str = "containers:\n  workload:\n    layers:\n      base:\n        services:\n          \
+                        srv: {override: replace, command: srv}\n        checks:\n          \
+                        up: {override: replace, level: ready, threshold: 2, tcp: {port: 80}}\n          \
+                        off: {override: replace, startup: disabled, tcp: {port: 81}}\n    \
+                        services: {srv: active}\n    checks: {up: {failures: 2}}\n";
+
+fn pebble(params: &str) -> (Output, serde_yaml::Value) {
+    sim(
+        "pebble",
+        &format!("{WORKLOAD}event: {{params: {params}}}\n"),
+    )
+}
+
+fn failed_with(r: &serde_yaml::Value, expected: &str) {
+    assert_eq!(r["happened"]["outcome"], "failed", "{r:?}");
+    let error = r["happened"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains(expected), "{error}");
+}
+
+#[test]
+fn a_simulated_container_runs_its_checks_from_the_state() {
+    let (_, r) = pebble("{call: checks}");
+    assert_eq!(results(&r)["checks.up"], "CheckStatus::Down 2/2", "{r:?}");
+    assert_eq!(results(&r)["checks.off"], "CheckStatus::Inactive 0/3");
+    let (_, r) = pebble("{call: health}");
+    assert_eq!(results(&r)["healthy"], "false");
+    let (_, r) = pebble("{call: health, names: [off]}");
+    assert_eq!(results(&r)["healthy"], "true");
+    let (_, r) = pebble("{call: start-checks, names: [off, up]}");
+    assert_eq!(results(&r)["changed"], "off");
+    assert_eq!(
+        r["state"]["containers"]["workload"]["checks"]["off"]["active"],
+        true
+    );
+    // A name not in the plan: Pebble's error, and nothing started.
+    let (_, r) = pebble("{call: start-checks, names: [off, nope]}");
+    failed_with(&r, "cannot start checks: cannot find checks in plan: nope");
+    assert!(r["state"]["containers"]["workload"]["checks"]["off"].is_null());
+    let (_, r) = pebble("{call: checks, names: [\"a\\nb\"]}");
+    failed_with(&r, "is not one Pebble takes");
+}
+
+#[test]
+fn notices_count_their_occurrences_and_keys_follow_pebbles_rule() {
+    let (out, r, state) = sim_out(
+        "pebble",
+        &format!("{WORKLOAD}event: {{params: {{call: notify, key: example.com/backup}}}}\n"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(results(&r)["occurrences"], "1");
+    let text = serde_yaml::to_string(&state).unwrap();
+    let (_, r) = sim(
+        "pebble",
+        &format!("{text}event: {{params: {{call: notify, key: example.com/backup}}}}\n"),
+    );
+    assert_eq!(results(&r)["id"], "1");
+    assert_eq!(results(&r)["occurrences"], "2");
+    for (key, expected) in [
+        ("Example.com/x", "is not a custom notice key"),
+        ("example.com", "is not a custom notice key"),
+        ("example.com/a_b", "is not a custom notice key"),
+    ] {
+        let (_, r) = pebble(&format!("{{call: notify, key: '{key}'}}"));
+        failed_with(&r, expected);
+    }
+    let (_, r) = pebble("{call: notice, id: '../1'}");
+    failed_with(&r, "is not a notice id");
+    let (_, r) = pebble("{call: notice, id: '7'}");
+    failed_with(&r, "cannot find notice with ID \"7\"");
+    let (_, r) = pebble("{call: notices, key: 'a,b'}");
+    failed_with(&r, "is not a notice key");
+}
+
+#[test]
+fn identities_and_signals_are_checked_before_pebble_sees_them() {
+    let (_, r) = pebble("{call: identity, identity: prometheus, access: metrics, user-id: 1000}");
+    assert_eq!(results(&r)["count"], "1", "{r:?}");
+    assert_eq!(
+        r["state"]["containers"]["workload"]["identities"]["prometheus"]["access"],
+        "metrics"
+    );
+    let (_, r) = pebble("{call: identity, identity: nobody-at-all}");
+    failed_with(&r, "has no way to prove it");
+    let (_, r) = pebble("{call: identity, identity: '9lives', user-id: 1}");
+    failed_with(&r, "is not an identity name");
+
+    let (_, r) = pebble("{call: signal, signal: SIGHUP, names: [srv]}");
+    assert_eq!(r["happened"]["outcome"], "ok", "{r:?}");
+    assert_eq!(
+        r["happened"]["pebble"]["workload"]["signals"],
+        serde_yaml::to_value(["SIGHUP srv"]).unwrap()
+    );
+    let (_, r) = pebble("{call: signal, signal: HUP, names: [srv]}");
+    failed_with(&r, "\"HUP\" is not a signal");
+    let (_, r) = pebble("{call: signal, signal: SIGTERM, names: [other]}");
+    failed_with(
+        &r,
+        "cannot send signal to \"other\": service is not running",
+    );
+}
+
+#[test]
+fn check_and_notice_events_must_fit_the_state() {
+    let charm = charm_dir("toolkit");
+    let (out, _) = run_event(
+        charm.path(),
+        "workload-pebble-check-failed",
+        &format!("{WORKLOAD}event: {{check-name: off}}\n"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("the event says check `off` failed, but the state has it inactive"),
+        "{out:?}"
+    );
+    let (out, _) = run_event(
+        charm.path(),
+        "workload-pebble-check-recovered",
+        &format!("{WORKLOAD}event: {{check-name: up}}\n"),
+    );
+    assert!(
+        stderr(&out).contains("but the state has it down"),
+        "{out:?}"
+    );
+    let (out, _) = run_event(
+        charm.path(),
+        "workload-pebble-custom-notice",
+        &format!(
+            "{WORKLOAD}event: {{notice-id: '3', notice-type: custom, notice-key: example.com/x}}\n"
+        ),
+    );
+    assert!(
+        stderr(&out).contains("notice 3 of container `workload`, which the state does not have"),
+        "{out:?}"
+    );
+}

@@ -260,7 +260,12 @@ fn pebble_notices_and_checks_reach_the_charm_with_their_details() {
     let out = run(
         charm.path(),
         "workload-pebble-custom-notice",
-        Some("event: {notice-id: '17', notice-type: custom, notice-key: example.com/reload}\n"),
+        Some(
+            "containers: {workload: {notices: [{id: '17', type: custom, key: example.com/reload, \
+             first-occurred: '2026-01-01T00:00:00Z', last-occurred: '2026-01-01T00:00:00Z', \
+             last-repeated: '2026-01-01T00:00:00Z', occurrences: 1}]}}\n\
+             event: {notice-id: '17', notice-type: custom, notice-key: example.com/reload}\n",
+        ),
     );
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
@@ -270,10 +275,13 @@ fn pebble_notices_and_checks_reach_the_charm_with_their_details() {
             "workload: notice 17 custom example.com/reload".into()
         )
     );
+    let failing = "containers:\n  workload:\n    layers:\n      base:\n        checks:\n          \
+                   http-ready: {override: replace, threshold: 2, http: {url: 'http://localhost/'}}\n    \
+                   checks: {http-ready: {failures: 2}}\n";
     let out = run(
         charm.path(),
         "workload-pebble-check-failed",
-        Some("event: {check-name: http-ready}\n"),
+        Some(&format!("{failing}event: {{check-name: http-ready}}\n")),
     );
     assert_eq!(
         unit_status(&report(&out)),

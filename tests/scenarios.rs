@@ -21,7 +21,12 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn every_example_charm_passes_its_suite() {
-    for (charm, scenarios) in [("openssh", 8), ("pause", 5), ("ubuntu-advantage", 7)] {
+    for (charm, scenarios) in [
+        ("openssh", 8),
+        ("pause", 5),
+        ("ubuntu-advantage", 7),
+        ("valkey", 25),
+    ] {
         let dir = charm_dir(charm);
         let out = test(dir.path(), &[]);
         assert!(out.status.success(), "{charm}: {out:?}");

@@ -39,6 +39,7 @@ pub mod model;
 pub mod network;
 pub mod pebble;
 pub mod ports;
+pub mod random;
 pub mod relation;
 pub mod resources;
 pub mod secrets;

@@ -16,9 +16,13 @@ use std::time::{Duration, Instant};
 
 use wasmcharm::backends::error::BackendError;
 use wasmcharm::backends::pebble::client::PebbleClient;
+use wasmcharm::backends::pebble::identities::{BasicIdentity, IdentityAccess, LocalIdentity};
+use wasmcharm::backends::pebble::layer::CheckLevel;
 use wasmcharm::backends::pebble::layer::Layer;
+use wasmcharm::backends::pebble::notices::{NoticeFilter, NoticeKey, NoticeType};
 use wasmcharm::backends::pebble::{
-    Current, ExecRequest, FileOptions, FileType, Pebble, ServiceAction,
+    CheckStatus, ChecksAction, Current, CustomKey, ExecRequest, FileOptions, FileType, Identity,
+    IdentityName, Pebble, ServiceAction, Signal,
 };
 
 /// A real Pebble serving container `web` under a temporary socket directory.
@@ -183,6 +187,155 @@ fn services_start_stop_restart_replan_autostart() {
         .services_action("web", ServiceAction::Start, &names(&["broken"]))
         .unwrap_err();
     assert!(matches!(err, BackendError::ChangeFailed(_)), "{err:?}");
+}
+
+#[test]
+fn checks_health_notices_identities_and_signals() {
+    let Some(daemon) = Daemon::start() else {
+        return;
+    };
+    let mut client = daemon.client();
+    let checks = "services:\n  srv:\n    override: replace\n    command: sleep 1000\n\
+                  checks:\n  bad: {override: replace, level: alive, period: 100ms, threshold: 1, \
+                  exec: {command: \"false\"}}\n  good: {override: replace, level: ready, period: \
+                  100ms, exec: {command: \"true\"}}\n  off: {override: replace, startup: disabled, \
+                  tcp: {port: 1}}\n";
+    client
+        .add_layer("web", "checks", &layer(checks), false)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = |client: &mut PebbleClient, name: &str| {
+        client
+            .checks("web", &CheckLevel::Unset, &names(&[name]))
+            .unwrap()[0]
+            .status
+    };
+    while status(&mut client, "bad") != CheckStatus::Down {
+        assert!(
+            Instant::now() < deadline,
+            "the failing check never went down"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let all = client.checks("web", &CheckLevel::Unset, &[]).unwrap();
+    let seen: Vec<(&str, CheckStatus)> = all.iter().map(|c| (c.name.as_str(), c.status)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("bad", CheckStatus::Down),
+            ("good", CheckStatus::Up),
+            ("off", CheckStatus::Inactive)
+        ]
+    );
+    assert!(all[0].failures >= 1 && all[0].threshold == 1, "{all:?}");
+    assert!(!client.health("web", &CheckLevel::Unset, &[]).unwrap());
+    assert!(
+        client
+            .health("web", &CheckLevel::Ready, &names(&["good"]))
+            .unwrap()
+    );
+    assert_eq!(
+        client
+            .checks_action("web", ChecksAction::Start, &names(&["off", "good"]))
+            .unwrap(),
+        ["off"]
+    );
+    assert_eq!(
+        client
+            .checks_action("web", ChecksAction::Stop, &names(&["bad"]))
+            .unwrap(),
+        ["bad"]
+    );
+    let (status_code, _, message) = pebble_error(
+        client
+            .checks_action("web", ChecksAction::Start, &names(&["nope"]))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status_code, message.as_str()),
+        (400, "cannot start checks: cannot find checks in plan: nope")
+    );
+    let run = client.refresh_check("web", "good").unwrap();
+    assert_eq!((run.info.status, run.error), (CheckStatus::Up, None));
+    let run = client.refresh_check("web", "bad").unwrap();
+    assert!(run.error.is_some(), "{run:?}");
+
+    let key = CustomKey::parse("example.com/backup").unwrap();
+    let one = [("x".to_string(), "1".to_string())].into();
+    let id = client.notify("web", &key, &one, None).unwrap();
+    let two = [("y".to_string(), "2".to_string())].into();
+    assert_eq!(
+        client.notify("web", &key, &two, Some(3_600_000)).unwrap(),
+        id
+    );
+    let notice = client.notice("web", &id).unwrap();
+    assert_eq!(
+        (notice.kind.as_str(), notice.occurrences, &notice.last_data),
+        ("custom", 2, &two)
+    );
+    assert_eq!(notice.repeat_after.as_deref(), Some("1h0m0s"));
+    let filter = NoticeFilter {
+        types: vec![NoticeType::Custom],
+        keys: vec![NoticeKey::parse("example.com/backup").unwrap()],
+        after: None,
+    };
+    assert_eq!(client.notices("web", &filter).unwrap(), [notice]);
+    let (status_code, _, _) = pebble_error(client.notice("web", "999").unwrap_err());
+    assert_eq!(status_code, 404);
+
+    let named = |n: &str| IdentityName::parse(n).unwrap();
+    let bob = Identity {
+        access: IdentityAccess::Read,
+        local: Some(LocalIdentity { user_id: 1000 }),
+        basic: None,
+        cert: None,
+    };
+    let carol = Identity {
+        access: IdentityAccess::Admin,
+        local: None,
+        basic: Some(BasicIdentity {
+            password: "$6$salt$hash".into(),
+        }),
+        cert: None,
+    };
+    client
+        .replace_identities(
+            "web",
+            &[(named("bob"), bob.clone()), (named("carol"), carol)].into(),
+        )
+        .unwrap();
+    let identities = client.identities("web").unwrap();
+    assert_eq!(identities["bob"], bob);
+    assert_eq!(
+        identities["carol"].basic.as_ref().unwrap().password,
+        "*****"
+    );
+    let (status_code, _, message) = pebble_error(
+        client
+            .remove_identities("web", &[named("zed")])
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status_code, message.as_str()),
+        (400, "identities do not exist: zed")
+    );
+    client.remove_identities("web", &[named("carol")]).unwrap();
+    assert_eq!(client.identities("web").unwrap().len(), 1);
+
+    let hup = Signal::parse("SIGHUP").unwrap();
+    let (status_code, _, message) = pebble_error(
+        client
+            .send_signal("web", hup, &names(&["srv"]))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (status_code, message.as_str()),
+        (500, "cannot send signal to \"srv\": service is not running")
+    );
+    client
+        .services_action("web", ServiceAction::Start, &names(&["srv"]))
+        .unwrap();
+    client.send_signal("web", hup, &names(&["srv"])).unwrap();
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub const CHARMS: &[(&str, &str)] = &[
     ("openssh", "example-charms"),
     ("pause", "example-charms"),
     ("ubuntu-advantage", "example-charms"),
+    ("valkey", "example-charms"),
     ("faulty", "tests/charms"),
     ("stateful", "tests/charms"),
     ("hostile", "tests/charms"),

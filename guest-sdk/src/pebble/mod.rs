@@ -17,10 +17,13 @@
 //! # Ok::<(), wasmcharm_sdk::Error>(())
 //! ```
 
+mod checks;
 mod container;
 mod exec;
 mod files;
+mod identities;
 mod layer;
+mod notices;
 
 use crate::__bindings::juju::charm::pebble as host;
 
@@ -35,6 +38,9 @@ pub use host::Check;
 pub use host::ExecOutput;
 /// Where Pebble forwards service logs.
 pub use host::LogTarget;
+pub use host::{
+    CheckInfo, CheckRun, CheckStatus, Identity, IdentityAccess, Notice, NoticeFilter, NoticeType,
+};
 pub use host::{
     CheckLevel, ExecCheck, ExitAction, FileInfo, FileType, HttpCheck, LogTargetType, Override,
     ServiceInfo, ServiceStatus, Startup, TcpCheck,

@@ -2,7 +2,7 @@
 //! a UNIX socket, so that the real client (and charms dispatched against it) can be
 //! tested with no Pebble installed. Answers and error messages follow Pebble v1.19.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -20,8 +20,12 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::backends::pebble::daemon::Change;
-use crate::backends::pebble::layer::Layer;
-use crate::backends::pebble::{ApiError, ExecRequest, FileOptions, FileType};
+use crate::backends::pebble::layer::{CheckLevel, Layer};
+use crate::backends::pebble::notices::{NoticeKey, NoticeType};
+use crate::backends::pebble::{
+    ApiError, ChecksAction, CustomKey, ExecRequest, FileOptions, FileType, Identity, IdentityName,
+    NoticeFilter, Signal,
+};
 use crate::backends::process::Output;
 use crate::sim::pebble::SimContainer;
 
@@ -191,6 +195,37 @@ fn get<'a>(q: &'a [(String, String)], key: &str) -> Option<&'a str> {
     q.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// A query's comma-separated list, across repeats of the key.
+fn list(q: &[(String, String)], key: &str) -> Vec<String> {
+    q.iter()
+        .filter(|(k, _)| k == key)
+        .flat_map(|(_, v)| v.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// `level=alive|ready`, or none.
+fn level(q: &[(String, String)]) -> Result<CheckLevel, ApiError> {
+    match get(q, "level").unwrap_or_default() {
+        "" => Ok(CheckLevel::Unset),
+        "alive" => Ok(CheckLevel::Alive),
+        "ready" => Ok(CheckLevel::Ready),
+        _ => Err(bad("level must be \"alive\" or \"ready\"")),
+    }
+}
+
+/// A JSON body's list of strings.
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn bad(message: impl Into<String>) -> ApiError {
     ApiError::bad_request(message.into())
 }
@@ -244,7 +279,19 @@ impl Server {
             ("/v1/system-info", Method::GET) => Ok(sync(
                 json!({"boot-id": "wasmcharm-pebble-sim", "version": VERSION}),
             )),
-            ("/v1/health", Method::GET) => Ok(sync(json!({"healthy": true}))),
+            ("/v1/health", Method::GET) => self.health(&q),
+            ("/v1/checks", Method::GET) => self.get_checks(&q),
+            ("/v1/checks", Method::POST) => self.post_checks(&body),
+            ("/v1/checks/refresh", Method::POST) => self.refresh_check(&body),
+            ("/v1/notices", Method::GET) => self.get_notices(&q),
+            ("/v1/notices", Method::POST) => self.post_notices(&body),
+            (p, Method::GET) if p.starts_with("/v1/notices/") => {
+                let id = &p["/v1/notices/".len()..];
+                self.container().notice(id).map(|n| sync(json!(n)))
+            }
+            ("/v1/identities", Method::GET) => Ok(sync(json!(self.container().identities()))),
+            ("/v1/identities", Method::POST) => self.post_identities(&body),
+            ("/v1/signals", Method::POST) => self.signals(&body),
             ("/v1/layers", Method::POST) => self.layers(&body),
             ("/v1/plan", Method::GET) => self.plan(&q),
             ("/v1/services", Method::GET) => self.get_services(&q),
@@ -256,7 +303,8 @@ impl Server {
             (p, Method::GET) if p.starts_with("/v1/changes/") => self.change(p, &q).await,
             (
                 "/v1/system-info" | "/v1/health" | "/v1/layers" | "/v1/plan" | "/v1/services"
-                | "/v1/files" | "/v1/exec",
+                | "/v1/files" | "/v1/exec" | "/v1/checks" | "/v1/checks/refresh" | "/v1/notices"
+                | "/v1/identities" | "/v1/signals",
                 m,
             ) => Err(ApiError {
                 status: 405,
@@ -301,6 +349,164 @@ impl Server {
         let layer = Layer::parse(&label, &text("layer"))?;
         let combine = v.get("combine").and_then(Value::as_bool).unwrap_or(false);
         self.container().daemon.add_layer(&label, &layer, combine)?;
+        Ok(sync(json!(true)))
+    }
+
+    /// Healthy is 200; unhealthy is the same sync answer with 502, as Pebble sends it.
+    fn health(&self, q: &[(String, String)]) -> Result<Answer, ApiError> {
+        let level = level(q)?;
+        let healthy = self.container().health(&level, &list(q, "names"))?;
+        Ok(if healthy {
+            sync(json!({"healthy": true}))
+        } else {
+            respond(
+                StatusCode::BAD_GATEWAY,
+                json!({"type": "sync", "status-code": 502, "status": "Bad Gateway", "result": {"healthy": false}}),
+            )
+        })
+    }
+
+    fn get_checks(&self, q: &[(String, String)]) -> Result<Answer, ApiError> {
+        let level = level(q)?;
+        Ok(sync(json!(
+            self.container().checks(&level, &list(q, "names"))
+        )))
+    }
+
+    fn post_checks(&self, body: &[u8]) -> Result<Answer, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| bad(format!("cannot decode data from request body: {e}")))?;
+        let action = match v.get("action").and_then(Value::as_str).unwrap_or_default() {
+            "start" => ChecksAction::Start,
+            "stop" => ChecksAction::Stop,
+            other => return Err(bad(format!("invalid action {other:?}"))),
+        };
+        let names = strings(&v, "checks");
+        let changed = self.container().checks_action(action, &names)?;
+        Ok(sync(json!({"changed": changed})))
+    }
+
+    fn refresh_check(&self, body: &[u8]) -> Result<Answer, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| bad(format!("cannot decode data from request body: {e}")))?;
+        let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+        if name.is_empty() {
+            return Err(bad("name is required"));
+        }
+        Ok(sync(json!(self.container().refresh_check(name)?)))
+    }
+
+    fn get_notices(&self, q: &[(String, String)]) -> Result<Answer, ApiError> {
+        // Unknown types match nothing, as in Pebble (a newer client's types).
+        let named = list(q, "types");
+        let types: Vec<NoticeType> = named
+            .iter()
+            .filter_map(|t| serde_json::from_value(json!(t)).ok())
+            .collect();
+        if !named.is_empty() && types.is_empty() {
+            return Ok(sync(json!([])));
+        }
+        let keys = list(q, "keys")
+            .iter()
+            .map(|k| NoticeKey::parse(k).map_err(|e| bad(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let filter = NoticeFilter {
+            types,
+            keys,
+            after: get(q, "after").map(str::to_string),
+        };
+        Ok(sync(json!(self.container().notices(&filter)?)))
+    }
+
+    fn post_notices(&self, body: &[u8]) -> Result<Answer, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| bad(format!("cannot decode request body: {e}")))?;
+        let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
+        if text("action") != "add" {
+            return Err(bad(format!("invalid action {:?}", text("action"))));
+        }
+        if text("type") != "custom" {
+            return Err(bad(format!(
+                "invalid type {:?} (can only add \"custom\" notices)",
+                text("type")
+            )));
+        }
+        let key = CustomKey::parse(text("key")).map_err(|_| {
+            bad(format!(
+                "invalid key {:?} (must be in \"example.com/path\" format)",
+                text("key")
+            ))
+        })?;
+        let data: BTreeMap<String, String> = match v.get("data") {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(d) => {
+                serde_json::from_value(d.clone()).map_err(|e| bad(format!("invalid data: {e}")))?
+            }
+        };
+        let repeat_after = match v.get("repeat-after").and_then(Value::as_str) {
+            None => None,
+            Some(d) => Some(
+                crate::backends::pebble::duration::parse(d)
+                    .map(|nanos| u64::try_from(nanos / 1_000_000).unwrap_or(u64::MAX))
+                    .ok_or_else(|| bad(format!("invalid repeat-after duration {d:?}")))?,
+            ),
+        };
+        let id = self.container().notify(&key, &data, repeat_after)?;
+        Ok(sync(json!({"id": id})))
+    }
+
+    fn post_identities(&self, body: &[u8]) -> Result<Answer, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| bad(format!("cannot decode request body: {e}")))?;
+        let given = v
+            .get("identities")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut c = self.container();
+        match v.get("action").and_then(Value::as_str).unwrap_or_default() {
+            "remove" => {
+                let names = given
+                    .keys()
+                    .map(|n| IdentityName::parse(n).map_err(|e| bad(e.to_string())))
+                    .collect::<Result<Vec<_>, _>>()?;
+                c.remove_identities(&names)?;
+            }
+            "replace" => {
+                let mut named = BTreeMap::new();
+                for (name, identity) in given {
+                    let parsed = IdentityName::parse(&name).map_err(|_| {
+                        bad(format!(
+                            "invalid identity for {name:?}: identity name \"\" invalid: must \
+                             start with an alphabetic character and only contain alphanumeric \
+                             characters, underscore, and hyphen"
+                        ))
+                    })?;
+                    let identity: Identity = serde_json::from_value(identity)
+                        .map_err(|e| bad(format!("invalid identity for {name:?}: {e}")))?;
+                    named.insert(parsed, identity);
+                }
+                c.replace_identities(&named)?;
+            }
+            other => return Err(bad(format!("invalid action {other:?}"))),
+        }
+        Ok(sync(Value::Null))
+    }
+
+    fn signals(&self, body: &[u8]) -> Result<Answer, ApiError> {
+        let v: Value = serde_json::from_slice(body)
+            .map_err(|e| bad(format!("cannot decode request body: {e}")))?;
+        let services = strings(&v, "services");
+        let name = v.get("signal").and_then(Value::as_str).unwrap_or_default();
+        let signal = Signal::parse(name).map_err(|_| ApiError {
+            status: 500,
+            kind: None,
+            message: format!(
+                "cannot send signal to {:?}: invalid signal name {name:?}",
+                services.first().map(String::as_str).unwrap_or_default()
+            ),
+        })?;
+        self.container().send_signal(signal, &services)?;
         Ok(sync(json!(true)))
     }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::backends::error::BackendError;
+use crate::backends::pebble::CheckStatus;
 use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
 use crate::dispatch::{self, Ended};
 use crate::event::{self, DispatchPath, EventError};
@@ -13,6 +14,7 @@ use crate::runtime::engine::{Instances, LoadError};
 use crate::runtime::invoke::{Backends, GuestOutput, LoadedCharm, Nondeterminism};
 use crate::unit::dir::UnitDir;
 
+use crate::sim::pebble::SimContainer;
 use crate::sim::state::{Happened, State, StateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -266,6 +268,65 @@ fn check_event(event: &event::Event, state: &State) -> Result<(), StateError> {
                 "the event comes from container `{container}`'s Pebble, but the state says \
                  it cannot connect"
             ));
+        }
+        E::PebbleCheckFailed(c) | E::PebbleCheckRecovered(c) => {
+            let model = state
+                .containers
+                .get(&c.container)
+                .cloned()
+                .unwrap_or_default();
+            let sim =
+                SimContainer::from_model(&c.container, &model).map_err(StateError::Inconsistent)?;
+            let failed = matches!(event, E::PebbleCheckFailed(_));
+            match sim.check_status(&c.check) {
+                None => {
+                    return inconsistent(format!(
+                        "the event is about check `{}`, which no layer of container `{}` in \
+                         the state defines",
+                        c.check, c.container
+                    ));
+                }
+                Some(status) if failed != (status == CheckStatus::Down) => {
+                    return inconsistent(format!(
+                        "the event says check `{}` {}, but the state has it {}: {}",
+                        c.check,
+                        if failed { "failed" } else { "recovered" },
+                        serde_json::to_value(status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        if failed {
+                            "give it `failures:` of at least its threshold under the \
+                             container's `checks:`"
+                        } else {
+                            "give it fewer `failures:` than its threshold"
+                        }
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        E::PebbleCustomNotice(n) => {
+            let found = state
+                .containers
+                .get(&n.container)
+                .and_then(|c| c.notices.iter().find(|notice| notice.id == n.id));
+            match found {
+                None => {
+                    return inconsistent(format!(
+                        "the event is about notice {} of container `{}`, which the state does \
+                         not have (give it under the container's `notices:`)",
+                        n.id, n.container
+                    ));
+                }
+                Some(notice) if notice.kind != n.kind || notice.key != n.key => {
+                    return inconsistent(format!(
+                        "the event's notice {} is {} {}, but the state has it as {} {}",
+                        n.id, n.kind, n.key, notice.kind, notice.key
+                    ));
+                }
+                Some(_) => {}
+            }
         }
         E::SecretChanged(s) | E::SecretRotate(s) | E::SecretRemove(s) | E::SecretExpired(s)
             if !state.secrets.iter().any(|secret| secret.id == s.id) =>

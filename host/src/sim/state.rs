@@ -694,6 +694,9 @@ pub struct ContainerHappened {
     /// Every command exec'd.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub execs: Vec<String>,
+    /// Every signal sent, as `SIGHUP web`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<String>,
 }
 
 /// What a run did, besides changing the state.
@@ -782,10 +785,13 @@ impl Simulation {
                             .map(|ch| format!("{}: {} ({})", ch.kind, ch.summary, ch.status))
                             .collect(),
                         execs: c.exec_history.iter().map(|argv| display(argv)).collect(),
+                        signals: c.signal_history.clone(),
                     };
                     (name.clone(), happened)
                 })
-                .filter(|(_, h)| !h.changes.is_empty() || !h.execs.is_empty())
+                .filter(|(_, h)| {
+                    !h.changes.is_empty() || !h.execs.is_empty() || !h.signals.is_empty()
+                })
                 .collect(),
             reboot: juju.reboot,
             storage_added: juju.storage_requested.clone(),

@@ -4,11 +4,14 @@
 use std::collections::BTreeMap;
 
 use crate::backends::pebble::duration::GoDuration;
+use crate::backends::pebble::identities::{BasicIdentity, CertIdentity, LocalIdentity};
 use crate::backends::pebble::layer::{self, ExecCheck, HttpCheck, Layer, TcpCheck};
+use crate::backends::pebble::notices::{CustomKey, NOTICE_DATA, NoticeKey};
 use crate::backends::pebble::{self as backend, Current, ServiceAction};
 use crate::runtime::bindings::v0_1::pebble::{
-    self as wit, CheckLevel, ExecCommand, ExecOutput, ExitAction, FileInfo, FileOptions, FileType,
-    LogTargetType, Override, ServiceInfo, ServiceStatus, Startup,
+    self as wit, CheckInfo, CheckLevel, CheckRun, CheckStatus, ExecCommand, ExecOutput, ExitAction,
+    FileInfo, FileOptions, FileType, Identity, IdentityAccess, LogTargetType, Notice, NoticeFilter,
+    NoticeType, Override, ServiceInfo, ServiceStatus, Startup,
 };
 use crate::runtime::bindings::v0_1::types::{Error, ErrorKind};
 use crate::sandbox::caps;
@@ -379,6 +382,98 @@ pub fn layer_out(l: &Layer) -> wit::Layer {
     }
 }
 
+fn check_info(c: backend::CheckInfo) -> CheckInfo {
+    CheckInfo {
+        name: c.name,
+        level: level_out(&c.level),
+        startup: match c.startup {
+            layer::Startup::Disabled => Startup::Disabled,
+            _ => Startup::Enabled,
+        },
+        status: match c.status {
+            backend::CheckStatus::Up => CheckStatus::Up,
+            backend::CheckStatus::Down => CheckStatus::Down,
+            backend::CheckStatus::Inactive => CheckStatus::Inactive,
+        },
+        failures: c.failures,
+        threshold: c.threshold,
+        change_id: c.change_id,
+    }
+}
+
+/// A Go duration Pebble printed, in milliseconds; one that does not parse is none.
+fn go_ms(text: Option<String>) -> Option<u64> {
+    text.and_then(|t| crate::backends::pebble::duration::parse(&t))
+        .map(|nanos| u64::try_from(nanos / 1_000_000).unwrap_or(u64::MAX))
+}
+
+fn notice(n: backend::Notice) -> Notice {
+    Notice {
+        id: n.id,
+        user_id: n.user_id,
+        type_: n.kind,
+        key: n.key,
+        first_occurred: n.first_occurred,
+        last_occurred: n.last_occurred,
+        last_repeated: n.last_repeated,
+        occurrences: n.occurrences,
+        last_data: n.last_data.into_iter().collect(),
+        repeat_after: go_ms(n.repeat_after),
+        expire_after: go_ms(n.expire_after),
+    }
+}
+
+fn identity_in(name: &str, i: Identity) -> Result<backend::Identity, Error> {
+    if i.local_user_id.is_none() && i.basic_password_hash.is_none() && i.cert_pem.is_none() {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            format!(
+                "identity {} has no way to prove it: give a local user id, a basic password \
+                 hash or a certificate",
+                shown(name)
+            ),
+        ));
+    }
+    if let Some(hash) = &i.basic_password_hash {
+        plain("a password hash", hash, 1024)?;
+    }
+    if let Some(pem) = &i.cert_pem
+        && pem.len() > 64 << 10
+    {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            "a certificate of more than 64 KiB is not one Pebble takes",
+        ));
+    }
+    Ok(backend::Identity {
+        access: match i.access {
+            IdentityAccess::Admin => backend::identities::IdentityAccess::Admin,
+            IdentityAccess::Read => backend::identities::IdentityAccess::Read,
+            IdentityAccess::Metrics => backend::identities::IdentityAccess::Metrics,
+            IdentityAccess::Untrusted => backend::identities::IdentityAccess::Untrusted,
+        },
+        local: i.local_user_id.map(|user_id| LocalIdentity { user_id }),
+        basic: i
+            .basic_password_hash
+            .map(|password| BasicIdentity { password }),
+        cert: i.cert_pem.map(|pem| CertIdentity { pem }),
+    })
+}
+
+fn identity_out(i: backend::Identity) -> Identity {
+    Identity {
+        access: match i.access {
+            backend::identities::IdentityAccess::Admin => IdentityAccess::Admin,
+            backend::identities::IdentityAccess::Read => IdentityAccess::Read,
+            backend::identities::IdentityAccess::Metrics => IdentityAccess::Metrics,
+            backend::identities::IdentityAccess::Untrusted => IdentityAccess::Untrusted,
+        },
+        local_user_id: i.local.map(|l| l.user_id),
+        basic_password_hash: i.basic.map(|b| b.password),
+        cert_pem: i.cert.map(|c| c.pem),
+    }
+}
+
 fn file_options(o: FileOptions) -> Result<backend::FileOptions, Error> {
     for name in [&o.user, &o.group].into_iter().flatten() {
         plain("a user or group", name, 255)?;
@@ -578,5 +673,218 @@ impl wit::Host for PebbleView<'_> {
             stdout: out.stdout,
             stderr: out.stderr,
         })
+    }
+
+    fn get_checks(
+        &mut self,
+        container: String,
+        level: Option<CheckLevel>,
+        names: Vec<String>,
+    ) -> Result<Vec<CheckInfo>, Error> {
+        self.container(&container)?;
+        Self::names("check names", &names)?;
+        Ok(self
+            .pebble
+            .checks(&container, &level_in(level), &names)?
+            .into_iter()
+            .map(check_info)
+            .collect())
+    }
+
+    fn start_checks(
+        &mut self,
+        container: String,
+        checks: Vec<String>,
+    ) -> Result<Vec<String>, Error> {
+        self.container(&container)?;
+        Self::names("check names", &checks)?;
+        Ok(self
+            .pebble
+            .checks_action(&container, backend::ChecksAction::Start, &checks)?)
+    }
+
+    fn stop_checks(
+        &mut self,
+        container: String,
+        checks: Vec<String>,
+    ) -> Result<Vec<String>, Error> {
+        self.container(&container)?;
+        Self::names("check names", &checks)?;
+        Ok(self
+            .pebble
+            .checks_action(&container, backend::ChecksAction::Stop, &checks)?)
+    }
+
+    fn refresh_check(&mut self, container: String, name: String) -> Result<CheckRun, Error> {
+        self.container(&container)?;
+        plain("a check name", &name, 255)?;
+        let run = self.pebble.refresh_check(&container, &name)?;
+        Ok(CheckRun {
+            info: check_info(run.info),
+            error: run.error,
+        })
+    }
+
+    fn health(
+        &mut self,
+        container: String,
+        level: Option<CheckLevel>,
+        names: Vec<String>,
+    ) -> Result<bool, Error> {
+        self.container(&container)?;
+        Self::names("check names", &names)?;
+        Ok(self.pebble.health(&container, &level_in(level), &names)?)
+    }
+
+    fn get_notice(&mut self, container: String, id: String) -> Result<Notice, Error> {
+        self.container(&container)?;
+        if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{} is not a notice id: Pebble's are decimal numbers",
+                    shown(&id)
+                ),
+            ));
+        }
+        Ok(notice(self.pebble.notice(&container, &id)?))
+    }
+
+    fn get_notices(
+        &mut self,
+        container: String,
+        filter: NoticeFilter,
+    ) -> Result<Vec<Notice>, Error> {
+        self.container(&container)?;
+        const MOST: usize = 1000;
+        if filter.keys.len() > MOST {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{} notice keys; at most {MOST} in one call",
+                    filter.keys.len()
+                ),
+            ));
+        }
+        let keys = filter
+            .keys
+            .iter()
+            .map(|k| NoticeKey::parse(k))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(after) = &filter.after
+            && humantime::parse_rfc3339_weak(after).is_err()
+        {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "{} is not an RFC 3339 time such as 2026-01-01T00:00:00Z",
+                    shown(after)
+                ),
+            ));
+        }
+        let filter = backend::NoticeFilter {
+            types: filter
+                .types
+                .iter()
+                .map(|t| match t {
+                    NoticeType::ChangeUpdate => backend::notices::NoticeType::ChangeUpdate,
+                    NoticeType::Custom => backend::notices::NoticeType::Custom,
+                    NoticeType::Warning => backend::notices::NoticeType::Warning,
+                })
+                .collect(),
+            keys,
+            after: filter.after,
+        };
+        Ok(self
+            .pebble
+            .notices(&container, &filter)?
+            .into_iter()
+            .map(notice)
+            .collect())
+    }
+
+    fn notify(
+        &mut self,
+        container: String,
+        key: String,
+        data: Vec<(String, String)>,
+        repeat_after: Option<u64>,
+    ) -> Result<String, Error> {
+        self.container(&container)?;
+        let key = CustomKey::parse(&key)?;
+        let size: usize = data.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > NOTICE_DATA {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!(
+                    "a notice's data is {size} bytes; Pebble takes at most {NOTICE_DATA}, keys \
+                     and values together"
+                ),
+            ));
+        }
+        for (k, _) in &data {
+            plain("a notice data key", k, 255)?;
+        }
+        Ok(self
+            .pebble
+            .notify(&container, &key, &map(data), repeat_after)?)
+    }
+
+    fn get_identities(&mut self, container: String) -> Result<Vec<(String, Identity)>, Error> {
+        self.container(&container)?;
+        Ok(self
+            .pebble
+            .identities(&container)?
+            .into_iter()
+            .map(|(name, i)| (name, identity_out(i)))
+            .collect())
+    }
+
+    fn replace_identities(
+        &mut self,
+        container: String,
+        identities: Vec<(String, Identity)>,
+    ) -> Result<(), Error> {
+        self.container(&container)?;
+        if identities.len() > 1000 {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!("{} identities; at most 1000 in one call", identities.len()),
+            ));
+        }
+        let mut named = BTreeMap::new();
+        for (name, identity) in identities {
+            let parsed = backend::IdentityName::parse(&name)?;
+            let identity = identity_in(&name, identity)?;
+            if named.insert(parsed, identity).is_some() {
+                return Err(error(
+                    ErrorKind::InvalidInput,
+                    format!("identity {} is given twice", shown(&name)),
+                ));
+            }
+        }
+        Ok(self.pebble.replace_identities(&container, &named)?)
+    }
+
+    fn remove_identities(&mut self, container: String, names: Vec<String>) -> Result<(), Error> {
+        self.container(&container)?;
+        Self::names("identity names", &names)?;
+        let names = names
+            .iter()
+            .map(|n| backend::IdentityName::parse(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.pebble.remove_identities(&container, &names)?)
+    }
+
+    fn send_signal(
+        &mut self,
+        container: String,
+        signal: String,
+        services: Vec<String>,
+    ) -> Result<(), Error> {
+        self.container(&container)?;
+        let signal = backend::Signal::parse(&signal)?;
+        Self::names("service names", &services)?;
+        Ok(self.pebble.send_signal(&container, signal, &services)?)
     }
 }

@@ -21,9 +21,14 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+use std::collections::BTreeMap;
+
 use super::daemon::{Current, ServiceInfo};
-use super::layer::Layer;
-use super::{ApiError, ExecRequest, FileInfo, FileOptions, FileType, Pebble, ServiceAction};
+use super::layer::{CheckLevel, Layer};
+use super::{
+    ApiError, CheckInfo, CheckRun, ChecksAction, CustomKey, ExecRequest, FileInfo, FileOptions,
+    FileType, Identity, IdentityName, Notice, NoticeFilter, Pebble, ServiceAction, Signal,
+};
 use crate::backends::error::BackendError;
 use crate::backends::process::Output;
 use crate::sandbox::caps;
@@ -263,6 +268,62 @@ struct FileOperationResult {
 #[serde(default, rename_all = "kebab-case")]
 struct ExecResult {
     task_id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChecksChanged {
+    changed: Few<String, 10_000>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Healthy {
+    healthy: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticeAdded {
+    id: String,
+}
+
+/// A JSON object of at most `MOST` entries, read as it is parsed (as [`Few`] reads
+/// lists).
+struct FewByName<T, const MOST: usize>(BTreeMap<String, T>);
+
+impl<T, const MOST: usize> Default for FewByName<T, MOST> {
+    fn default() -> Self {
+        FewByName(BTreeMap::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const MOST: usize> Deserialize<'de> for FewByName<T, MOST> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<T, const MOST: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MOST: usize> serde::de::Visitor<'de> for Entries<T, MOST> {
+            type Value = FewByName<T, MOST>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "an object of at most {MOST} entries")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry()? {
+                    if out.len() == MOST {
+                        return Err(serde::de::Error::custom(format!(
+                            "more than {MOST} entries; the host reads at most {MOST}"
+                        )));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(FewByName(out))
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
 }
 
 fn api_error(status: u16, result: ErrorResult) -> BackendError {
@@ -911,6 +972,185 @@ impl Pebble for PebbleClient {
                 stdout,
                 stderr,
             })
+        })
+    }
+
+    fn checks(
+        &mut self,
+        container: &str,
+        level: &CheckLevel,
+        names: &[String],
+    ) -> Result<Vec<CheckInfo>, BackendError> {
+        let mut path = format!("/v1/checks?names={}", query(&names.join(",")));
+        if !level.is_unset() {
+            path.push_str(&format!("&level={}", query(level.as_str())));
+        }
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, &path, None).await
+        })?;
+        let checks: Few<CheckInfo, 10_000> = env.result("checks")?;
+        Ok(checks.0)
+    }
+
+    fn checks_action(
+        &mut self,
+        container: &str,
+        action: ChecksAction,
+        names: &[String],
+    ) -> Result<Vec<String>, BackendError> {
+        let body = json!({"action": action.as_str(), "checks": names});
+        let env = self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/checks", Some(body)).await
+        })?;
+        let changed: ChecksChanged = env.result("checks")?;
+        Ok(changed.changed.0)
+    }
+
+    fn refresh_check(&mut self, container: &str, name: &str) -> Result<CheckRun, BackendError> {
+        let body = json!({"name": name});
+        let env = self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/checks/refresh", Some(body))
+                .await
+        })?;
+        let Some(raw) = &env.result else {
+            return Err(BackendError::BadOutput {
+                command: "Pebble checks/refresh".into(),
+                detail: "no result".into(),
+            });
+        };
+        serde_json::from_str(raw.get()).map_err(|e| BackendError::BadOutput {
+            command: "Pebble checks/refresh".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    fn health(
+        &mut self,
+        container: &str,
+        level: &CheckLevel,
+        names: &[String],
+    ) -> Result<bool, BackendError> {
+        let mut path = format!("/v1/health?names={}", query(&names.join(",")));
+        if !level.is_unset() {
+            path.push_str(&format!("&level={}", query(level.as_str())));
+        }
+        // Unhealthy is a sync answer with HTTP 502, not an error.
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, &path, None).await
+        })?;
+        let health: Healthy = env.result("health")?;
+        Ok(health.healthy)
+    }
+
+    fn notice(&mut self, container: &str, id: &str) -> Result<Notice, BackendError> {
+        let path = format!("/v1/notices/{}", query(id));
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, &path, None).await
+        })?;
+        let Some(raw) = &env.result else {
+            return Err(BackendError::NotFound(format!("no notice {id}")));
+        };
+        serde_json::from_str(raw.get()).map_err(|e| BackendError::BadOutput {
+            command: "Pebble notices".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    fn notices(
+        &mut self,
+        container: &str,
+        filter: &NoticeFilter,
+    ) -> Result<Vec<Notice>, BackendError> {
+        let mut params = Vec::new();
+        if !filter.types.is_empty() {
+            let types: Vec<&str> = filter.types.iter().map(|t| t.as_str()).collect();
+            params.push(format!("types={}", query(&types.join(","))));
+        }
+        if !filter.keys.is_empty() {
+            let keys: Vec<&str> = filter.keys.iter().map(|k| k.as_str()).collect();
+            params.push(format!("keys={}", query(&keys.join(","))));
+        }
+        if let Some(after) = &filter.after {
+            params.push(format!("after={}", query(after)));
+        }
+        let path = format!("/v1/notices?{}", params.join("&"));
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, &path, None).await
+        })?;
+        let notices: Few<Notice, 10_000> = env.result("notices")?;
+        Ok(notices.0)
+    }
+
+    fn notify(
+        &mut self,
+        container: &str,
+        key: &CustomKey,
+        data: &BTreeMap<String, String>,
+        repeat_after_ms: Option<u64>,
+    ) -> Result<String, BackendError> {
+        let mut body = json!({"action": "add", "type": "custom", "key": key.as_str()});
+        if !data.is_empty() {
+            body["data"] = json!(data);
+        }
+        if let Some(ms) = repeat_after_ms {
+            body["repeat-after"] = json!(go_duration_ms(ms));
+        }
+        let env = self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/notices", Some(body)).await
+        })?;
+        let added: NoticeAdded = env.result("notices")?;
+        Ok(added.id)
+    }
+
+    fn identities(&mut self, container: &str) -> Result<BTreeMap<String, Identity>, BackendError> {
+        let env = self.run(container, |http| async move {
+            http.json(Method::GET, "/v1/identities", None).await
+        })?;
+        let identities: FewByName<Identity, 10_000> = env.result("identities")?;
+        Ok(identities.0)
+    }
+
+    fn replace_identities(
+        &mut self,
+        container: &str,
+        identities: &BTreeMap<IdentityName, Identity>,
+    ) -> Result<(), BackendError> {
+        let named: BTreeMap<&str, &Identity> =
+            identities.iter().map(|(n, i)| (n.as_str(), i)).collect();
+        let body = json!({"action": "replace", "identities": named});
+        self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/identities", Some(body))
+                .await
+                .map(drop)
+        })
+    }
+
+    fn remove_identities(
+        &mut self,
+        container: &str,
+        names: &[IdentityName],
+    ) -> Result<(), BackendError> {
+        let named: BTreeMap<&str, Value> =
+            names.iter().map(|n| (n.as_str(), Value::Null)).collect();
+        let body = json!({"action": "remove", "identities": named});
+        self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/identities", Some(body))
+                .await
+                .map(drop)
+        })
+    }
+
+    fn send_signal(
+        &mut self,
+        container: &str,
+        signal: Signal,
+        services: &[String],
+    ) -> Result<(), BackendError> {
+        let body = json!({"signal": signal.as_str(), "services": services});
+        self.run(container, |http| async move {
+            http.json(Method::POST, "/v1/signals", Some(body))
+                .await
+                .map(drop)
         })
     }
 }

@@ -46,6 +46,30 @@ impl fmt::Display for GoDuration {
     }
 }
 
+/// A duration as Go prints one (`1h0m0s`, `1m30s`, `1.5s`, `500ms`), as Pebble shows a
+/// notice's `repeat-after`.
+pub fn format_ms(ms: u64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (hours, minutes) = (ms / 3_600_000, ms / 60_000 % 60);
+    let (seconds, millis) = (ms / 1000 % 60, ms % 1000);
+    let seconds = if millis == 0 {
+        format!("{seconds}s")
+    } else {
+        let fraction = format!("{millis:03}");
+        format!("{seconds}.{}s", fraction.trim_end_matches('0'))
+    };
+    match (hours, minutes) {
+        (0, 0) => seconds,
+        (0, m) => format!("{m}m{seconds}"),
+        (h, m) => format!("{h}h{m}m{seconds}"),
+    }
+}
+
 /// Nanoseconds in a Go duration string; `None` if Go would refuse it. Negative
 /// durations are refused too: nothing in a layer may be negative.
 pub fn parse(text: &str) -> Option<u128> {
@@ -107,6 +131,22 @@ impl<'de> Deserialize<'de> for GoDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_as_go_prints_it() {
+        assert_eq!(format_ms(3_600_000), "1h0m0s");
+        assert_eq!(format_ms(90_000), "1m30s");
+        assert_eq!(format_ms(1_500), "1.5s");
+        assert_eq!(format_ms(500), "500ms");
+        assert_eq!(format_ms(0), "0s");
+        for ms in [1, 999, 1000, 61_001, 7_200_000] {
+            assert_eq!(
+                parse(&format_ms(ms)),
+                Some(u128::from(ms) * 1_000_000),
+                "{ms}"
+            );
+        }
+    }
 
     #[test]
     fn go_syntax() {

@@ -3,20 +3,28 @@
 //! outcomes ([`daemon`]), and the backends a charm's `pebble` calls go to: the real
 //! daemons over their sockets ([`client`]), or simulated ones ([`crate::sim::pebble`]).
 
+pub mod checks;
 pub mod client;
 pub mod daemon;
 pub mod duration;
+pub mod identities;
 pub mod layer;
+pub mod notices;
 pub mod plan;
 #[cfg(test)]
 mod properties;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::backends::error::BackendError;
 use crate::backends::process::Output;
+pub use checks::{CheckInfo, CheckRun, CheckStatus, ChecksAction};
 pub use daemon::{Current, ServiceInfo};
-use layer::Layer;
+pub use identities::{Identity, IdentityName, Signal};
+use layer::{CheckLevel, Layer};
+pub use notices::{CustomKey, Notice, NoticeFilter};
 
 pub use crate::backends::error::ApiError;
 
@@ -150,4 +158,63 @@ pub trait Pebble: Send {
     ) -> Result<(), BackendError>;
     /// The request is taken, so that its stdin is sent without a copy.
     fn exec(&mut self, container: &str, request: ExecRequest) -> Result<Output, BackendError>;
+
+    /// `GET /v1/checks`: of one level (or all, `Unset`), and the named (or all).
+    fn checks(
+        &mut self,
+        container: &str,
+        level: &CheckLevel,
+        names: &[String],
+    ) -> Result<Vec<CheckInfo>, BackendError>;
+    /// `POST /v1/checks`: the names it started or stopped.
+    fn checks_action(
+        &mut self,
+        container: &str,
+        action: ChecksAction,
+        names: &[String],
+    ) -> Result<Vec<String>, BackendError>;
+    /// `POST /v1/checks/refresh`: runs one check now.
+    fn refresh_check(&mut self, container: &str, name: &str) -> Result<CheckRun, BackendError>;
+    /// `GET /v1/health`.
+    fn health(
+        &mut self,
+        container: &str,
+        level: &CheckLevel,
+        names: &[String],
+    ) -> Result<bool, BackendError>;
+
+    fn notice(&mut self, container: &str, id: &str) -> Result<Notice, BackendError>;
+    fn notices(
+        &mut self,
+        container: &str,
+        filter: &NoticeFilter,
+    ) -> Result<Vec<Notice>, BackendError>;
+    /// Records a custom notice; its id.
+    fn notify(
+        &mut self,
+        container: &str,
+        key: &CustomKey,
+        data: &BTreeMap<String, String>,
+        repeat_after_ms: Option<u64>,
+    ) -> Result<String, BackendError>;
+
+    fn identities(&mut self, container: &str) -> Result<BTreeMap<String, Identity>, BackendError>;
+    /// Adds the identities, or replaces those of the same name.
+    fn replace_identities(
+        &mut self,
+        container: &str,
+        identities: &BTreeMap<IdentityName, Identity>,
+    ) -> Result<(), BackendError>;
+    fn remove_identities(
+        &mut self,
+        container: &str,
+        names: &[IdentityName],
+    ) -> Result<(), BackendError>;
+
+    fn send_signal(
+        &mut self,
+        container: &str,
+        signal: Signal,
+        services: &[String],
+    ) -> Result<(), BackendError>;
 }

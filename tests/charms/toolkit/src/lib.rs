@@ -33,6 +33,13 @@ struct Params {
     now: bool,
     port: Option<u16>,
     endpoints: Vec<String>,
+    call: Option<String>,
+    names: Vec<String>,
+    key: Option<String>,
+    signal: Option<String>,
+    identity: Option<String>,
+    access: Option<String>,
+    user_id: Option<u32>,
 }
 
 fn needed<T>(value: Option<T>, name: &str) -> Result<T> {
@@ -198,6 +205,7 @@ impl Charm for Toolkit {
                 ("public", &model::unit_address(AddressKind::Public)?),
             ]),
             "remote-model" => action::set_results(&[("uuid", &p.relation()?.remote_model()?)]),
+            "pebble" => pebble_call(&p),
             "open-on" => ports::open_on(p.tcp()?, &endpoints),
             "close-on" => ports::close_on(p.tcp()?, &endpoints),
             other => Err(Error::new(
@@ -205,6 +213,72 @@ impl Charm for Toolkit {
                 format!("toolkit has no action {other}"),
             )),
         }
+    }
+}
+
+/// One Pebble call of 0.1.1 on the `workload` container, its outcome as results.
+fn pebble_call(p: &Params) -> Result<()> {
+    use wasmcharm_sdk::pebble::{Identity, IdentityAccess, NoticeFilter};
+    let workload = container("workload");
+    let names: Vec<&str> = p.names.iter().map(String::as_str).collect();
+    match p.call.as_deref().unwrap_or_default() {
+        "checks" => {
+            for check in workload.checks(None, &names)? {
+                action::set_results(&[(
+                    &format!("checks.{}", check.name),
+                    &format!("{:?} {}/{}", check.status, check.failures, check.threshold),
+                )])?;
+            }
+            Ok(())
+        }
+        "start-checks" => {
+            let started = workload.start_checks(&names)?;
+            action::set_results(&[("changed", &started.join(" "))])
+        }
+        "health" => {
+            action::set_results(&[("healthy", &workload.healthy(None, &names)?.to_string())])
+        }
+        "notify" => {
+            let id = workload.notify(&needed(p.key.clone(), "key")?, &[("k", "v")], None)?;
+            let notice = workload.notice(&id)?;
+            action::set_results(&[
+                ("id", &id),
+                ("occurrences", &notice.occurrences.to_string()),
+            ])
+        }
+        "notices" => {
+            let all = workload.notices(&NoticeFilter {
+                types: vec![],
+                keys: p.key.iter().cloned().collect(),
+                after: None,
+            })?;
+            action::set_results(&[("count", &all.len().to_string())])
+        }
+        "notice" => {
+            let notice = workload.notice(&needed(p.id.clone(), "id")?)?;
+            action::set_results(&[("key", &notice.key)])
+        }
+        "identity" => {
+            let access = match p.access.as_deref() {
+                Some("admin") => IdentityAccess::Admin,
+                Some("metrics") => IdentityAccess::Metrics,
+                _ => IdentityAccess::Read,
+            };
+            let identity = Identity {
+                access,
+                local_user_id: p.user_id,
+                basic_password_hash: None,
+                cert_pem: None,
+            };
+            let name = needed(p.identity.clone(), "identity")?;
+            workload.replace_identities(&[(name.as_str(), identity)])?;
+            action::set_results(&[("count", &workload.identities()?.len().to_string())])
+        }
+        "signal" => workload.send_signal(&needed(p.signal.clone(), "signal")?, &names),
+        other => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("no pebble call {other:?}"),
+        )),
     }
 }
 

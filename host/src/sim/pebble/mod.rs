@@ -1,7 +1,14 @@
 //! Simulated workload containers for `wasmcharm run`: each a [`Daemon`] with Pebble's
-//! plan and service semantics, an in-memory filesystem, and canned results for exec.
+//! plan and service semantics, an in-memory filesystem ([`files`]), checks whose outcomes
+//! the state gives ([`checks`]), notices ([`notices`]), identities ([`identities`]), and
+//! canned results for exec.
 
-use std::collections::{BTreeMap, BTreeSet};
+pub mod checks;
+pub mod files;
+pub mod identities;
+pub mod notices;
+
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use indexmap::IndexMap;
@@ -9,11 +16,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::backends::error::BackendError;
 use crate::backends::pebble::daemon::{Current, Daemon, ServiceInfo};
-use crate::backends::pebble::layer::Layer;
+use crate::backends::pebble::layer::{CheckLevel, Layer};
+use crate::backends::pebble::notices::NoticeFilter;
 use crate::backends::pebble::{
-    ApiError, ExecRequest, FileInfo, FileOptions, FileType, Pebble, ServiceAction,
+    ApiError, CheckInfo, CheckRun, ChecksAction, CustomKey, ExecRequest, FileInfo, FileOptions,
+    Identity, IdentityName, Notice, Pebble, ServiceAction, Signal,
 };
 use crate::backends::process::Output;
+use checks::{CheckModel, Checks};
+use files::{DirModel, FileModel, Files};
+use identities::Identities;
+use notices::Notices;
 
 /// What an exec whose command starts with `command` returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,11 +53,23 @@ pub struct ContainerModel {
     /// Services that exit with this code as soon as they start.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub crash_on_start: BTreeMap<String, i32>,
-    /// File contents by absolute path.
+    /// Files by absolute path: their text, or `{content, permissions, user, ...}`.
+    /// Their parent directories exist.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub files: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
-    pub directories: BTreeSet<String>,
+    pub files: BTreeMap<String, FileModel>,
+    /// Directories: their paths, or `{path, permissions, user, group}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub directories: Vec<DirModel>,
+    /// How each check is faring: `{db-ready: {failures: 3}}` is down at a threshold
+    /// of 3. Checks not listed are up (or inactive, when `startup: disabled`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, CheckModel>,
+    /// Notices as Pebble lists them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
+    /// Identities by name, in Pebble's form.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub identities: BTreeMap<String, Identity>,
     /// Canned exec results, matched on command prefix (longest wins).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub execs: Vec<ExecResult>,
@@ -61,17 +86,14 @@ impl Default for ContainerModel {
             services: BTreeMap::new(),
             crash_on_start: BTreeMap::new(),
             files: BTreeMap::new(),
-            directories: BTreeSet::new(),
+            directories: Vec::new(),
+            checks: BTreeMap::new(),
+            notices: Vec::new(),
+            identities: BTreeMap::new(),
             execs: Vec::new(),
             hold_changes: false,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct SimFile {
-    content: Vec<u8>,
-    permissions: u32,
 }
 
 /// One simulated container.
@@ -79,11 +101,15 @@ struct SimFile {
 pub struct SimContainer {
     pub can_connect: bool,
     pub daemon: Daemon,
-    files: BTreeMap<String, SimFile>,
-    directories: BTreeSet<String>,
+    files: Files,
+    checks: Checks,
+    notices: Notices,
+    identities: Identities,
     execs: Vec<ExecResult>,
     /// Every command exec'd, in order.
     pub exec_history: Vec<Vec<String>>,
+    /// Every signal sent, as `SIGHUP web`.
+    pub signal_history: Vec<String>,
     /// See [`ContainerModel::hold_changes`].
     pub hold_changes: bool,
 }
@@ -108,31 +134,25 @@ impl SimContainer {
         for (service, code) in &model.crash_on_start {
             daemon.set_crashing(service, Some(*code));
         }
+        let context =
+            |what: &'static str| move |e: String| format!("containers.{name}.{what}: {e}");
         Ok(SimContainer {
             can_connect: model.can_connect,
+            files: Files::from_model(&model.files, &model.directories).map_err(context("files"))?,
+            checks: Checks::from_model(&model.checks, daemon.plan()).map_err(context("checks"))?,
+            notices: Notices::from_model(&model.notices).map_err(context("notices"))?,
+            identities: Identities::from_model(&model.identities).map_err(context("identities"))?,
             daemon,
-            files: model
-                .files
-                .iter()
-                .map(|(path, content)| {
-                    (
-                        path.clone(),
-                        SimFile {
-                            content: content.clone().into_bytes(),
-                            permissions: 0o644,
-                        },
-                    )
-                })
-                .collect(),
-            directories: model.directories.clone(),
             execs: model.execs.clone(),
             exec_history: Vec::new(),
+            signal_history: Vec::new(),
             hold_changes: model.hold_changes,
         })
     }
 
     /// The container as a state file describes it.
     pub fn to_model(&self, crash_on_start: &BTreeMap<String, i32>) -> ContainerModel {
+        let (files, directories) = self.files.to_model();
         ContainerModel {
             can_connect: self.can_connect,
             layers: self
@@ -149,25 +169,14 @@ impl SimContainer {
                 .map(|s| (s.name, s.current))
                 .collect(),
             crash_on_start: crash_on_start.clone(),
-            files: self
-                .files
-                .iter()
-                .map(|(p, f)| (p.clone(), String::from_utf8_lossy(&f.content).into_owned()))
-                .collect(),
-            directories: self.directories.clone(),
+            files,
+            directories,
+            checks: self.checks.to_model(),
+            notices: self.notices.to_model(),
+            identities: self.identities.to_model(),
             execs: self.execs.clone(),
             hold_changes: self.hold_changes,
         }
-    }
-
-    fn is_dir(&self, path: &str) -> bool {
-        path == "/"
-            || self.directories.contains(path)
-            || self
-                .files
-                .keys()
-                .chain(&self.directories)
-                .any(|p| is_under(p, path))
     }
 
     fn add_layer(&mut self, label: &str, layer: &Layer, combine: bool) -> Result<(), ApiError> {
@@ -211,62 +220,11 @@ impl SimContainer {
         content: &[u8],
         options: &FileOptions,
     ) -> Result<(), ApiError> {
-        absolute(path)?;
-        if self.is_dir(path) {
-            return Err(file_error(format!("open {path}: is a directory")));
-        }
-        if options.make_parents {
-            let mut parent = std::path::Path::new(path).parent();
-            while let Some(p) = parent.filter(|p| p.as_os_str() != "/") {
-                self.directories.insert(p.to_string_lossy().into_owned());
-                parent = p.parent();
-            }
-        }
-        self.files.insert(
-            path.to_string(),
-            SimFile {
-                content: content.to_vec(),
-                permissions: options.permissions.unwrap_or(0o644),
-            },
-        );
-        Ok(())
+        self.files.push(path, content, options)
     }
 
     pub fn pull(&self, path: &str) -> Result<Vec<u8>, ApiError> {
-        absolute(path)?;
-        match self.files.get(path) {
-            Some(f) => Ok(f.content.clone()),
-            // In the real daemon's words (v1.32.1, tests/real_pebble.rs).
-            None if self.is_dir(path) => Err(file_error(format!(
-                "can only read a regular file: {path:?}"
-            ))),
-            None => Err(ApiError::not_found(format!(
-                "stat {path}: no such file or directory"
-            ))),
-        }
-    }
-
-    fn info(&self, path: &str) -> FileInfo {
-        let name = std::path::Path::new(path)
-            .file_name()
-            .map_or("/".to_string(), |n| n.to_string_lossy().into_owned());
-        let file = self.files.get(path);
-        FileInfo {
-            path: path.to_string(),
-            name,
-            kind: if file.is_some() {
-                FileType::File
-            } else {
-                FileType::Directory
-            },
-            size: file.map(|f| f.content.len() as u64),
-            permissions: file.map_or(0o755, |f| f.permissions),
-            last_modified: "2026-01-01T00:00:00Z".into(),
-            user_id: Some(0),
-            user: Some("root".into()),
-            group_id: Some(0),
-            group: Some("root".into()),
-        }
+        self.files.pull(path)
     }
 
     pub fn list_files(
@@ -275,76 +233,106 @@ impl SimContainer {
         pattern: Option<&str>,
         itself: bool,
     ) -> Result<Vec<FileInfo>, ApiError> {
-        absolute(path)?;
-        if self.files.contains_key(path) || (itself && self.is_dir(path)) {
-            return Ok(vec![self.info(path)]);
-        }
-        if !self.is_dir(path) {
-            return Err(ApiError::not_found(format!(
-                "stat {path}: no such file or directory"
-            )));
-        }
-        let children: BTreeSet<String> = self
-            .files
-            .keys()
-            .chain(&self.directories)
-            .filter(|p| is_under(p, path))
-            .map(|p| {
-                let rest = p[path.trim_end_matches('/').len() + 1..].to_string();
-                let first = rest.split('/').next().unwrap_or_default().to_string();
-                format!("{}/{first}", path.trim_end_matches('/'))
-            })
-            .collect();
-        Ok(children
-            .into_iter()
-            .map(|p| self.info(&p))
-            .filter(|info| pattern.is_none_or(|pat| glob(pat, &info.name)))
-            .collect())
+        self.files.list(path, pattern, itself)
     }
 
     pub fn make_dir(&mut self, path: &str, options: &FileOptions) -> Result<(), ApiError> {
-        absolute(path)?;
-        if self.files.contains_key(path) {
-            return Err(file_error(format!("mkdir {path}: file exists")));
-        }
-        if options.make_parents {
-            let mut p = Some(std::path::Path::new(path));
-            while let Some(dir) = p.filter(|d| d.as_os_str() != "/") {
-                self.directories.insert(dir.to_string_lossy().into_owned());
-                p = dir.parent();
-            }
-        } else {
-            self.directories.insert(path.to_string());
-        }
-        Ok(())
+        self.files.make_dir(path, options)
     }
 
     pub fn remove_path(&mut self, path: &str, recursive: bool) -> Result<(), ApiError> {
-        absolute(path)?;
-        if self.files.remove(path).is_some() {
-            return Ok(());
+        self.files.remove(path, recursive)
+    }
+
+    pub fn checks(&self, level: &CheckLevel, names: &[String]) -> Vec<CheckInfo> {
+        self.checks.list(self.daemon.plan(), level, names)
+    }
+
+    pub fn checks_action(
+        &mut self,
+        action: ChecksAction,
+        names: &[String],
+    ) -> Result<Vec<String>, ApiError> {
+        self.checks.act(self.daemon.plan(), action, names)
+    }
+
+    pub fn refresh_check(&mut self, name: &str) -> Result<CheckRun, ApiError> {
+        self.checks.refresh(self.daemon.plan(), name)
+    }
+
+    pub fn health(&self, level: &CheckLevel, names: &[String]) -> Result<bool, ApiError> {
+        self.checks.healthy(self.daemon.plan(), level, names)
+    }
+
+    /// A check's status, for checking an event against the state.
+    pub fn check_status(&self, name: &str) -> Option<crate::backends::pebble::CheckStatus> {
+        self.checks.status(self.daemon.plan(), name)
+    }
+
+    pub fn notice(&self, id: &str) -> Result<Notice, ApiError> {
+        self.notices.get(id)
+    }
+
+    pub fn notices(&self, filter: &NoticeFilter) -> Result<Vec<Notice>, ApiError> {
+        self.notices.list(filter)
+    }
+
+    pub fn notify(
+        &mut self,
+        key: &CustomKey,
+        data: &BTreeMap<String, String>,
+        repeat_after_ms: Option<u64>,
+    ) -> Result<String, ApiError> {
+        let size: usize = data.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > crate::backends::pebble::notices::NOTICE_DATA {
+            return Err(ApiError::bad_request(format!(
+                "total size of data must be {} bytes or less",
+                crate::backends::pebble::notices::NOTICE_DATA
+            )));
         }
-        let exists = self.is_dir(path);
-        if !exists {
-            // Pebble removes a missing path recursively without complaint.
-            return if recursive {
-                Ok(())
-            } else {
-                Err(ApiError::not_found(format!(
-                    "remove {path}: no such file or directory"
-                )))
-            };
+        let repeat_after = repeat_after_ms.map(crate::backends::pebble::duration::format_ms);
+        Ok(self.notices.add_custom(key, data, repeat_after))
+    }
+
+    pub fn identities(&self) -> BTreeMap<String, Identity> {
+        self.identities.list()
+    }
+
+    pub fn replace_identities(
+        &mut self,
+        identities: &BTreeMap<IdentityName, Identity>,
+    ) -> Result<(), ApiError> {
+        self.identities.replace(identities)
+    }
+
+    pub fn remove_identities(&mut self, names: &[IdentityName]) -> Result<(), ApiError> {
+        self.identities.remove(names)
+    }
+
+    /// As Pebble: every service named must be running, or none is signalled.
+    pub fn send_signal(&mut self, signal: Signal, services: &[String]) -> Result<(), ApiError> {
+        if services.is_empty() {
+            return Err(ApiError::bad_request(
+                "must specify one or more services".into(),
+            ));
         }
-        let has_children = self
-            .files
-            .keys()
-            .chain(&self.directories)
-            .any(|p| is_under(p, path));
-        if has_children && !recursive {
-            return Err(file_error(format!("remove {path}: directory not empty")));
+        let running = self.daemon.services(services);
+        for name in services {
+            let active = running
+                .iter()
+                .any(|s| s.name == *name && s.current == Current::Active);
+            if !active {
+                return Err(ApiError {
+                    status: 500,
+                    kind: None,
+                    message: format!("cannot send signal to {name:?}: service is not running"),
+                });
+            }
         }
-        self.files.retain(|p, _| !is_under(p, path));
-        self.directories.retain(|p| !is_under(p, path) && p != path);
+        for name in services {
+            self.signal_history
+                .push(format!("{} {name}", signal.as_str()));
+        }
         Ok(())
     }
 
@@ -371,45 +359,6 @@ impl SimContainer {
             ))),
         }
     }
-}
-
-fn is_under(path: &str, dir: &str) -> bool {
-    let dir = dir.trim_end_matches('/');
-    path.len() > dir.len() + 1 && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
-}
-
-fn absolute(path: &str) -> Result<(), ApiError> {
-    if path.starts_with('/') {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "paths must be absolute, got {path:?}"
-        )))
-    }
-}
-
-fn file_error(message: String) -> ApiError {
-    ApiError {
-        status: 500,
-        kind: Some("generic-file-error".into()),
-        message,
-    }
-}
-
-/// Shell-style glob on one name: `*` and `?`.
-fn glob(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
-            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
 }
 
 /// The simulated containers of one unit, shared with the caller that reads them back.
@@ -523,11 +472,94 @@ impl Pebble for SimPebble {
     fn exec(&mut self, container: &str, request: ExecRequest) -> Result<Output, BackendError> {
         self.with(container, |c| Ok(c.exec(&request)?))
     }
+
+    fn checks(
+        &mut self,
+        container: &str,
+        level: &CheckLevel,
+        names: &[String],
+    ) -> Result<Vec<CheckInfo>, BackendError> {
+        self.with(container, |c| Ok(c.checks(level, names)))
+    }
+
+    fn checks_action(
+        &mut self,
+        container: &str,
+        action: ChecksAction,
+        names: &[String],
+    ) -> Result<Vec<String>, BackendError> {
+        self.with(container, |c| Ok(c.checks_action(action, names)?))
+    }
+
+    fn refresh_check(&mut self, container: &str, name: &str) -> Result<CheckRun, BackendError> {
+        self.with(container, |c| Ok(c.refresh_check(name)?))
+    }
+
+    fn health(
+        &mut self,
+        container: &str,
+        level: &CheckLevel,
+        names: &[String],
+    ) -> Result<bool, BackendError> {
+        self.with(container, |c| Ok(c.health(level, names)?))
+    }
+
+    fn notice(&mut self, container: &str, id: &str) -> Result<Notice, BackendError> {
+        self.with(container, |c| Ok(c.notice(id)?))
+    }
+
+    fn notices(
+        &mut self,
+        container: &str,
+        filter: &NoticeFilter,
+    ) -> Result<Vec<Notice>, BackendError> {
+        self.with(container, |c| Ok(c.notices(filter)?))
+    }
+
+    fn notify(
+        &mut self,
+        container: &str,
+        key: &CustomKey,
+        data: &BTreeMap<String, String>,
+        repeat_after_ms: Option<u64>,
+    ) -> Result<String, BackendError> {
+        self.with(container, |c| Ok(c.notify(key, data, repeat_after_ms)?))
+    }
+
+    fn identities(&mut self, container: &str) -> Result<BTreeMap<String, Identity>, BackendError> {
+        self.with(container, |c| Ok(c.identities()))
+    }
+
+    fn replace_identities(
+        &mut self,
+        container: &str,
+        identities: &BTreeMap<IdentityName, Identity>,
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.replace_identities(identities)?))
+    }
+
+    fn remove_identities(
+        &mut self,
+        container: &str,
+        names: &[IdentityName],
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.remove_identities(names)?))
+    }
+
+    fn send_signal(
+        &mut self,
+        container: &str,
+        signal: Signal,
+        services: &[String],
+    ) -> Result<(), BackendError> {
+        self.with(container, |c| Ok(c.send_signal(signal, services)?))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::pebble::FileType;
 
     fn container() -> SimContainer {
         SimContainer::from_model("c", &ContainerModel::default()).unwrap()
