@@ -119,6 +119,14 @@ fn secret_content_juju_would_refuse_is_refused_by_the_host() {
             serde_json::json!({"blob": "x".repeat(750_001)}),
             "Juju takes at most 1000000 a value",
         ),
+        (
+            serde_json::Value::Object(
+                (0..1001)
+                    .map(|i| (format!("key{i:04}"), serde_json::json!("hunter2")))
+                    .collect(),
+            ),
+            "the secret content has 1001 keys; the host passes at most 1000",
+        ),
     ] {
         let stubs = Stubs::new();
         let out = act(
@@ -278,7 +286,7 @@ fn storage_is_listed_read_and_added_by_declared_name() {
         tool_calls(&stubs),
         vec![
             argv(&["storage-list", "--format=json", "--", "data"]),
-            argv(&["storage-get", "--format=json", "--storage=data/0"]),
+            argv(&["storage-get", "--format=json", "-s", "data/0"]),
         ]
     );
     assert!(
@@ -735,6 +743,11 @@ fn a_simulated_container_runs_its_checks_from_the_state() {
     assert!(r["state"]["containers"]["workload"]["checks"]["off"].is_null());
     let (_, r) = pebble("{call: checks, names: [\"a\\nb\"]}");
     failed_with(&r, "is not one Pebble takes");
+    // In a query Pebble splits names at commas, and an empty one means all.
+    for names in ["['up,off']", "['']", "[' up']"] {
+        let (_, r) = pebble(&format!("{{call: health, names: {names}}}"));
+        failed_with(&r, "is not a name Pebble takes");
+    }
 }
 
 #[test]

@@ -155,6 +155,69 @@ fn pause_unpacked_runs_pebble_ready_against_pebble_on_its_socket() {
     assert!(unit.path().join(CWASM).exists());
 }
 
+/// The valkey charm as shipped, on the real hook-tool backend (stubbed tools, so the
+/// argv is what is checked) and the real Pebble client against pebble-sim: its storage,
+/// its secret and its health check, each through the form Juju and Pebble take.
+#[test]
+fn valkey_unpacked_configures_its_workload_from_storage_and_secret() {
+    let (_dir, archive) = packed("valkey");
+    let unit = tempfile::tempdir().unwrap();
+    unzip_with_unzip(&archive, unit.path());
+    let sim = PebbleSim::start("valkey", "");
+    let stubs = Stubs::new();
+    stubs.print("config-get", r#"{"port": 6379}"#);
+    stubs.print("storage-list", r#"["data/0"]"#);
+    stubs.print(
+        "storage-get",
+        r#"{"kind": "filesystem", "location": "/data"}"#,
+    );
+    stubs.print("relation-ids", r#"["cluster:1"]"#);
+    stubs.print(
+        "relation-get",
+        r#"{"admin-secret-id": "secret:cs000000000000000001"}"#,
+    );
+    stubs.print("secret-get", r#"{"password": "s3cret"}"#);
+    stubs.print("opened-ports", "[]");
+    let mut env = unit_env(unit.path(), "hooks/valkey-pebble-ready", "valkey/0");
+    env.push(("JUJU_WORKLOAD_NAME".into(), "valkey".into()));
+    env.push((
+        "WASMCHARM_PEBBLE_SOCKET_DIR".into(),
+        sim.dir.path().display().to_string(),
+    ));
+    let out = packed_dispatch(unit.path(), &stubs, &env);
+    assert!(out.status.success(), "{out:?}");
+    let calls = stubs.calls();
+    for expected in [
+        argv(&["storage-list", "--format=json", "--", "data"]),
+        argv(&["storage-get", "--format=json", "-s", "data/0"]),
+        argv(&[
+            "secret-get",
+            "--format=json",
+            "--refresh",
+            "--",
+            "secret:cs000000000000000001",
+        ]),
+        argv(&["open-port", "6379/tcp"]),
+    ] {
+        assert!(calls.contains(&expected), "{expected:?} not in {calls:?}");
+    }
+    assert_eq!(
+        calls.last(),
+        Some(&argv(&["status-set", "--application=false", "active"]))
+    );
+    let plan: serde_yaml::Value =
+        serde_yaml::from_str(sim.get("/v1/plan?format=yaml").as_str().unwrap()).unwrap();
+    assert_eq!(
+        plan["services"]["valkey"]["command"],
+        "valkey-server /etc/valkey/valkey.conf"
+    );
+    assert_eq!(plan["checks"]["valkey-up"]["tcp"]["port"], 6379);
+    assert_eq!(plan["checks"]["valkey-up"]["period"], "10000ms");
+    let config = &sim.get("/v1/files?action=list&path=/etc/valkey/valkey.conf")[0];
+    assert_eq!(config["permissions"], "600");
+    assert_eq!(sim.get("/v1/checks?names=valkey-up")[0]["status"], "up");
+}
+
 /// Runs `unit/dispatch` with `read_only` mounted read-only in a mount namespace of its
 /// own (so that root, which permission bits do not stop, meets EROFS as anyone would).
 fn dispatch_read_only(unit: &Path, read_only: &Path, stubs: &Stubs, hook: &str) -> Output {

@@ -25,7 +25,7 @@ fn every_example_charm_passes_its_suite() {
         ("openssh", 8),
         ("pause", 5),
         ("ubuntu-advantage", 7),
-        ("valkey", 25),
+        ("valkey", 26),
     ] {
         let dir = charm_dir(charm);
         let out = test(dir.path(), &[]);

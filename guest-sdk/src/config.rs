@@ -135,3 +135,41 @@ pub fn get_or<T: FromConfig>(key: &str, default: T) -> Result<T> {
 pub fn all() -> Result<Vec<(String, Value)>> {
     call(host::get_all())
 }
+
+/// The whole config as one `serde` type, as [`crate::action::params`] reads an action's
+/// parameters: each option (set, else its default) under its name; options with
+/// neither are absent, so give those fields `#[serde(default)]` or an `Option`. A
+/// `secret` option reads as its URI.
+///
+/// ```no_run
+/// #[derive(serde::Deserialize)]
+/// #[serde(rename_all = "kebab-case")]
+/// struct Config {
+///     port: u16,
+///     log_level: String,
+///     #[serde(default)]
+///     motd: Option<String>,
+/// }
+/// let config: Config = wasmcharm_sdk::config::load()?;
+/// # Ok::<(), wasmcharm_sdk::Error>(())
+/// ```
+pub fn load<T: serde::de::DeserializeOwned>() -> Result<T> {
+    let map: serde_json::Map<String, serde_json::Value> = all()?
+        .into_iter()
+        .map(|(key, value)| {
+            let json = match value {
+                Value::String(s) | Value::Secret(s) => serde_json::Value::String(s),
+                Value::Int(n) => serde_json::Value::from(n),
+                Value::Float(f) => serde_json::Value::from(f),
+                Value::Boolean(b) => serde_json::Value::Bool(b),
+            };
+            (key, json)
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("the charm's config does not fit its type: {e}"),
+        )
+    })
+}

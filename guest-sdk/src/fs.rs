@@ -11,68 +11,31 @@
 
 use crate::__bindings::juju::charm::machine as host;
 use crate::error::host as call;
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, FileOptions, Result};
 
-/// Owner, group and mode for a file or directory the charm creates.
-///
-/// ```
-/// let opts = wasmcharm_sdk::fs::Options::new().owner("root").group("ssh").mode(0o640);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    owner: Option<String>,
-    group: Option<String>,
-    mode: Option<u32>,
+/// What [`write_with`] and [`make_dir`] take: the crate's one [`FileOptions`].
+pub type Options = FileOptions;
+
+/// The machine's form of the options: owners by name only.
+fn machine(options: &FileOptions) -> Result<host::FileOptions> {
+    if options.owner_id.is_some() || options.group_id.is_some() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "files on the machine take their owner and group by name, not by id",
+        ));
+    }
+    Ok(host::FileOptions {
+        owner: options.owner.clone(),
+        group: options.group.clone(),
+        mode: options.mode,
+    })
 }
 
-impl Options {
-    /// Owned by root, mode 0o644 (files) or 0o755 (directories).
-    ///
-    /// ```
-    /// let opts = wasmcharm_sdk::fs::Options::new();
-    /// ```
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The owning user, by name.
-    ///
-    /// ```
-    /// let opts = wasmcharm_sdk::fs::Options::new().owner("www-data");
-    /// ```
-    pub fn owner(mut self, user: &str) -> Self {
-        self.owner = Some(user.to_string());
-        self
-    }
-
-    /// The owning group, by name.
-    ///
-    /// ```
-    /// let opts = wasmcharm_sdk::fs::Options::new().group("www-data");
-    /// ```
-    pub fn group(mut self, group: &str) -> Self {
-        self.group = Some(group.to_string());
-        self
-    }
-
-    /// Permission bits.
-    ///
-    /// ```
-    /// let opts = wasmcharm_sdk::fs::Options::new().mode(0o600);
-    /// ```
-    pub fn mode(mut self, mode: u32) -> Self {
-        self.mode = Some(mode);
-        self
-    }
-}
-
-impl From<Options> for host::FileOptions {
-    fn from(o: Options) -> Self {
-        host::FileOptions {
-            owner: o.owner,
-            group: o.group,
-            mode: o.mode,
-        }
+/// The directory a path is in.
+fn parent(path: &str) -> Option<&str> {
+    match path.trim_end_matches('/').rfind('/') {
+        Some(0) | None => None,
+        Some(i) => Some(&path[..i]),
     }
 }
 
@@ -104,29 +67,37 @@ pub fn read_to_string(path: &str) -> Result<String> {
 /// # Ok::<(), wasmcharm_sdk::Error>(())
 /// ```
 pub fn write(path: &str, content: impl AsRef<[u8]>) -> Result<()> {
-    write_with(path, content, Options::new())
+    write_with(path, content, FileOptions::new())
 }
 
-/// Replaces the file's content atomically, with this owner, group and mode.
+/// Replaces the file's content atomically, with this owner, group and mode (and its
+/// missing parents made first, with [`FileOptions::make_parents`]).
 ///
 /// ```no_run
-/// use wasmcharm_sdk::fs;
-/// fs::write_with("/etc/app/secret", "s3cret", fs::Options::new().mode(0o600))?;
+/// use wasmcharm_sdk::{FileOptions, fs};
+/// fs::write_with("/etc/app/secret", "s3cret", FileOptions::new().mode(0o600))?;
 /// # Ok::<(), wasmcharm_sdk::Error>(())
 /// ```
-pub fn write_with(path: &str, content: impl AsRef<[u8]>, options: Options) -> Result<()> {
-    call(host::write_file(path, content.as_ref(), &options.into()))
+pub fn write_with(path: &str, content: impl AsRef<[u8]>, options: FileOptions) -> Result<()> {
+    let file = machine(&options)?;
+    if options.make_parents
+        && let Some(dir) = parent(path)
+    {
+        call(host::make_dir(dir, &machine(&FileOptions::new())?))?;
+    }
+    call(host::write_file(path, content.as_ref(), &file))
 }
 
-/// Creates the directory and any missing parents; an existing one is fine.
+/// Creates the directory and any missing parents (on the machine, always); an existing
+/// one is fine.
 ///
 /// ```no_run
-/// use wasmcharm_sdk::fs;
-/// fs::make_dir("/etc/app/conf.d", fs::Options::new())?;
+/// use wasmcharm_sdk::{FileOptions, fs};
+/// fs::make_dir("/etc/app/conf.d", FileOptions::new())?;
 /// # Ok::<(), wasmcharm_sdk::Error>(())
 /// ```
-pub fn make_dir(path: &str, options: Options) -> Result<()> {
-    call(host::make_dir(path, &options.into()))
+pub fn make_dir(path: &str, options: FileOptions) -> Result<()> {
+    call(host::make_dir(path, &machine(&options)?))
 }
 
 /// Removes a file or an empty directory.

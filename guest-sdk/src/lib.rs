@@ -33,6 +33,7 @@ mod charm;
 pub mod command;
 pub mod config;
 mod error;
+mod file_options;
 pub mod fs;
 mod logging;
 pub mod model;
@@ -52,6 +53,7 @@ pub mod systemd;
 pub use charm::{Charm, Statuses, route};
 pub use command::Command;
 pub use error::{Error, ErrorKind, Result};
+pub use file_options::FileOptions;
 pub use status::{Status, app, unit};
 
 /// The details each event carries.

@@ -586,3 +586,40 @@ fn an_answer_is_read_as_what_the_call_expects_never_as_any_json() {
         err.to_string().len()
     );
 }
+
+/// A change or task id the workload's Pebble makes up goes into a request path only if
+/// it is one: `1 2` would have made the path unparsable, and hyperlocal panicked on it.
+#[test]
+fn ids_from_pebble_are_checked_before_they_are_used() {
+    for (call, body) in [
+        (
+            "start",
+            r#"{"type":"async","status-code":202,"change":"1 2","result":null}"#,
+        ),
+        (
+            "exec",
+            r#"{"type":"async","status-code":202,"change":"3","result":{"task-id":"`x"}}"#,
+        ),
+    ] {
+        let pebble = answering_pebble(body.as_bytes().to_vec());
+        let mut client = PebbleClient::new(pebble.path());
+        let err = match call {
+            "start" => client
+                .services_action("web", ServiceAction::Start, &names(&["srv"]))
+                .unwrap_err(),
+            _ => client
+                .exec(
+                    "web",
+                    ExecRequest {
+                        command: names(&["true"]),
+                        ..ExecRequest::default()
+                    },
+                )
+                .unwrap_err(),
+        };
+        assert!(
+            err.to_string().contains("is not one Pebble gives"),
+            "{call}: {err}"
+        );
+    }
+}

@@ -34,7 +34,7 @@ fn desired_layer() -> Result<Layer> {
 impl Charm for Pause {
     fn on_pebble_ready(&mut self, event: &WorkloadEvent) -> Result<()> {
         let workload = container(&event.container);
-        workload.add_layer(SERVICE, &desired_layer()?, true)?;
+        workload.combine_layer(SERVICE, &desired_layer()?)?;
         // Starts the service, or restarts it if its definition changed since it started.
         workload.replan()?;
         unit::set_status(Status::active())
@@ -49,7 +49,7 @@ impl Charm for Pause {
         let desired = desired_layer()?;
         let current = workload.plan()?.services.remove(SERVICE);
         if current.as_ref() != desired.services.get(SERVICE) {
-            workload.add_layer(SERVICE, &desired, true)?;
+            workload.combine_layer(SERVICE, &desired)?;
             log::debug!("Added config layer to Pebble plan");
             workload.restart(&[SERVICE])?;
             log::info!("Restarted pause service");

@@ -9,7 +9,11 @@
 //! those ends by configuring the workload again, which changes nothing when nothing
 //! changed.
 
-use wasmcharm_sdk::pebble::{Check, CheckLevel, CheckStatus, FileOptions, Startup, TcpCheck};
+use std::time::Duration;
+
+use serde::Deserialize;
+use wasmcharm_sdk::FileOptions;
+use wasmcharm_sdk::pebble::{Check, CheckLevel, CheckStatus, Startup};
 use wasmcharm_sdk::ports::{PortRange, Protocol};
 use wasmcharm_sdk::prelude::*;
 use wasmcharm_sdk::random;
@@ -51,8 +55,14 @@ fn admin_secret() -> Result<Option<Secret>> {
         .map(|id| Secret::from_id(id.as_str())))
 }
 
+/// The charm's options, as `charmcraft.yaml` declares them (each has a default).
+#[derive(Deserialize)]
+struct Config {
+    port: i64,
+}
+
 fn port() -> Result<u16> {
-    let port: i64 = config::get_or("port", 6379)?;
+    let Config { port } = config::load()?;
     u16::try_from(port).ok().filter(|p| *p > 0).ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidInput,
@@ -62,20 +72,11 @@ fn port() -> Result<u16> {
 }
 
 fn layer(ready: &Ready) -> Layer {
-    let check = Check {
-        override_: wasmcharm_sdk::pebble::Override::Replace,
-        level: Some(CheckLevel::Ready),
-        startup: None,
-        period: Some(10_000),
-        timeout: Some(3_000),
-        threshold: Some(3),
-        http: None,
-        tcp: Some(TcpCheck {
-            port: ready.port,
-            host: None,
-        }),
-        exec: None,
-    };
+    let check = Check::tcp(ready.port)
+        .level(CheckLevel::Ready)
+        .period(Duration::from_secs(10))
+        .timeout(Duration::from_secs(3))
+        .threshold(3);
     Layer::new()
         .summary("valkey layer")
         .service(
@@ -130,9 +131,9 @@ impl Valkey {
         workload.push_with(
             CONFIG,
             config,
-            FileOptions::new().make_parents().permissions(0o600),
+            FileOptions::new().make_parents().mode(0o600),
         )?;
-        workload.add_layer(SERVICE, &layer(&ready), true)?;
+        workload.combine_layer(SERVICE, &layer(&ready))?;
         workload.replan()?;
         let wanted = PortRange {
             protocol: Protocol::Tcp,
@@ -269,6 +270,17 @@ impl Charm for Valkey {
         }
         log::info!("rotated the admin password");
         self.assess()
+    }
+
+    /// No unit tracks this revision any more: it can go.
+    fn on_secret_remove(&mut self, event: &SecretEvent) -> Result<()> {
+        if event.label.as_deref() != Some(SECRET_LABEL) {
+            return Ok(());
+        }
+        let Some(revision) = event.revision else {
+            return Ok(());
+        };
+        Secret::from_id(event.id.as_str()).remove_revision(revision)
     }
 
     fn on_secret_changed(&mut self, _event: &SecretEvent) -> Result<()> {

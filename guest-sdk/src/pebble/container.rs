@@ -47,16 +47,31 @@ impl Container {
         host::can_connect(&self.name)
     }
 
-    /// Adds a layer; with `combine`, folds it into the layer of the same label.
+    /// Adds a layer on top under a new label (`ops`' `add_layer(label, layer)`); a label
+    /// Pebble already has is an error.
     ///
     /// ```no_run
     /// use wasmcharm_sdk::pebble::{self, Layer, Service};
     /// let layer = Layer::new().service("pause", Service::replace().command("/pause"));
-    /// pebble::container("pause").add_layer("pause", &layer, true)?;
+    /// pebble::container("pause").add_layer("pause", &layer)?;
     /// # Ok::<(), wasmcharm_sdk::Error>(())
     /// ```
-    pub fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
-        call(host::add_layer(&self.name, label, &layer.into(), combine))
+    pub fn add_layer(&self, label: &str, layer: &Layer) -> Result<()> {
+        call(host::add_layer(&self.name, label, &layer.into(), false))
+    }
+
+    /// Folds a layer into the one of the same label, or adds it when there is none
+    /// (`ops`' `add_layer(label, layer, combine=True)`): what a charm that sets its
+    /// layer on every event wants.
+    ///
+    /// ```no_run
+    /// use wasmcharm_sdk::pebble::{self, Layer, Service};
+    /// let layer = Layer::new().service("pause", Service::replace().command("/pause"));
+    /// pebble::container("pause").combine_layer("pause", &layer)?;
+    /// # Ok::<(), wasmcharm_sdk::Error>(())
+    /// ```
+    pub fn combine_layer(&self, label: &str, layer: &Layer) -> Result<()> {
+        call(host::add_layer(&self.name, label, &layer.into(), true))
     }
 
     /// Every layer folded together.

@@ -2,74 +2,18 @@
 
 use super::host;
 use super::{Container, FileInfo};
-use crate::Result;
 use crate::error::host as call;
+use crate::{FileOptions, Result};
 
-/// Ownership and mode for files and directories created in a container.
-///
-/// ```
-/// let opts = wasmcharm_sdk::pebble::FileOptions::new().make_parents().permissions(0o600).user("app");
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct FileOptions(host::FileOptions);
-
-// The type is generated from the WIT, so it cannot carry the derive itself.
-#[allow(clippy::derivable_impls)]
-impl Default for host::FileOptions {
-    fn default() -> Self {
-        host::FileOptions {
-            make_parents: false,
-            permissions: None,
-            user_id: None,
-            user: None,
-            group_id: None,
-            group: None,
-        }
-    }
-}
-
-impl FileOptions {
-    /// Root-owned, 0o644 files and 0o755 directories, parents not created.
-    ///
-    /// ```
-    /// let opts = wasmcharm_sdk::pebble::FileOptions::new();
-    /// ```
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Create missing parent directories.
-    ///
-    /// ```
-    /// let opts = wasmcharm_sdk::pebble::FileOptions::new().make_parents();
-    /// ```
-    pub fn make_parents(mut self) -> Self {
-        self.0.make_parents = true;
-        self
-    }
-
-    /// ```
-    /// let opts = wasmcharm_sdk::pebble::FileOptions::new().permissions(0o600);
-    /// ```
-    pub fn permissions(mut self, mode: u32) -> Self {
-        self.0.permissions = Some(mode);
-        self
-    }
-
-    /// ```
-    /// let opts = wasmcharm_sdk::pebble::FileOptions::new().user("app");
-    /// ```
-    pub fn user(mut self, user: &str) -> Self {
-        self.0.user = Some(user.into());
-        self
-    }
-
-    /// ```
-    /// let opts = wasmcharm_sdk::pebble::FileOptions::new().group("app");
-    /// ```
-    pub fn group(mut self, group: &str) -> Self {
-        self.0.group = Some(group.into());
-        self
+/// The container's form of the options.
+fn pebble(o: &FileOptions) -> host::FileOptions {
+    host::FileOptions {
+        make_parents: o.make_parents,
+        permissions: o.mode,
+        user_id: o.owner_id,
+        user: o.owner.clone(),
+        group_id: o.group_id,
+        group: o.group.clone(),
     }
 }
 
@@ -87,8 +31,8 @@ impl Container {
     /// Writes a file atomically with these options.
     ///
     /// ```no_run
-    /// use wasmcharm_sdk::pebble::{self, FileOptions};
-    /// pebble::container("web").push_with("/etc/web/key", "s3cret", FileOptions::new().make_parents().permissions(0o600))?;
+    /// use wasmcharm_sdk::{FileOptions, pebble};
+    /// pebble::container("web").push_with("/etc/web/key", "s3cret", FileOptions::new().make_parents().mode(0o600))?;
     /// # Ok::<(), wasmcharm_sdk::Error>(())
     /// ```
     pub fn push_with(
@@ -97,7 +41,12 @@ impl Container {
         content: impl AsRef<[u8]>,
         options: FileOptions,
     ) -> Result<()> {
-        call(host::push(&self.name, path, content.as_ref(), &options.0))
+        call(host::push(
+            &self.name,
+            path,
+            content.as_ref(),
+            &pebble(&options),
+        ))
     }
 
     /// A file's bytes.
@@ -123,21 +72,31 @@ impl Container {
     /// Creates a directory.
     ///
     /// ```no_run
-    /// use wasmcharm_sdk::pebble::{self, FileOptions};
+    /// use wasmcharm_sdk::{FileOptions, pebble};
     /// pebble::container("web").make_dir("/srv/data", FileOptions::new().make_parents())?;
     /// # Ok::<(), wasmcharm_sdk::Error>(())
     /// ```
     pub fn make_dir(&self, path: &str, options: FileOptions) -> Result<()> {
-        call(host::make_dir(&self.name, path, &options.0))
+        call(host::make_dir(&self.name, path, &pebble(&options)))
     }
 
-    /// Removes a file, or a directory (with everything in it when `recursive`).
+    /// Removes a file or an empty directory.
     ///
     /// ```no_run
-    /// wasmcharm_sdk::pebble::container("web").remove_path("/tmp/cache", true)?;
+    /// wasmcharm_sdk::pebble::container("web").remove_path("/tmp/cache.db")?;
     /// # Ok::<(), wasmcharm_sdk::Error>(())
     /// ```
-    pub fn remove_path(&self, path: &str, recursive: bool) -> Result<()> {
-        call(host::remove_path(&self.name, path, recursive))
+    pub fn remove_path(&self, path: &str) -> Result<()> {
+        call(host::remove_path(&self.name, path, false))
+    }
+
+    /// Removes a file, or a directory and everything in it; what is not there is fine.
+    ///
+    /// ```no_run
+    /// wasmcharm_sdk::pebble::container("web").remove_all("/tmp/cache")?;
+    /// # Ok::<(), wasmcharm_sdk::Error>(())
+    /// ```
+    pub fn remove_all(&self, path: &str) -> Result<()> {
+        call(host::remove_path(&self.name, path, true))
     }
 }

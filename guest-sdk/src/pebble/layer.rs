@@ -358,12 +358,8 @@ impl Layer {
     /// Adds (or replaces) a check.
     ///
     /// ```
-    /// use wasmcharm_sdk::pebble::{Check, Layer, Override, TcpCheck};
-    /// let layer = Layer::new().check("up", Check {
-    ///     override_: Override::Replace, level: None, startup: None, period: None,
-    ///     timeout: None, threshold: None, http: None,
-    ///     tcp: Some(TcpCheck { port: 8080, host: None }), exec: None,
-    /// });
+    /// use wasmcharm_sdk::pebble::{Check, CheckLevel, Layer};
+    /// let layer = Layer::new().check("up", Check::tcp(8080).level(CheckLevel::Ready));
     /// ```
     pub fn check(mut self, name: &str, check: Check) -> Self {
         self.checks.insert(name.into(), check);
@@ -373,12 +369,9 @@ impl Layer {
     /// Adds (or replaces) a log target.
     ///
     /// ```
-    /// use wasmcharm_sdk::pebble::{Layer, LogTarget, LogTargetType, Override};
-    /// let layer = Layer::new().log_target("loki", LogTarget {
-    ///     override_: Override::Replace, type_: Some(LogTargetType::Loki),
-    ///     location: Some("http://loki:3100/loki/api/v1/push".into()),
-    ///     services: vec!["all".into()], labels: vec![],
-    /// });
+    /// use wasmcharm_sdk::pebble::{Layer, LogTarget};
+    /// let layer = Layer::new()
+    ///     .log_target("loki", LogTarget::loki("http://loki:3100/loki/api/v1/push").services(&["all"]));
     /// ```
     pub fn log_target(mut self, name: &str, target: LogTarget) -> Self {
         self.log_targets.insert(name.into(), target);
@@ -396,8 +389,16 @@ impl From<&Layer> for host::Layer {
                 .iter()
                 .map(|(n, s)| (n.clone(), s.into()))
                 .collect(),
-            checks: pairs(&l.checks),
-            log_targets: pairs(&l.log_targets),
+            checks: l
+                .checks
+                .iter()
+                .map(|(n, c)| (n.clone(), c.into()))
+                .collect(),
+            log_targets: l
+                .log_targets
+                .iter()
+                .map(|(n, t)| (n.clone(), t.into()))
+                .collect(),
         }
     }
 }
@@ -408,8 +409,12 @@ impl From<host::Layer> for Layer {
             summary: l.summary,
             description: l.description,
             services: l.services.into_iter().map(|(n, s)| (n, s.into())).collect(),
-            checks: l.checks.into_iter().collect(),
-            log_targets: l.log_targets.into_iter().collect(),
+            checks: l.checks.into_iter().map(|(n, c)| (n, c.into())).collect(),
+            log_targets: l
+                .log_targets
+                .into_iter()
+                .map(|(n, t)| (n, t.into()))
+                .collect(),
         }
     }
 }

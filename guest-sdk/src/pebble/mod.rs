@@ -12,11 +12,12 @@
 //!         .startup(Startup::Enabled)
 //!         .env("LOG_LEVEL", "info"),
 //! );
-//! web.add_layer("web", &layer, true)?;
+//! web.combine_layer("web", &layer)?;
 //! web.replan()?;
 //! # Ok::<(), wasmcharm_sdk::Error>(())
 //! ```
 
+mod check;
 mod checks;
 mod container;
 mod exec;
@@ -27,17 +28,15 @@ mod notices;
 
 use crate::__bindings::juju::charm::pebble as host;
 
+/// The crate's one [`crate::FileOptions`], for pushes and directories.
+pub use crate::FileOptions;
+pub use check::{Check, LogTarget};
 pub use container::{Container, container};
 pub use exec::Exec;
-pub use files::FileOptions;
 pub use layer::{Layer, Service};
 
-/// A health check; exactly one of `http`, `tcp` and `exec`.
-pub use host::Check;
 /// What an exec left behind: exit code, stdout and stderr.
 pub use host::ExecOutput;
-/// Where Pebble forwards service logs.
-pub use host::LogTarget;
 pub use host::{
     CheckInfo, CheckRun, CheckStatus, Identity, IdentityAccess, Notice, NoticeFilter, NoticeType,
 };

@@ -75,10 +75,14 @@ pub struct Secret {
     /// granted to there.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub grants: BTreeMap<u32, Vec<String>>,
+    /// An owned secret's consumers, as Juju knows them: each unit that reads it, and the
+    /// revision it tracks. Juju sends `secret-remove` for a revision none tracks.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub consumers: BTreeMap<String, u32>,
 }
 
 impl Secret {
-    fn kept_revisions(&self) -> Vec<u32> {
+    pub fn kept_revisions(&self) -> Vec<u32> {
         if self.revisions.is_empty() {
             vec![self.revision]
         } else {
@@ -698,7 +702,15 @@ impl HookTools for SimJuju {
             // Juju 3.6: the same content again is no new revision.
             if content != secret.content {
                 let mut kept = secret.kept_revisions();
-                secret.revision = kept.iter().max().copied().unwrap_or(secret.revision) + 1;
+                secret.revision = kept
+                    .iter()
+                    .max()
+                    .copied()
+                    .unwrap_or(secret.revision)
+                    .checked_add(1)
+                    .ok_or_else(|| {
+                        BackendError::InvalidInput(format!("secret {id} has no revision left"))
+                    })?;
                 kept.push(secret.revision);
                 secret.revisions = kept;
                 secret.content = content;

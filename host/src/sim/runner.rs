@@ -328,6 +328,42 @@ fn check_event(event: &event::Event, state: &State) -> Result<(), StateError> {
                 Some(_) => {}
             }
         }
+        E::SecretRemove(s) | E::SecretExpired(s)
+            if state
+                .secrets
+                .iter()
+                .any(|secret| secret.id == s.id && secret.owner.is_some()) =>
+        {
+            let Some(secret) = state.secrets.iter().find(|secret| secret.id == s.id) else {
+                return Ok(());
+            };
+            let Some(revision) = s.revision else {
+                return inconsistent(format!(
+                    "the event is about a revision of secret {}, but names none \
+                     (event.secret-revision)",
+                    s.id
+                ));
+            };
+            if !secret.kept_revisions().contains(&revision) {
+                return inconsistent(format!(
+                    "the event is about revision {revision} of secret {}, which keeps {:?}",
+                    s.id,
+                    secret.kept_revisions()
+                ));
+            }
+            if let E::SecretRemove(_) = event
+                && let Some((consumer, _)) = secret
+                    .consumers
+                    .iter()
+                    .find(|(_, tracked)| **tracked == revision)
+            {
+                return inconsistent(format!(
+                    "Juju sends secret-remove for a revision no consumer tracks, but {consumer} \
+                     tracks revision {revision} of secret {}",
+                    s.id
+                ));
+            }
+        }
         E::SecretChanged(s) | E::SecretRotate(s) | E::SecretRemove(s) | E::SecretExpired(s)
             if !state.secrets.iter().any(|secret| secret.id == s.id) =>
         {
@@ -396,5 +432,25 @@ mod tests {
             revision: None,
         });
         assert!(refused(secret, &state).contains("secret secret:abc, which the state"));
+    }
+
+    #[test]
+    fn secret_removal_is_for_a_kept_revision_no_consumer_tracks() {
+        let state = State::parse(
+            "secrets:\n- {id: 'secret:abc', owner: application, revision: 3, revisions: [1, 2, 3],\n   \
+             content: {a: b}, consumers: {webapp/0: 2}}\n",
+        )
+        .unwrap();
+        let remove = |revision| {
+            Event::SecretRemove(SecretEvent {
+                id: "secret:abc".into(),
+                label: None,
+                revision,
+            })
+        };
+        assert!(check_event(&remove(Some(1)), &state).is_ok());
+        assert!(refused(remove(Some(2)), &state).contains("webapp/0 tracks revision 2"));
+        assert!(refused(remove(Some(7)), &state).contains("which keeps [1, 2, 3]"));
+        assert!(refused(remove(None), &state).contains("names none"));
     }
 }

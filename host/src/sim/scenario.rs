@@ -277,27 +277,38 @@ pub fn compare(expect: &Expect, run: &Run) -> Vec<String> {
     }
     if let Some(expected) = &expect.state {
         let actual = serde_yaml::to_value(&run.state).unwrap_or(Value::Null);
-        subset("state", expected, &actual, &mut problems);
+        // A failure shows the state as a report does: secret values redacted.
+        let shown = serde_yaml::to_value(run.state.redacted()).unwrap_or(Value::Null);
+        subset("state", expected, (&actual, &shown), &mut problems);
     }
     if let Some(expected) = &expect.happened {
         let actual = serde_yaml::to_value(&run.happened).unwrap_or(Value::Null);
-        subset("happened", expected, &actual, &mut problems);
+        subset("happened", expected, (&actual, &actual), &mut problems);
     }
     problems
 }
 
-/// Records where `actual` does not hold what `expected` names.
-fn subset(path: &str, expected: &Value, actual: &Value, problems: &mut Vec<String>) {
+/// Records where `actual` does not hold what `expected` names; what it got is quoted
+/// from `shown`, the same value as a report would show it.
+fn subset(
+    path: &str,
+    expected: &Value,
+    (actual, shown): (&Value, &Value),
+    problems: &mut Vec<String>,
+) {
     match (expected, actual) {
         // An empty map or list asks for emptiness, not for nothing in particular.
         (Value::Mapping(want), Value::Mapping(have)) if want.is_empty() && !have.is_empty() => {
-            problems.push(format!("{path}: expected {{}}, got {}", show(actual)));
+            problems.push(format!("{path}: expected {{}}, got {}", show(shown)));
         }
         (Value::Mapping(want), Value::Mapping(have)) => {
             for (key, want) in want {
                 let at = format!("{path}.{}", show_key(key));
                 match have.get(key) {
-                    Some(have) => subset(&at, want, have, problems),
+                    Some(have) => {
+                        let seen = shown.get(key).unwrap_or(&Value::Null);
+                        subset(&at, want, (have, seen), problems)
+                    }
                     None if is_empty(want) => {}
                     None => problems.push(format!("{at}: expected {}, got nothing", show(want))),
                 }
@@ -310,20 +321,21 @@ fn subset(path: &str, expected: &Value, actual: &Value, problems: &mut Vec<Strin
                     want.len(),
                     have.len(),
                     show(expected),
-                    show(actual)
+                    show(shown)
                 ));
                 return;
             }
             for (i, (want, have)) in want.iter().zip(have).enumerate() {
-                subset(&format!("{path}[{i}]"), want, have, problems);
+                let seen = shown.get(i).unwrap_or(&Value::Null);
+                subset(&format!("{path}[{i}]"), want, (have, seen), problems);
             }
         }
         (want, have) if same_scalar(want, have) => {}
         (want, Value::Null) if is_empty(want) => {}
-        (want, have) => problems.push(format!(
+        (want, _) => problems.push(format!(
             "{path}: expected {}, got {}",
             show(want),
-            show(have)
+            show(shown)
         )),
     }
 }
@@ -428,10 +440,11 @@ mod tests {
 
     fn problems(expected: &str, actual: &str) -> Vec<String> {
         let mut found = Vec::new();
+        let actual: Value = serde_yaml::from_str(actual).unwrap();
         subset(
             "state",
             &serde_yaml::from_str(expected).unwrap(),
-            &serde_yaml::from_str(actual).unwrap(),
+            (&actual, &actual),
             &mut found,
         );
         found

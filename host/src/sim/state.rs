@@ -568,6 +568,13 @@ impl State {
     /// Simulated backends holding this state.
     pub fn simulate(&self, meta: &Metadata) -> Result<Simulation, StateError> {
         let unit = self.unit_context(meta)?;
+        // Juju's applications are far smaller; goal-state lists each unit.
+        const MOST_UNITS: u32 = 10_000;
+        if self.planned_units.is_some_and(|n| n > MOST_UNITS) {
+            return Err(StateError::Inconsistent(format!(
+                "planned-units is at most {MOST_UNITS}"
+            )));
+        }
         let mut instances = std::collections::BTreeSet::new();
         for storage in &self.storage {
             if !meta.storage.contains(&storage.name) {

@@ -50,6 +50,19 @@ impl PebbleView<'_> {
             ));
         }
         for name in names {
+            // Names travel comma-separated in queries (`names=a,b`), which Pebble splits
+            // and trims, and an empty one there means all.
+            let odd = name.is_empty() || name.contains(',') || name.trim() != name;
+            if odd {
+                return Err(error(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "{what}: {} is not a name Pebble takes (empty, or with a comma or \
+                         spaces around it)",
+                        shown(name)
+                    ),
+                ));
+            }
             plain(what, name, 255)?;
         }
         Ok(())
@@ -478,6 +491,14 @@ fn file_options(o: FileOptions) -> Result<backend::FileOptions, Error> {
     for name in [&o.user, &o.group].into_iter().flatten() {
         plain("a user or group", name, 255)?;
     }
+    if let Some(mode) = o.permissions
+        && mode > 0o7777
+    {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            format!("permissions {mode:o} are not a file mode: at most 7777 (octal)"),
+        ));
+    }
     Ok(backend::FileOptions {
         make_parents: o.make_parents,
         permissions: o.permissions,
@@ -782,16 +803,20 @@ impl wit::Host for PebbleView<'_> {
                 ),
             ));
         }
+        // Three types at most, however many times the charm names them.
+        let mut types: Vec<backend::notices::NoticeType> = Vec::new();
+        for t in &filter.types {
+            let t = match t {
+                NoticeType::ChangeUpdate => backend::notices::NoticeType::ChangeUpdate,
+                NoticeType::Custom => backend::notices::NoticeType::Custom,
+                NoticeType::Warning => backend::notices::NoticeType::Warning,
+            };
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
         let filter = backend::NoticeFilter {
-            types: filter
-                .types
-                .iter()
-                .map(|t| match t {
-                    NoticeType::ChangeUpdate => backend::notices::NoticeType::ChangeUpdate,
-                    NoticeType::Custom => backend::notices::NoticeType::Custom,
-                    NoticeType::Warning => backend::notices::NoticeType::Warning,
-                })
-                .collect(),
+            types,
             keys,
             after: filter.after,
         };
@@ -824,6 +849,14 @@ impl wit::Host for PebbleView<'_> {
         }
         for (k, _) in &data {
             plain("a notice data key", k, 255)?;
+        }
+        // Pebble reads it as a Go duration, nanoseconds in an i64.
+        const MOST_MS: u64 = (i64::MAX / 1_000_000) as u64;
+        if repeat_after.is_some_and(|ms| ms > MOST_MS) {
+            return Err(error(
+                ErrorKind::InvalidInput,
+                format!("a notice's repeat-after is at most {MOST_MS} ms"),
+            ));
         }
         Ok(self
             .pebble

@@ -32,6 +32,9 @@ fn wit(range: PortRange) -> ports::PortRange {
 impl ToolsView<'_> {
     /// Each endpoint by its grammar, and one the metadata declares.
     fn endpoints(&self, endpoints: Vec<String>) -> Result<Vec<BindingName>, Error> {
+        let mut endpoints = endpoints;
+        endpoints.sort();
+        endpoints.dedup();
         endpoints
             .iter()
             .map(|name| {

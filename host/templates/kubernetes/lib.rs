@@ -34,7 +34,7 @@ impl {{type}} {
         let desired = desired_layer()?;
         let current = workload.plan()?.services.remove(SERVICE);
         if current.as_ref() != desired.services.get(SERVICE) {
-            workload.add_layer(SERVICE, &desired, true)?;
+            workload.combine_layer(SERVICE, &desired)?;
             workload.replan()?;
             log::info!("applied the {SERVICE} layer");
         }

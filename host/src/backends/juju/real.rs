@@ -293,7 +293,7 @@ impl HookTools for HookToolsExec {
             SecretRevision::Peek => argv.push("--peek".into()),
         }
         Self::secret_args(&mut argv, secret);
-        secret_errors(self.bag(argv))
+        secret_errors(self.parsed_secret::<Bag>(argv).map(|bag| bag.0))
     }
 
     fn secret_info(&mut self, secret: &SecretRef) -> Result<(String, SecretInfo), BackendError> {
@@ -422,7 +422,8 @@ impl HookTools for HookToolsExec {
     }
 
     fn storage_get(&mut self, id: &StorageId) -> Result<StorageInstance, BackendError> {
-        let argv = argv!["storage-get", "--format=json", format!("--storage={id}")];
+        // `-s` is the tool's only way to name the instance; an id starts with a letter.
+        let argv = argv!["storage-get", "--format=json", "-s", id.to_string()];
         storage_errors(self.parsed(argv))
     }
 
@@ -435,7 +436,7 @@ impl HookTools for HookToolsExec {
     }
 
     fn credential_get(&mut self) -> Result<CloudSpec, BackendError> {
-        match self.parsed(argv!["credential-get", "--format=json"]) {
+        match self.parsed_secret(argv!["credential-get", "--format=json"]) {
             Err(BackendError::CommandFailed { stderr, .. })
                 if stderr.contains("not trusted") || stderr.contains("permission denied") =>
             {
@@ -635,7 +636,25 @@ impl HookToolsExec {
         })
     }
 
-    /// A databag (a relation's, a secret's content) another unit may have filled.
+    /// A tool's JSON answer that holds secrets (a secret's content, a credential): a bad
+    /// one is named by where serde stopped, never by what it holds.
+    fn parsed_secret<T: serde::de::DeserializeOwned>(
+        &self,
+        argv: Vec<String>,
+    ) -> Result<T, BackendError> {
+        let command = display(&argv);
+        let out = self.tool(argv)?;
+        serde_json::from_str(&out).map_err(|e| BackendError::BadOutput {
+            command,
+            detail: format!(
+                "not what was expected at line {} column {} (the output is secret, so not shown)",
+                e.line(),
+                e.column()
+            ),
+        })
+    }
+
+    /// A databag (a relation's) another unit may have filled.
     fn bag(&self, argv: Vec<String>) -> Result<BTreeMap<String, String>, BackendError> {
         self.parsed::<Bag>(argv).map(|bag| bag.0)
     }

@@ -162,6 +162,11 @@ pub enum ContentError {
     #[error("the secret content has the key {0:?} twice")]
     Repeated(String),
     #[error(
+        "the secret content has {keys} keys; the host passes at most {most} in one call",
+        most = SecretContent::MAX_KEYS
+    )]
+    TooManyKeys { keys: usize },
+    #[error(
         "the value of secret key {key:?} is {size} bytes base64-encoded; Juju takes at most \
          {} a value",
         SecretContent::MAX_BYTES
@@ -177,10 +182,15 @@ pub enum ContentError {
 impl SecretContent {
     /// Juju 3.6's limit, for a value and for the whole content, counted base64-encoded.
     pub const MAX_BYTES: usize = 1_000_000;
+    /// Each key is a file and a word of the tool's command line: no secret needs more.
+    pub const MAX_KEYS: usize = 1000;
 
     pub fn parse(pairs: Vec<(String, String)>) -> Result<Self, ContentError> {
         if pairs.is_empty() {
             return Err(ContentError::Empty);
+        }
+        if pairs.len() > Self::MAX_KEYS {
+            return Err(ContentError::TooManyKeys { keys: pairs.len() });
         }
         let encoded = |value: &str| value.len().div_ceil(3) * 4;
         let mut content = BTreeMap::new();
@@ -265,6 +275,13 @@ mod tests {
         let err = SecretContent::parse(vec![("abc".into(), half.clone()), ("def".into(), half)])
             .unwrap_err();
         assert!(matches!(err, ContentError::TooLarge { .. }), "{err}");
+        let many: Vec<(String, String)> = (0..1001)
+            .map(|i| (format!("k{i:04}"), String::new()))
+            .collect();
+        assert_eq!(
+            SecretContent::parse(many).unwrap_err(),
+            ContentError::TooManyKeys { keys: 1001 }
+        );
     }
 
     #[test]

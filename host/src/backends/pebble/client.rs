@@ -14,7 +14,7 @@ use hyper::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use hyperlocal::{UnixConnector, Uri};
+use hyperlocal::UnixConnector;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -370,7 +370,7 @@ impl Http {
                 path.len()
             )));
         }
-        let uri: hyper::Uri = Uri::new(&self.socket, path).into();
+        let uri = unix_uri(&self.socket, path)?;
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(ct) = content_type {
             request = request.header(CONTENT_TYPE, ct);
@@ -487,6 +487,40 @@ impl Http {
             .map_err(|e| self.unreachable(format!("exec {name} websocket: {e}")))?;
         Ok(ws)
     }
+}
+
+/// An id the workload's Pebble gave (a change's, a task's), which the client puts into
+/// a path: Pebble's are decimal numbers (the simulation's tasks `1-0`), and anything
+/// but letters, digits and `-` is refused before it is used.
+fn id<'a>(what: &str, id: &'a str) -> Result<&'a str, BackendError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(id)
+    } else {
+        Err(BackendError::BadOutput {
+            command: "Pebble".into(),
+            detail: format!(
+                "{what} {} is not one Pebble gives: letters, digits and `-`",
+                crate::sandbox::names::shown(id)
+            ),
+        })
+    }
+}
+
+/// The URI hyperlocal's connector reads (the socket's path, hex-encoded, as the host),
+/// made as `hyperlocal::Uri::new` makes it but without its `unwrap`: a path that does
+/// not parse is an error, never a panic.
+fn unix_uri(socket: &std::path::Path, path: &str) -> Result<hyper::Uri, BackendError> {
+    use std::fmt::Write;
+    let mut host = String::new();
+    for b in socket.to_string_lossy().as_bytes() {
+        let _ = write!(host, "{b:02x}");
+    }
+    format!("unix://{host}:0{path}")
+        .parse()
+        .map_err(|e| BackendError::InvalidInput(format!("cannot make a request for {path}: {e}")))
 }
 
 fn envelope(status: StatusCode, body: &[u8]) -> Result<Envelope, BackendError> {
@@ -700,7 +734,7 @@ impl Pebble for PebbleClient {
                 command: "Pebble services".into(),
                 detail: "an async answer without a change id".into(),
             })?;
-            http.wait(&change).await.map(drop)
+            http.wait(id("a change id", &change)?).await.map(drop)
         })
     }
 
@@ -916,12 +950,14 @@ impl Pebble for PebbleClient {
                 .json(Method::POST, "/v1/exec", Some(Value::Object(body)))
                 .await?;
             let change = env.change.clone().unwrap_or_default();
+            id("a change id", &change)?;
             let task = env.result::<ExecResult>("exec")?.task_id.ok_or_else(|| {
                 BackendError::BadOutput {
                     command: "Pebble exec".into(),
                     detail: "no task-id in the answer".into(),
                 }
             })?;
+            id("a task id", &task)?;
             // Pebble starts the command once stdio (and stderr) are connected.
             let _control = http.websocket(&task, "control").await?;
             let mut stdio = http.websocket(&task, "stdio").await?;

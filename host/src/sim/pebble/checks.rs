@@ -138,7 +138,7 @@ impl Checks {
         }
         let outcome = self.outcomes.entry(name.to_string()).or_default();
         let error = if outcome.failures > 0 {
-            outcome.failures += 1;
+            outcome.failures = outcome.failures.saturating_add(1);
             Some(format!(
                 "check {name:?} failed (the state gives it a run of failures)"
             ))

@@ -129,6 +129,18 @@ pub struct Files {
     nodes: BTreeMap<String, Node>,
 }
 
+/// The most entries a simulated container holds, and the deepest path: what a charm
+/// makes in one run is kept in memory and written to the state.
+const MOST_ENTRIES: usize = 10_000;
+const MOST_DEPTH: usize = 64;
+
+fn too_many() -> ApiError {
+    file_error(format!(
+        "the simulated container holds at most {MOST_ENTRIES} files and directories, each at \
+         most {MOST_DEPTH} deep"
+    ))
+}
+
 fn parent(path: &str) -> &str {
     match path.rfind('/') {
         Some(0) => "/",
@@ -236,6 +248,14 @@ impl Files {
             }
             out.nodes.insert(clean(path), Node::File { content, meta });
         }
+        if out.nodes.len() > MOST_ENTRIES
+            || out
+                .nodes
+                .keys()
+                .any(|p| p.split('/').filter(|c| !c.is_empty()).count() > MOST_DEPTH)
+        {
+            return Err(too_many().message);
+        }
         // A file cannot be a parent.
         for path in out.nodes.keys() {
             for dir in ancestors(path) {
@@ -251,6 +271,8 @@ impl Files {
     /// nothing, or whose mode or owner is not the default, is listed; the rest are
     /// implied by what they hold.
     pub fn to_model(&self) -> (BTreeMap<String, FileModel>, Vec<DirModel>) {
+        let parents: std::collections::BTreeSet<&str> =
+            self.nodes.keys().map(|p| parent(p)).collect();
         let mut files = BTreeMap::new();
         let mut dirs = Vec::new();
         for (path, node) in &self.nodes {
@@ -268,7 +290,7 @@ impl Files {
                     files.insert(path.clone(), model);
                 }
                 Node::Dir { meta } => {
-                    let empty = !self.nodes.keys().any(|p| parent(p) == path);
+                    let empty = !parents.contains(path.as_str());
                     if *meta != Meta::root(0o755) {
                         dirs.push(DirModel::Full {
                             path: path.clone(),
@@ -305,11 +327,21 @@ impl Files {
             .find(|dir| matches!(self.nodes.get(dir), Some(Node::File { .. })))
     }
 
+    /// Whether `more` new entries, the deepest at `path`, fit.
+    fn room(&self, path: &str, more: usize) -> Result<(), ApiError> {
+        let depth = path.split('/').filter(|p| !p.is_empty()).count();
+        if depth > MOST_DEPTH || self.nodes.len() + more > MOST_ENTRIES {
+            return Err(too_many());
+        }
+        Ok(())
+    }
+
     /// `mkdir -p` of `path`'s missing ancestors (and `path` itself, with `itself`).
     fn make_parents(&mut self, path: &str, meta: &Meta, itself: bool) -> Result<(), ApiError> {
         if let Some(file) = self.file_above(path) {
             return Err(file_error(format!("mkdir {file}: not a directory")));
         }
+        self.room(path, ancestors(path).len() + 1)?;
         let mut dirs = ancestors(path);
         if itself {
             dirs.push(path.to_string());
@@ -350,6 +382,9 @@ impl Files {
                     "open {path}: no such file or directory"
                 )));
             }
+        }
+        if !self.nodes.contains_key(&path) {
+            self.room(&path, 1)?;
         }
         self.nodes.insert(
             path,
@@ -471,6 +506,7 @@ impl Files {
                 )));
             }
         }
+        self.room(&path, 1)?;
         self.nodes.insert(path, Node::Dir { meta });
         Ok(())
     }
@@ -566,12 +602,10 @@ fn class_matches(class: &[char], c: char) -> bool {
         i += 1;
         let hi = if class.get(i) == Some(&'-') {
             i += 1;
-            let hi = if class.get(i) == Some(&'\\') {
+            if class.get(i) == Some(&'\\') {
                 i += 1;
-                class.get(i).copied().unwrap_or(lo)
-            } else {
-                class.get(i).copied().unwrap_or(lo)
-            };
+            }
+            let hi = class.get(i).copied().unwrap_or(lo);
             i += 1;
             hi
         } else {
@@ -584,21 +618,82 @@ fn class_matches(class: &[char], c: char) -> bool {
     found != negated
 }
 
-fn matches(p: &[char], n: &[char]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        // `*` matches no `/`; names have none.
-        Some('*') => matches(&p[1..], n) || (!n.is_empty() && matches(p, &n[1..])),
-        Some('?') => !n.is_empty() && matches(&p[1..], &n[1..]),
-        Some('[') => {
-            let Ok(end) = class_end(p, 0) else {
-                return false;
-            };
-            !n.is_empty() && class_matches(&p[1..end - 1], n[0]) && matches(&p[end..], &n[1..])
+/// One piece of a (well-formed) pattern.
+enum Piece<'a> {
+    Star,
+    Any,
+    Class(&'a [char]),
+    Char(char),
+}
+
+fn pieces(p: &[char]) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '*' => {
+                out.push(Piece::Star);
+                i += 1;
+            }
+            '?' => {
+                out.push(Piece::Any);
+                i += 1;
+            }
+            '[' => {
+                let end = class_end(p, i).unwrap_or(p.len());
+                out.push(Piece::Class(&p[i + 1..end.saturating_sub(1).max(i + 1)]));
+                i = end;
+            }
+            '\\' => {
+                out.push(Piece::Char(p.get(i + 1).copied().unwrap_or('\\')));
+                i += 2;
+            }
+            c => {
+                out.push(Piece::Char(c));
+                i += 1;
+            }
         }
-        Some('\\') => p.get(1).is_some_and(|c| n.first() == Some(c)) && matches(&p[2..], &n[1..]),
-        Some(c) => n.first() == Some(c) && matches(&p[1..], &n[1..]),
     }
+    out
+}
+
+/// Matching with one remembered star, as shell wildcards are matched: each position of
+/// the name is tried once per star, so the time is at most the pattern's length times
+/// the name's, whatever the pattern.
+fn matches(p: &[char], n: &[char]) -> bool {
+    let pieces = pieces(p);
+    let one = |piece: &Piece, c: char| match piece {
+        Piece::Any => true,
+        Piece::Class(class) => class_matches(class, c),
+        Piece::Char(want) => *want == c,
+        Piece::Star => false,
+    };
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match pieces.get(pi) {
+            Some(Piece::Star) => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some(piece) if one(piece, n[ni]) => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                // The last star takes one more character, and matching goes on from there.
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pieces[pi..]
+        .iter()
+        .all(|piece| matches!(piece, Piece::Star))
 }
 
 #[cfg(test)]
@@ -620,5 +715,36 @@ mod tests {
         for bad in ["[", "[a", "[]", "[]a]", "a\\", "[a-]", "[-a]"] {
             assert!(glob(bad, "a").is_err(), "{bad}");
         }
+        yes("*a*b*", "xaybz");
+        no("*a*b*", "xbya");
+        yes("a*", "a");
+        yes("*", "");
+    }
+
+    #[test]
+    fn glob_takes_time_in_proportion_to_its_input() {
+        let pattern = format!("{}b", "*".repeat(2000));
+        let name = "a".repeat(4000);
+        let started = std::time::Instant::now();
+        assert!(!glob(&pattern, &name).unwrap());
+        // Exponential backtracking would take longer than the universe has left.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_container_holds_a_bounded_number_of_entries() {
+        let mut files = Files::default();
+        let deep = format!("/d{}", "/a".repeat(2040));
+        let err = files
+            .make_dir(
+                &deep,
+                &FileOptions {
+                    make_parents: true,
+                    ..FileOptions::default()
+                },
+            )
+            .unwrap_err();
+        assert!(err.message.contains("at most"), "{}", err.message);
+        assert!(files.nodes.is_empty());
     }
 }

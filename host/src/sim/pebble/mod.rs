@@ -291,7 +291,7 @@ impl SimContainer {
             )));
         }
         let repeat_after = repeat_after_ms.map(crate::backends::pebble::duration::format_ms);
-        Ok(self.notices.add_custom(key, data, repeat_after))
+        self.notices.add_custom(key, data, repeat_after)
     }
 
     pub fn identities(&self) -> BTreeMap<String, Identity> {

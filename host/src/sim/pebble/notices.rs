@@ -9,6 +9,9 @@ use crate::backends::pebble::{ApiError, Notice};
 /// What a simulated container's clock says: the simulation keeps time still.
 pub const NOW: &str = "2026-01-01T00:00:00Z";
 
+/// The most notices a simulated container keeps.
+const MOST_NOTICES: usize = 10_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct Notices {
     notices: Vec<Notice>,
@@ -84,13 +87,13 @@ impl Notices {
         key: &CustomKey,
         data: &BTreeMap<String, String>,
         repeat_after: Option<String>,
-    ) -> String {
+    ) -> Result<String, ApiError> {
         if let Some(notice) = self
             .notices
             .iter_mut()
             .find(|n| n.kind == "custom" && n.key == key.as_str())
         {
-            notice.occurrences += 1;
+            notice.occurrences = notice.occurrences.saturating_add(1);
             notice.last_occurred = NOW.into();
             // Within its repeat-after, a notice occurs without repeating; the
             // simulation's clock never moves, so only one without it repeats.
@@ -99,7 +102,12 @@ impl Notices {
             }
             notice.last_data = data.clone();
             notice.repeat_after = repeat_after;
-            return notice.id.clone();
+            return Ok(notice.id.clone());
+        }
+        if self.notices.len() >= MOST_NOTICES {
+            return Err(ApiError::bad_request(format!(
+                "the simulated container keeps at most {MOST_NOTICES} notices"
+            )));
         }
         let id = self
             .notices
@@ -107,7 +115,8 @@ impl Notices {
             .filter_map(|n| n.id.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
-            + 1;
+            .checked_add(1)
+            .ok_or_else(|| ApiError::bad_request("no notice id is left".into()))?;
         self.notices.push(Notice {
             id: id.to_string(),
             user_id: Some(0),
@@ -121,6 +130,6 @@ impl Notices {
             repeat_after,
             expire_after: Some("168h0m0s".into()),
         });
-        id.to_string()
+        Ok(id.to_string())
     }
 }

@@ -267,7 +267,7 @@ impl Charm for Hostile {
                     .service("web", Service::merge().env("A", "1"));
                 report(
                     container("workload")
-                        .add_layer("bad", &bad, false)
+                        .add_layer("bad", &bad)
                         .map(|_| "added".to_string())
                         .map_err(|e| format!("{:?}: {e}", e.kind())),
                 )
