@@ -443,6 +443,16 @@ fn only_regular_files_are_opened_and_a_fifo_never_blocks_the_hook() {
     assert!(a.status().contains("is a directory"), "{}", a.status());
 }
 
+/// The peak RSS in KiB that `/usr/bin/time -f %M -o REPORT` wrote.
+fn peak_kib(report: &Path) -> u64 {
+    std::fs::read_to_string(report)
+        .unwrap()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("time prints the peak RSS in KiB")
+}
+
 /// The host's peak RSS for a dispatch, from `/usr/bin/time`, or `None` (said on the
 /// output) where it is not installed.
 fn peak_rss(call: &str, arg: &str) -> Option<(Attack, u64)> {
@@ -477,12 +487,7 @@ fn peak_rss(call: &str, arg: &str) -> Option<(Attack, u64)> {
         .output()
         .unwrap();
     let elapsed = started.elapsed();
-    let kib: u64 = std::fs::read_to_string(report.path())
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("time prints the peak RSS in KiB");
+    let kib = peak_kib(report.path());
     println!("{call}: peak RSS {} MiB, {elapsed:?}", kib >> 10);
     Some((
         Attack {
@@ -819,4 +824,49 @@ fn the_hosts_own_process_is_never_read_whatever_is_declared() {
             a.status()
         );
     }
+}
+
+/// On a simulated unit, what the charm stores (files, logs, databags, secrets, execs) is
+/// kept in the host's memory: it is charged to one budget, 128 MiB a unit, and a charm
+/// writing 8 MiB files without end is refused at it. Without the budget, 1000 such
+/// writes would have held 8 GiB.
+#[test]
+fn a_simulated_unit_keeps_a_bounded_amount_of_what_the_charm_gives_it() {
+    if !Path::new("/usr/bin/time").exists() {
+        println!("/usr/bin/time is not installed (Debian's `time`): peak RSS not measured");
+        return;
+    }
+    let charm = charm_dir("hostile");
+    std::fs::write(charm.path().join("wasmcharm.yaml"), WILDCARDS).unwrap();
+    let state = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(state.path(), "config: {attack: call, call: fill-files}\n").unwrap();
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(wasmcharm_tests::wasmcharm_bin())
+        .arg("run")
+        .arg(charm.path())
+        .arg("config-changed")
+        .arg("--state")
+        .arg(state.path())
+        .output()
+        .unwrap();
+    let kib = peak_kib(report.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("fill-files on a simulated unit: peak RSS {} MiB", kib >> 10);
+    assert!(
+        text.contains(
+            "refused: ErrorKind::InvalidInput: after 15: the simulated unit keeps at most 128MiB"
+        ),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    // The budget, once in the machine's files and once more in the state written out,
+    // the guest's 64 MiB, and the runtime's own.
+    assert!(
+        kib << 10 <= 3 * (128 << 20) + LIMIT + RUNTIME + (64 << 20),
+        "{} MiB",
+        kib >> 10
+    );
 }

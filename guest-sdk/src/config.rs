@@ -169,7 +169,29 @@ pub fn load<T: serde::de::DeserializeOwned>() -> Result<T> {
     serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
         Error::new(
             ErrorKind::InvalidInput,
-            format!("the charm's config does not fit its type: {e}"),
+            format!(
+                "the charm's config does not fit its type: {}",
+                unquoted(&e.to_string())
+            ),
         )
     })
+}
+
+/// serde's message without the values it quotes (`invalid type: string "hunter2"`): a
+/// config value may be a password, and this message may end up in a status or a log.
+fn unquoted(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '"' if quoted => {
+                quoted = false;
+                out.push_str("\"…\"");
+            }
+            '"' => quoted = true,
+            _ if quoted => {}
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -28,7 +28,8 @@ impl FileOptions {
         Self::default()
     }
 
-    /// Make missing parent directories (0o755, root's).
+    /// Make missing parent directories (0o755, owned as what is made; for a directory in
+    /// a container, with its mode too, as Pebble makes them).
     ///
     /// ```
     /// let opts = wasmcharm_sdk::FileOptions::new().make_parents();
@@ -58,17 +59,18 @@ impl FileOptions {
         self
     }
 
-    /// The owning user, by id: in a workload container only (the machine takes names).
+    /// The owning user, by id: in a workload container only (the machine takes names),
+    /// and with a group, as Pebble requires.
     ///
     /// ```
-    /// let opts = wasmcharm_sdk::FileOptions::new().owner_id(584792);
+    /// let opts = wasmcharm_sdk::FileOptions::new().owner_id(584792).group_id(584792);
     /// ```
     pub fn owner_id(mut self, uid: u32) -> Self {
         self.owner_id = Some(uid);
         self
     }
 
-    /// The owning group, by name.
+    /// The owning group, by name; Pebble takes a group only with a user.
     ///
     /// ```
     /// let opts = wasmcharm_sdk::FileOptions::new().group("www-data");

@@ -27,14 +27,18 @@ pub fn goal_state() -> Result<Goal> {
     call(host::goal_state())
 }
 
-/// How many units the application is to have, as `ops` counts them.
+/// How many units the application is to have, as `ops` counts them: those not dying.
 ///
 /// ```no_run
 /// let n = wasmcharm_sdk::model::planned_units()?;
 /// # Ok::<(), wasmcharm_sdk::Error>(())
 /// ```
 pub fn planned_units() -> Result<usize> {
-    Ok(goal_state()?.units.len())
+    Ok(goal_state()?
+        .units
+        .iter()
+        .filter(|u| u.status != "dying")
+        .count())
 }
 
 /// The cloud's spec and credential (for an application deployed with `--trust`; an

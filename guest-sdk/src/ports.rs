@@ -60,7 +60,8 @@ pub fn opened() -> Result<Vec<PortRange>> {
     call(host::opened())
 }
 
-/// Opens a port or range on some of the charm's endpoints only.
+/// Opens a port or range on some of the charm's endpoints only (at least one: [`open`]
+/// opens it on all).
 ///
 /// ```no_run
 /// use wasmcharm_sdk::ports::{self, PortRange, Protocol};
@@ -68,7 +69,7 @@ pub fn opened() -> Result<Vec<PortRange>> {
 /// # Ok::<(), wasmcharm_sdk::Error>(())
 /// ```
 pub fn open_on(ports: PortRange, endpoints: &[&str]) -> Result<()> {
-    call(host::open_on(ports, &names(endpoints)))
+    call(host::open_on(ports, &names(endpoints)?))
 }
 
 /// Closes a port or range on some endpoints.
@@ -79,9 +80,17 @@ pub fn open_on(ports: PortRange, endpoints: &[&str]) -> Result<()> {
 /// # Ok::<(), wasmcharm_sdk::Error>(())
 /// ```
 pub fn close_on(ports: PortRange, endpoints: &[&str]) -> Result<()> {
-    call(host::close_on(ports, &names(endpoints)))
+    call(host::close_on(ports, &names(endpoints)?))
 }
 
-fn names(endpoints: &[&str]) -> Vec<String> {
-    endpoints.iter().map(|e| e.to_string()).collect()
+/// The endpoints, if there is one: an empty list would mean all of them to the host,
+/// which is not what "on some endpoints" says.
+fn names(endpoints: &[&str]) -> Result<Vec<String>> {
+    if endpoints.is_empty() {
+        return Err(crate::Error::new(
+            crate::ErrorKind::InvalidInput,
+            "name at least one endpoint (ports::open and ports::close act on all)",
+        ));
+    }
+    Ok(endpoints.iter().map(|e| e.to_string()).collect())
 }

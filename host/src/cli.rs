@@ -394,6 +394,7 @@ struct InspectedPolicy {
     snaps: Vec<String>,
     commands: Vec<String>,
     files: InspectedFiles,
+    reboot: bool,
 }
 
 #[derive(Serialize)]
@@ -442,6 +443,7 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
                 read: paths(&m.machine.files.read),
                 write: paths(&m.machine.files.write),
             },
+            reboot: m.machine.reboot,
         },
         containers: charm_dir.metadata.containers.clone(),
     };

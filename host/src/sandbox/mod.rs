@@ -95,6 +95,9 @@ pub struct Policy {
     /// the variables the charm may set for it.
     pub commands: CommandRules,
     pub files: FileRules,
+    /// Whether it may ask Juju to reboot the machine (`juju-reboot`), which stops every
+    /// other unit on it too.
+    pub reboot: bool,
 }
 
 /// A call the policy refuses.
@@ -150,6 +153,8 @@ pub struct Narrowing {
     pub snaps: Option<AllowList>,
     pub commands: Option<CommandRules>,
     pub files: Option<FileNarrowing>,
+    /// `false` takes the reboot away; `true` leaves the charm's as it is.
+    pub reboot: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -184,6 +189,20 @@ impl Policy {
                 read: prefixes(&self.files.read, &files.read),
                 write: prefixes(&self.files.write, &files.write),
             },
+            reboot: self.reboot && by.reboot.unwrap_or(true),
+        }
+    }
+
+    /// A reboot, if the charm declares it may ask for one.
+    pub fn check_reboot(&self) -> Result<(), Denied> {
+        if self.reboot {
+            Ok(())
+        } else {
+            Err(Denied {
+                what: "operation",
+                name: "juju-reboot".into(),
+                hint: "declare it with `reboot: true` under machine".into(),
+            })
         }
     }
 
@@ -461,6 +480,29 @@ mod tests {
         assert!(p.check_path("/etc/sshd", Access::Read).is_err());
         assert!(p.check_path("etc/ssh/x", Access::Read).is_err());
         assert!(p.check_path("/../../etc/ssh/x", Access::Read).is_ok());
+    }
+
+    #[test]
+    fn a_reboot_is_declared_and_an_operator_can_take_it_away() {
+        let charm = Policy {
+            reboot: true,
+            ..Policy::default()
+        };
+        assert!(charm.check_reboot().is_ok());
+        assert!(Policy::default().check_reboot().is_err());
+        let keep = charm.narrowed(&Narrowing::default());
+        assert!(keep.check_reboot().is_ok());
+        let take = charm.narrowed(&Narrowing {
+            reboot: Some(false),
+            ..Narrowing::default()
+        });
+        assert!(take.check_reboot().is_err());
+        // An override cannot grant what the charm does not declare.
+        let grant = Policy::default().narrowed(&Narrowing {
+            reboot: Some(true),
+            ..Narrowing::default()
+        });
+        assert!(grant.check_reboot().is_err());
     }
 
     #[test]

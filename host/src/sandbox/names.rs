@@ -137,6 +137,11 @@ fn valid_storage_name(name: &str) -> bool {
     )
 }
 
+/// Whether `time` is an RFC 3339 time as Go's `time.RFC3339` parses it.
+pub fn is_rfc3339(time: &str) -> bool {
+    valid_rfc3339(time)
+}
+
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)`, each field in its range.
 fn valid_rfc3339(time: &str) -> bool {
     let digits = |s: &str, max: u32| {

@@ -21,6 +21,7 @@ use crate::sandbox::names::{
     ActionKey, BindingName, RelationMember, ResourceName, SecretUri, StorageId, StorageName,
     UnitName,
 };
+use crate::sim::budget::Budget;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
@@ -377,11 +378,21 @@ impl JujuModel {
 /// A [`HookTools`] over a shared [`JujuModel`]; the caller keeps a clone of the handle
 /// to read the model after the guest has run.
 #[derive(Debug, Clone, Default)]
-pub struct SimJuju(Arc<Mutex<JujuModel>>);
+pub struct SimJuju(Arc<Mutex<JujuModel>>, Budget);
 
 impl SimJuju {
     pub fn new(model: JujuModel) -> Self {
-        SimJuju(Arc::new(Mutex::new(model)))
+        SimJuju(Arc::new(Mutex::new(model)), Budget::default())
+    }
+
+    /// Charges what the charm stores to `budget`, shared with the unit's other backends.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.1 = budget;
+        self
+    }
+
+    fn charge(&self, bytes: usize, what: &str) -> Result<(), BackendError> {
+        self.1.take(bytes, what).map_err(BackendError::InvalidInput)
     }
 
     pub fn model(&self) -> MutexGuard<'_, JujuModel> {
@@ -392,6 +403,7 @@ impl SimJuju {
 
 impl HookTools for SimJuju {
     fn status_set(&mut self, target: Target, status: &Status) -> Result<(), BackendError> {
+        self.charge(status.message.len() + 16, "a status")?;
         let mut m = self.model();
         match target {
             Target::Unit => {
@@ -428,14 +440,14 @@ impl HookTools for SimJuju {
     }
 
     fn juju_log(&mut self, level: LogLevel, message: &str) -> Result<(), BackendError> {
-        self.model().logs.push(LogLine {
-            level,
-            message: crate::sandbox::caps::cut_message(message).into_owned(),
-        });
+        let message = crate::sandbox::caps::cut_message(message).into_owned();
+        self.charge(message.len() + 16, "a log line")?;
+        self.model().logs.push(LogLine { level, message });
         Ok(())
     }
 
     fn application_version_set(&mut self, version: &str) -> Result<(), BackendError> {
+        self.charge(version.len(), "a workload version")?;
         self.model().workload_version = Some(version.to_string());
         Ok(())
     }
@@ -509,6 +521,8 @@ impl HookTools for SimJuju {
         app: bool,
         data: &BTreeMap<String, String>,
     ) -> Result<(), BackendError> {
+        let size: usize = data.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
+        self.charge(size, "relation data")?;
         let mut m = self.model();
         let leader = m.leader;
         let r = m.relation(relation)?;
@@ -537,6 +551,8 @@ impl HookTools for SimJuju {
     }
 
     fn action_set(&mut self, results: &[(ActionKey, String)]) -> Result<(), BackendError> {
+        let size: usize = results.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
+        self.charge(size, "action results")?;
         let mut m = self.model();
         let action = m.action()?;
         action
@@ -546,11 +562,13 @@ impl HookTools for SimJuju {
     }
 
     fn action_log(&mut self, message: &str) -> Result<(), BackendError> {
+        self.charge(message.len() + 16, "an action log line")?;
         self.model().action()?.logs.push(message.to_string());
         Ok(())
     }
 
     fn action_fail(&mut self, message: &str) -> Result<(), BackendError> {
+        self.charge(message.len(), "an action's failure")?;
         self.model().action()?.failed = Some(message.to_string());
         Ok(())
     }
@@ -560,6 +578,8 @@ impl HookTools for SimJuju {
         range: PortRange,
         endpoints: &[BindingName],
     ) -> Result<(), BackendError> {
+        let size: usize = endpoints.iter().map(|e| e.len() + 16).sum();
+        self.charge(size + 32, "an opened port")?;
         let mut m = self.model();
         let endpoints: Vec<String> = endpoints.iter().map(|e| e.to_string()).collect();
         match m.opened_ports.iter_mut().find(|p| p.range == range) {
@@ -634,7 +654,7 @@ impl HookTools for SimJuju {
             (SecretRevision::Peek, Some(latest)) => latest,
             (SecretRevision::Refresh, Some(latest)) => {
                 secret.content = latest.clone();
-                secret.revision += 1;
+                secret.revision = secret.revision.saturating_add(1);
                 secret.latest = None;
                 latest
             }
@@ -664,6 +684,8 @@ impl HookTools for SimJuju {
         metadata: &SecretMetadata,
         owner: SecretOwner,
     ) -> Result<SecretUri, BackendError> {
+        let size: usize = content.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
+        self.charge(size + 256, "a secret")?;
         let mut m = self.model();
         if owner == SecretOwner::Application && !m.leader {
             return Err(BackendError::PermissionDenied(
@@ -693,6 +715,10 @@ impl HookTools for SimJuju {
         content: Option<&SecretContent>,
         metadata: &SecretMetadata,
     ) -> Result<(), BackendError> {
+        let size: usize = content
+            .map(|c| c.iter().map(|(k, v)| k.len() + v.len() + 16).sum())
+            .unwrap_or(0);
+        self.charge(size + 256, "a secret's new revision")?;
         let mut m = self.model();
         if let Some(label) = &metadata.label {
             m.label_taken(label, Some(&id.canonical()))?;
@@ -726,6 +752,7 @@ impl HookTools for SimJuju {
         relation: &str,
         unit: Option<&UnitName>,
     ) -> Result<(), BackendError> {
+        self.charge(64, "a grant")?;
         let mut m = self.model();
         let (relation_id, grantee) = access(&mut m, relation, unit)?;
         let secret = m.owned(id, true)?;

@@ -16,6 +16,7 @@ use crate::backends::machine::{
 };
 use crate::backends::process::{Output, display, display_redacted, redacted};
 use crate::sandbox::names::{PackageName, PackageSpec, Repository, SnapName, SystemdUnit};
+use crate::sim::budget::Budget;
 
 /// The version a package or snap gets when the state does not say.
 pub const DEFAULT_VERSION: &str = "1.0";
@@ -84,14 +85,27 @@ pub struct MachineSim {
 /// A [`Machine`] over a shared [`MachineSim`]; the caller keeps a clone of the handle to
 /// read it after the guest has run.
 #[derive(Debug, Clone, Default)]
-pub struct SimMachine(Arc<Mutex<MachineSim>>);
+pub struct SimMachine(Arc<Mutex<MachineSim>>, Budget);
 
 impl SimMachine {
     pub fn new(model: MachineModel) -> Self {
-        SimMachine(Arc::new(Mutex::new(MachineSim {
-            model,
-            ran: Vec::new(),
-        })))
+        SimMachine(
+            Arc::new(Mutex::new(MachineSim {
+                model,
+                ran: Vec::new(),
+            })),
+            Budget::default(),
+        )
+    }
+
+    /// Charges what the charm stores to `budget`, shared with the unit's other backends.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.1 = budget;
+        self
+    }
+
+    fn charge(&self, bytes: usize, what: &str) -> Result<(), BackendError> {
+        self.1.take(bytes, what).map_err(BackendError::InvalidInput)
     }
 
     pub fn sim(&self) -> MutexGuard<'_, MachineSim> {
@@ -100,6 +114,10 @@ impl SimMachine {
 
     /// Records a system call's argv and fails it if a canned result says so.
     fn exec(&self, argv: Vec<String>) -> Result<MutexGuard<'_, MachineSim>, BackendError> {
+        self.charge(
+            argv.iter().map(|w| w.len() + 16).sum(),
+            "a command's record",
+        )?;
         let mut sim = self.sim();
         let canned = sim.canned(&argv).cloned();
         let command = display(&argv);
@@ -317,6 +335,7 @@ impl Machine for SimMachine {
         content: &[u8],
         _options: &FileAttributes,
     ) -> Result<(), BackendError> {
+        self.charge(content.len() + 64, "a file")?;
         self.sim().model.files.insert(
             path.to_string_lossy().into_owned(),
             String::from_utf8_lossy(content).into_owned(),
@@ -325,6 +344,7 @@ impl Machine for SimMachine {
     }
 
     fn make_dir(&mut self, path: &Path, _options: &FileAttributes) -> Result<(), BackendError> {
+        self.charge(path.as_os_str().len() + 64, "a directory")?;
         self.sim()
             .model
             .directories
@@ -357,6 +377,10 @@ impl Machine for SimMachine {
     }
 
     fn run_command(&mut self, command: &CommandRequest) -> Result<Output, BackendError> {
+        self.charge(
+            command.argv.iter().map(|w| w.len() + 16).sum(),
+            "a command's record",
+        )?;
         let mut sim = self.sim();
         let canned = sim.canned(&command.argv).cloned();
         sim.ran.push(redacted(&command.argv, &command.secret_args));

@@ -5,6 +5,7 @@
 //! `wasmcharm test` ([`scenario`]). Charm authors reach the runner as
 //! [`crate::testing`].
 
+pub mod budget;
 pub mod juju;
 pub mod machine;
 pub mod pebble;

@@ -16,6 +16,7 @@ use crate::backends::juju::{CloudSpec, RebootWhen};
 use crate::backends::process::display;
 use crate::charm_dir::Metadata;
 use crate::event::{Env, Event};
+use crate::sim::budget::Budget;
 use crate::sim::juju::{
     ActionRecord, Addresses, JujuModel, LogLine, OpenedPort, Relation, Secret, SimJuju, Storage,
 };
@@ -396,6 +397,13 @@ impl State {
         {
             hide(&mut credential.attrs);
         }
+        for container in state.containers.values_mut() {
+            for identity in container.identities.values_mut() {
+                if let Some(basic) = &mut identity.basic {
+                    basic.password = REDACTED.to_string();
+                }
+            }
+        }
         state
     }
 
@@ -618,6 +626,7 @@ impl State {
                 )));
             }
         }
+        let budget = Budget::default();
         Ok(Simulation {
             juju: SimJuju::new(JujuModel {
                 leader: self.leader,
@@ -641,9 +650,15 @@ impl State {
                 trusted: self.trusted,
                 addresses: self.addresses.clone(),
                 ..JujuModel::default()
-            }),
-            machine: SimMachine::new(self.machine.clone()),
-            pebble: SimPebble::new(self.containers(meta)?),
+            })
+            .with_budget(budget.clone()),
+            machine: SimMachine::new(self.machine.clone()).with_budget(budget.clone()),
+            pebble: SimPebble::new(
+                self.containers(meta)?
+                    .into_iter()
+                    .map(|(name, c)| (name, c.with_budget(budget.clone())))
+                    .collect(),
+            ),
         })
     }
 

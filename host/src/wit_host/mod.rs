@@ -69,6 +69,8 @@ pub struct HostState {
 pub struct ToolsView<'a> {
     pub(crate) juju: &'a mut dyn HookTools,
     pub(crate) metadata: &'a Metadata,
+    /// For what reaches past the unit (a reboot).
+    pub(crate) policy: &'a Policy,
 }
 
 /// `context`: the hook tools, and who the unit is.
@@ -154,6 +156,7 @@ impl HostState {
         ToolsView {
             juju: &mut *self.juju,
             metadata: &self.metadata,
+            policy: &self.policy,
         }
     }
 

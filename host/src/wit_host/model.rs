@@ -56,6 +56,7 @@ impl model::Host for ToolsView<'_> {
     }
 
     fn reboot(&mut self, when: model::RebootWhen) -> Result<(), Error> {
+        self.policy.check_reboot()?;
         Ok(self.juju.juju_reboot(match when {
             model::RebootWhen::AfterHook => RebootWhen::AfterHook,
             model::RebootWhen::Now => RebootWhen::Now,

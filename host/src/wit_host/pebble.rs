@@ -188,6 +188,9 @@ fn pairs(map: &BTreeMap<String, String>) -> Vec<(String, String)> {
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// The longest duration Pebble reads: Go's, nanoseconds in an i64.
+const MOST_MS: u64 = (i64::MAX / 1_000_000) as u64;
+
 fn ms(d: Option<u64>) -> Option<GoDuration> {
     d.map(GoDuration::from_millis)
 }
@@ -364,6 +367,17 @@ pub fn layer_in(l: wit::Layer) -> Result<Layer, Error> {
         }
         Ok(out)
     }
+    let durations = l
+        .services
+        .iter()
+        .flat_map(|(_, s)| [s.backoff_delay, s.backoff_limit, s.kill_delay])
+        .chain(l.checks.iter().flat_map(|(_, c)| [c.period, c.timeout]));
+    if durations.flatten().any(|ms| ms > MOST_MS) {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            format!("a duration in the layer is longer than Pebble reads: at most {MOST_MS} ms"),
+        ));
+    }
     Ok(Layer {
         summary: text(l.summary),
         description: text(l.description),
@@ -491,12 +505,27 @@ fn file_options(o: FileOptions) -> Result<backend::FileOptions, Error> {
     for name in [&o.user, &o.group].into_iter().flatten() {
         plain("a user or group", name, 255)?;
     }
+    // Pebble takes three octal digits: no setuid, setgid or sticky bit (which the
+    // host refuses on the machine too).
     if let Some(mode) = o.permissions
-        && mode > 0o7777
+        && mode > 0o777
     {
         return Err(error(
             ErrorKind::InvalidInput,
-            format!("permissions {mode:o} are not a file mode: at most 7777 (octal)"),
+            format!("permissions {mode:o} are not ones Pebble takes: at most 777 (octal)"),
+        ));
+    }
+    // Pebble's own rules for ownership, refused here so that no backend differs.
+    if o.user.is_none() && o.user_id.is_none() && (o.group.is_some() || o.group_id.is_some()) {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            "a group was given without a user: Pebble needs the user too",
+        ));
+    }
+    if o.user_id.is_some() && o.user.is_none() && o.group.is_none() && o.group_id.is_none() {
+        return Err(error(
+            ErrorKind::InvalidInput,
+            "a user id was given without a group: Pebble needs the group too",
         ));
     }
     Ok(backend::FileOptions {
@@ -609,9 +638,12 @@ impl wit::Host for PebbleView<'_> {
     ) -> Result<Vec<FileInfo>, Error> {
         self.container(&container)?;
         container_path("the path to list", &path)?;
+        // A name is at most 255 bytes, so no useful pattern is longer; Pebble reads an
+        // empty one as none.
         if let Some(pattern) = &pattern {
-            plain("the pattern", pattern, 4096)?;
+            plain("the pattern", pattern, 1024)?;
         }
+        let pattern = pattern.filter(|p| !p.is_empty());
         Ok(self
             .pebble
             .list_files(&container, &path, pattern.as_deref(), itself)?
@@ -793,7 +825,7 @@ impl wit::Host for PebbleView<'_> {
             .map(|k| NoticeKey::parse(k))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(after) = &filter.after
-            && humantime::parse_rfc3339_weak(after).is_err()
+            && !crate::sandbox::names::is_rfc3339(after)
         {
             return Err(error(
                 ErrorKind::InvalidInput,
@@ -837,21 +869,21 @@ impl wit::Host for PebbleView<'_> {
     ) -> Result<String, Error> {
         self.container(&container)?;
         let key = CustomKey::parse(&key)?;
-        let size: usize = data.iter().map(|(k, v)| k.len() + v.len()).sum();
+        // Pebble counts the data as JSON.
+        let size = serde_json::to_vec(&map(data.clone()))
+            .map(|json| json.len())
+            .unwrap_or(usize::MAX);
         if size > NOTICE_DATA {
             return Err(error(
                 ErrorKind::InvalidInput,
                 format!(
-                    "a notice's data is {size} bytes; Pebble takes at most {NOTICE_DATA}, keys \
-                     and values together"
+                    "a notice's data is {size} bytes as JSON; Pebble takes at most {NOTICE_DATA}"
                 ),
             ));
         }
         for (k, _) in &data {
             plain("a notice data key", k, 255)?;
         }
-        // Pebble reads it as a Go duration, nanoseconds in an i64.
-        const MOST_MS: u64 = (i64::MAX / 1_000_000) as u64;
         if repeat_after.is_some_and(|ms| ms > MOST_MS) {
             return Err(error(
                 ErrorKind::InvalidInput,

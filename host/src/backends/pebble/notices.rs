@@ -67,8 +67,10 @@ impl NoticeKey {
     pub const MAX: usize = 256;
 
     pub fn parse(key: &str) -> Result<Self, Malformed> {
+        // Pebble splits the query's keys at commas and trims each.
         let ok = !key.is_empty()
             && key.len() <= Self::MAX
+            && key.trim() == key
             && !key.chars().any(|c| c.is_control() || c == ',');
         if ok {
             Ok(NoticeKey(key.to_string()))
@@ -76,7 +78,7 @@ impl NoticeKey {
             Err(Malformed::new(
                 "a notice key",
                 key,
-                "1 to 256 bytes of printable text on one line, without commas",
+                "1 to 256 bytes of printable text on one line, without commas or spaces around it",
             ))
         }
     }
@@ -157,6 +159,8 @@ mod tests {
         assert!(CustomKey::parse(&format!("x.com/{}", "a".repeat(250))).is_ok());
         assert!(CustomKey::parse(&format!("x.com/{}", "a".repeat(251))).is_err());
         assert!(NoticeKey::parse("a,b").is_err());
+        assert!(NoticeKey::parse(" ").is_err());
+        assert!(NoticeKey::parse(" x").is_err());
         assert!(NoticeKey::parse("42").is_ok());
     }
 }

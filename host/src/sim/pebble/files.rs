@@ -46,6 +46,11 @@ mod octal {
 }
 
 impl Meta {
+    fn with_mode(mut self, permissions: u32) -> Self {
+        self.permissions = permissions;
+        self
+    }
+
     /// root's, with `permissions`.
     pub fn root(permissions: u32) -> Self {
         Meta {
@@ -55,6 +60,19 @@ impl Meta {
             group_id: Some(0),
             group: Some("root".into()),
         }
+    }
+
+    /// Pebble's rules for an owner: a group needs a user, and a user id a group.
+    fn check(options: &FileOptions) -> Result<(), ApiError> {
+        let user = options.user_id.is_some() || options.user.is_some();
+        let group = options.group_id.is_some() || options.group.is_some();
+        if group && !user {
+            return Err(file_error("must specify user, not just group".into()));
+        }
+        if options.user_id.is_some() && options.user.is_none() && !group {
+            return Err(file_error("must specify group, not just UID".into()));
+        }
+        Ok(())
     }
 
     /// What a request's options make: the given mode or `default`, and the given owner
@@ -139,6 +157,29 @@ fn too_many() -> ApiError {
         "the simulated container holds at most {MOST_ENTRIES} files and directories, each at \
          most {MOST_DEPTH} deep"
     ))
+}
+
+/// A file's content as a state keeps it: its text, or `base64:` and its bytes when it
+/// is not UTF-8 (or could be read as that form), as stored state is kept.
+fn text(content: &[u8]) -> String {
+    use base64::Engine;
+    match std::str::from_utf8(content) {
+        Ok(text) if !text.starts_with("base64:") => text.to_string(),
+        _ => format!(
+            "base64:{}",
+            base64::engine::general_purpose::STANDARD.encode(content)
+        ),
+    }
+}
+
+fn bytes(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    match text.strip_prefix("base64:") {
+        Some(encoded) => base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| format!("a file's `base64:` content does not decode: {e}")),
+        None => Ok(text.as_bytes().to_vec()),
+    }
 }
 
 fn parent(path: &str) -> &str {
@@ -239,9 +280,9 @@ impl Files {
         for (path, file) in files {
             absolute(path).map_err(|e| e.message)?;
             add_parents(&mut out, path);
-            let (content, meta) = match file {
-                FileModel::Text(text) => (text.clone().into_bytes(), Meta::root(0o644)),
-                FileModel::Full { content, meta } => (content.clone().into_bytes(), meta.clone()),
+            let (content, meta): (Vec<u8>, Meta) = match file {
+                FileModel::Text(text) => (bytes(text)?, Meta::root(0o644)),
+                FileModel::Full { content, meta } => (bytes(content)?, meta.clone()),
             };
             if matches!(out.nodes.get(path), Some(Node::Dir { .. })) {
                 return Err(format!("{path} is both a file and a directory"));
@@ -278,7 +319,7 @@ impl Files {
         for (path, node) in &self.nodes {
             match node {
                 Node::File { content, meta } => {
-                    let text = String::from_utf8_lossy(content).into_owned();
+                    let text = text(content);
                     let model = if *meta == Meta::root(0o644) {
                         FileModel::Text(text)
                     } else {
@@ -327,8 +368,15 @@ impl Files {
             .find(|dir| matches!(self.nodes.get(dir), Some(Node::File { .. })))
     }
 
-    /// Whether `more` new entries, the deepest at `path`, fit.
+    /// Whether `more` new entries, the deepest at `path`, fit; and its names are no
+    /// longer than Linux takes.
     fn room(&self, path: &str, more: usize) -> Result<(), ApiError> {
+        if let Some(long) = path.split('/').find(|n| n.len() > 255) {
+            return Err(file_error(format!(
+                "open {path}: file name too long ({} bytes)",
+                long.len()
+            )));
+        }
         let depth = path.split('/').filter(|p| !p.is_empty()).count();
         if depth > MOST_DEPTH || self.nodes.len() + more > MOST_ENTRIES {
             return Err(too_many());
@@ -368,8 +416,13 @@ impl Files {
         let dir = parent(&path).to_string();
         match self.node(&dir) {
             Some(Node::Dir { .. }) => {}
+            // The parents Pebble makes are 0755 and owned as the file will be.
             _ if options.make_parents => self
-                .make_parents(&path, &Meta::root(0o755), false)
+                .make_parents(
+                    &path,
+                    &Meta::from_options(options, 0o755).with_mode(0o755),
+                    false,
+                )
                 .map_err(|e| e.prefixed("cannot create directory: "))?,
             Some(Node::File { .. }) => {
                 return Err(file_error(format!("open {path}: not a directory")));
@@ -473,6 +526,7 @@ impl Files {
 
     pub fn make_dir(&mut self, path: &str, options: &FileOptions) -> Result<(), ApiError> {
         absolute(path)?;
+        Meta::check(options)?;
         let path = clean(path);
         let meta = Meta::from_options(options, 0o755);
         match self.node(&path) {
@@ -568,13 +622,22 @@ fn class_end(p: &[char], start: usize) -> Result<usize, ()> {
         match p.get(i) {
             None => return Err(()),
             Some(']') if !first => return Ok(i + 1),
-            Some('\\') => i += 2,
-            Some('-' | ']') if first => return Err(()),
-            Some(_) => {
-                i += 1;
+            // Go reads `-` and `]` only escaped, or `]` as the class's end.
+            Some('-' | ']') => return Err(()),
+            Some(c) => {
+                // The low end of a range, or the one character.
+                if *c == '\\' {
+                    if i + 1 >= p.len() {
+                        return Err(());
+                    }
+                    i += 2;
+                } else {
+                    i += 1;
+                }
                 if p.get(i) == Some(&'-') {
                     match p.get(i + 1) {
-                        None | Some(']') => return Err(()),
+                        None | Some(']' | '-') => return Err(()),
+                        Some('\\') if i + 2 >= p.len() => return Err(()),
                         Some('\\') => i += 3,
                         Some(_) => i += 2,
                     }
@@ -613,6 +676,7 @@ fn class_matches(class: &[char], c: char) -> bool {
         };
         if lo <= c && c <= hi {
             found = true;
+            break;
         }
     }
     found != negated
@@ -712,13 +776,31 @@ mod tests {
         yes("[^a-c]x", "dx");
         yes("\\*", "*");
         no("\\*", "a");
-        for bad in ["[", "[a", "[]", "[]a]", "a\\", "[a-]", "[-a]"] {
+        for bad in [
+            "[", "[a", "[]", "[]a]", "a\\", "[a-]", "[-a]", "[a-b-c]", "[a--]", "[ab--c]",
+        ] {
             assert!(glob(bad, "a").is_err(), "{bad}");
         }
         yes("*a*b*", "xaybz");
+        yes("[\\a-c]", "b");
         no("*a*b*", "xbya");
         yes("a*", "a");
         yes("*", "");
+    }
+
+    #[test]
+    fn binary_content_survives_the_state() {
+        let mut files = Files::default();
+        let opts = FileOptions {
+            make_parents: true,
+            ..FileOptions::default()
+        };
+        files.push("/d/bin", &[0xff, 0, 1], &opts).unwrap();
+        files.push("/d/odd", b"base64:x", &opts).unwrap();
+        let (model, dirs) = files.to_model();
+        let back = Files::from_model(&model, &dirs).unwrap();
+        assert_eq!(back.pull("/d/bin").unwrap(), [0xff, 0, 1]);
+        assert_eq!(back.pull("/d/odd").unwrap(), b"base64:x");
     }
 
     #[test]

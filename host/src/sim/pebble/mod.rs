@@ -23,6 +23,7 @@ use crate::backends::pebble::{
     Identity, IdentityName, Notice, Pebble, ServiceAction, Signal,
 };
 use crate::backends::process::Output;
+use crate::sim::budget::Budget;
 use checks::{CheckModel, Checks};
 use files::{DirModel, FileModel, Files};
 use identities::Identities;
@@ -110,6 +111,8 @@ pub struct SimContainer {
     pub exec_history: Vec<Vec<String>>,
     /// Every signal sent, as `SIGHUP web`.
     pub signal_history: Vec<String>,
+    /// What the charm stores here is charged to its unit's budget.
+    budget: Budget,
     /// See [`ContainerModel::hold_changes`].
     pub hold_changes: bool,
 }
@@ -146,6 +149,7 @@ impl SimContainer {
             execs: model.execs.clone(),
             exec_history: Vec::new(),
             signal_history: Vec::new(),
+            budget: Budget::default(),
             hold_changes: model.hold_changes,
         })
     }
@@ -179,7 +183,20 @@ impl SimContainer {
         }
     }
 
+    /// Charges what the charm stores here to `budget`, shared with the unit's other
+    /// backends.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    fn charge(&self, bytes: usize, what: &str) -> Result<(), ApiError> {
+        self.budget.take(bytes, what).map_err(ApiError::bad_request)
+    }
+
     fn add_layer(&mut self, label: &str, layer: &Layer, combine: bool) -> Result<(), ApiError> {
+        let size = serde_json::to_vec(layer).map_or(0, |json| json.len());
+        self.charge(size + label.len(), "a layer")?;
         self.daemon.add_layer(label, layer, combine)
     }
 
@@ -188,6 +205,9 @@ impl SimContainer {
         action: ServiceAction,
         names: &[String],
     ) -> Result<(), BackendError> {
+        // A change and a task for each service are kept.
+        let size: usize = names.iter().map(|n| n.len() + 256).sum();
+        self.charge(size + 256, "a change")?;
         let id = match action {
             ServiceAction::Start => self.daemon.start(names),
             ServiceAction::Stop => self.daemon.stop(names),
@@ -220,6 +240,7 @@ impl SimContainer {
         content: &[u8],
         options: &FileOptions,
     ) -> Result<(), ApiError> {
+        self.charge(content.len() + path.len() + 64, "a file")?;
         self.files.push(path, content, options)
     }
 
@@ -237,6 +258,9 @@ impl SimContainer {
     }
 
     pub fn make_dir(&mut self, path: &str, options: &FileOptions) -> Result<(), ApiError> {
+        // Each parent made is an entry of its own: a path's worth each, at most.
+        let depth = path.split('/').filter(|p| !p.is_empty()).count();
+        self.charge((path.len() + 64) * depth.max(1), "a directory")?;
         self.files.make_dir(path, options)
     }
 
@@ -290,7 +314,11 @@ impl SimContainer {
                 crate::backends::pebble::notices::NOTICE_DATA
             )));
         }
-        let repeat_after = repeat_after_ms.map(crate::backends::pebble::duration::format_ms);
+        // Pebble reads a repeat-after of 0 as none.
+        self.charge(size + key.as_str().len() + 128, "a notice")?;
+        let repeat_after = repeat_after_ms
+            .filter(|ms| *ms > 0)
+            .map(crate::backends::pebble::duration::format_ms);
         self.notices.add_custom(key, data, repeat_after)
     }
 
@@ -302,6 +330,9 @@ impl SimContainer {
         &mut self,
         identities: &BTreeMap<IdentityName, Identity>,
     ) -> Result<(), ApiError> {
+        let size = serde_json::to_vec(&identities.values().collect::<Vec<_>>())
+            .map_or(0, |json| json.len());
+        self.charge(size, "identities")?;
         self.identities.replace(identities)
     }
 
@@ -329,6 +360,8 @@ impl SimContainer {
                 });
             }
         }
+        let size: usize = services.iter().map(|n| n.len() + 16).sum();
+        self.charge(size, "a signal's record")?;
         for name in services {
             self.signal_history
                 .push(format!("{} {name}", signal.as_str()));
@@ -347,6 +380,8 @@ impl SimContainer {
             .filter(|e| request.command.starts_with(&e.command))
             .max_by_key(|e| e.command.len())
             .cloned();
+        let size: usize = request.command.iter().map(|w| w.len() + 16).sum();
+        self.charge(size, "an exec's record")?;
         self.exec_history.push(request.command.clone());
         match canned {
             Some(result) => Ok(Output {

@@ -95,9 +95,10 @@ impl Notices {
         {
             notice.occurrences = notice.occurrences.saturating_add(1);
             notice.last_occurred = NOW.into();
-            // Within its repeat-after, a notice occurs without repeating; the
-            // simulation's clock never moves, so only one without it repeats.
-            if notice.repeat_after.is_none() {
+            // Within the repeat-after this occurrence gives, a notice occurs without
+            // repeating; the simulation's clock never moves, so only one without it
+            // repeats.
+            if repeat_after.is_none() {
                 notice.last_repeated = NOW.into();
             }
             notice.last_data = data.clone();

@@ -93,6 +93,21 @@ fn call(name: &str, arg: &str) -> std::result::Result<String, String> {
             drop(hoard);
             out.map(|o| format!("{} bytes", o.stdout.len()))
         }
+        "fill-files" => {
+            // 8 MiB files, one after another, until the host says no: on a simulated
+            // unit each is kept in the host's memory.
+            let content = vec![b'x'; 8 << 20];
+            let mut written = 0;
+            loop {
+                if written == 1000 {
+                    break Ok(format!("wrote {written}"));
+                }
+                match fs::write(&format!("/tmp/wasmcharm-allowed/fill-{written}"), &content) {
+                    Ok(()) => written += 1,
+                    Err(e) => break Err(Error::new(e.kind(), format!("after {written}: {e}"))),
+                }
+            }
+        }
         "big-stdin" => {
             let input = std::hint::black_box(vec![b'x'; 15 << 20]);
             Command::new("sh")
