@@ -18,12 +18,14 @@ fn act(charm: &Path, stubs: &Stubs, action: &str, params: serde_json::Value) -> 
     dispatch(stubs, &env)
 }
 
-/// The calls after `action-get`, without the `action-set` of results or the log.
+/// The calls after `action-get`, without the action's results or failure, or the log.
 fn tool_calls(stubs: &Stubs) -> Vec<Vec<String>> {
     stubs
         .calls()
         .into_iter()
-        .filter(|c| !["action-get", "action-set", "juju-log"].contains(&c[0].as_str()))
+        .filter(|c| {
+            !["action-get", "action-set", "action-fail", "juju-log"].contains(&c[0].as_str())
+        })
         .collect()
 }
 
@@ -591,6 +593,13 @@ fn a_simulated_non_leader_cannot_manage_the_applications_secrets() {
             .contains("only the leader may create a secret the application owns"),
         "{r:?}"
     );
+    assert!(
+        r["happened"]["action"]["failed"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("only the leader may create a secret the application owns"),
+        "{r:?}"
+    );
     assert!(r["state"]["secrets"].is_null());
     let (out, r, state) = sim_out(
         "secret-add",
@@ -800,6 +809,9 @@ fn identities_and_signals_are_checked_before_pebble_sees_them() {
         r["happened"]["pebble"]["workload"]["signals"],
         serde_yaml::to_value(["SIGHUP srv"]).unwrap()
     );
+    // A program the container lacks is not-found, a kind a charm can fall back on.
+    let (_, r) = pebble("{call: exec, names: [curl, -s, x]}");
+    assert_eq!(results(&r)["kind"], "ErrorKind::NotFound", "{r:?}");
     let (_, r) = pebble("{call: signal, signal: HUP, names: [srv]}");
     failed_with(&r, "\"HUP\" is not a signal");
     let (_, r) = pebble("{call: signal, signal: SIGTERM, names: [other]}");

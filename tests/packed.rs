@@ -31,6 +31,8 @@ fn packed(charm: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = charm_dir(charm);
     let (out, archive) = pack(dir.path(), &[]);
     assert!(out.status.success(), "{out:?}");
+    // For others to read and deploy, as charmcraft leaves a .charm.
+    assert_eq!(mode(&archive), 0o644);
     (dir, archive)
 }
 

@@ -71,6 +71,7 @@ fn a_new_machine_charm_builds_passes_its_suite_packs_and_runs() {
     assert_eq!(
         names,
         [
+            "README.md",
             "bin/wasmcharm",
             "charm.wasm",
             "config.yaml",
@@ -175,6 +176,7 @@ fn the_version_names_every_contract_it_runs() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("wasmcharm 0.1.0"), "{text}");
+    assert!(text.contains("wasmcharm-sdk 0.1.0"), "{text}");
     assert!(
         text.contains("juju:charm WIT versions: 0.1.1, 0.1.0"),
         "{text}"
@@ -199,4 +201,43 @@ fn juju_debug_turns_on_the_hosts_own_logs() {
     }
     let quiet = wasmcharm_tests::dispatch(&stubs, &juju_env(dir.path(), "hooks/start"));
     assert!(quiet.stderr.is_empty(), "{quiet:?}");
+}
+
+/// What a charm author outside this repository gets: the SDK release of the host's own
+/// version, from crates.io, and a README that says so. (Built only with `--sdk` here:
+/// the suite fetches nothing.)
+#[test]
+fn by_default_a_new_charm_depends_on_the_sdk_release_of_its_host() {
+    let root = tempfile::tempdir().unwrap();
+    let out = Command::new(wasmcharm_bin())
+        .args(["new", "web", "--kubernetes"])
+        .current_dir(root.path())
+        .env_remove("WASMCHARM_SDK")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let manifest = std::fs::read_to_string(root.path().join("web/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("\nwasmcharm-sdk = \"0.1.0\"\n"),
+        "{manifest}"
+    );
+    let readme = std::fs::read_to_string(root.path().join("web/README.md")).unwrap();
+    assert!(readme.contains("`wasmcharm-sdk` 0.1.0"), "{readme}");
+
+    // A contributor's checkout, by a path relative to the charm.
+    let sdk = workspace().join("guest-sdk");
+    let out = Command::new(wasmcharm_bin())
+        .args(["new", "local", "--machine", "--sdk"])
+        .arg(&sdk)
+        .current_dir(root.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let manifest = std::fs::read_to_string(root.path().join("local/Cargo.toml")).unwrap();
+    let line = manifest
+        .lines()
+        .find(|l| l.starts_with("wasmcharm-sdk"))
+        .unwrap();
+    assert!(line.contains("path = \"../"), "{line}");
+    assert!(!line.contains(&root.path().display().to_string()), "{line}");
 }

@@ -119,7 +119,7 @@ pub use wit_bindgen as __wit_bindgen;
 #[allow(clippy::all)]
 pub mod __bindings {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "charm",
         pub_export_macro: true,
         export_macro_name: "__export_charm_world",

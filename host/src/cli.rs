@@ -18,8 +18,11 @@ use crate::sim::runner::TestCharm;
 use crate::sim::state::{Happened, State};
 use crate::unit::dir::UnitDir;
 
-/// `--version`: the host's version and every `juju:charm` contract it runs.
+/// `--version`: the host's version, the SDK release that matches it, and every
+/// `juju:charm` contract it runs.
 const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nwasmcharm-sdk ",
     env!("CARGO_PKG_VERSION"),
     "\njuju:charm WIT versions: ",
     // Kept equal to bindings::SUPPORTED_VERSIONS by a test.
@@ -74,8 +77,8 @@ enum Command {
         /// A Kubernetes charm: a workload container driven by a Pebble layer.
         #[arg(long)]
         kubernetes: bool,
-        /// The wasmcharm-sdk to depend on (a path; default: $WASMCHARM_SDK, else the
-        /// guest-sdk this host was built beside).
+        /// A local wasmcharm-sdk to depend on (a checkout's guest-sdk), for contributors;
+        /// default: $WASMCHARM_SDK, else the release of this host's version from crates.io.
         #[arg(long, value_name = "PATH")]
         sdk: Option<PathBuf>,
     },
@@ -105,6 +108,7 @@ enum Command {
     /// Run a charm's scenarios (tests/scenarios/*.yaml: a state, an event, what is
     /// expected), in parallel, with no Juju. Exits 1 if any fails.
     Test {
+        #[arg(default_value = ".")]
         charm_dir: PathBuf,
         /// Also write a JUnit XML report here, for CI systems.
         #[arg(long, value_name = "FILE")]
@@ -115,10 +119,14 @@ enum Command {
     },
     /// Compile a charm's component for this machine ahead of time, so that no hook pays
     /// for it. (A dispatch does it too, the first time it finds none.)
-    Precompile { charm_dir: PathBuf },
+    Precompile {
+        #[arg(default_value = ".")]
+        charm_dir: PathBuf,
+    },
     /// Show what a charm asks for: the contract it was built against, the interfaces it
     /// imports, its capabilities and limits (narrowed by --policy, if given).
     Inspect {
+        #[arg(default_value = ".")]
         charm_dir: PathBuf,
         #[arg(long, value_name = "POLICY.yaml")]
         policy: Option<PathBuf>,
@@ -452,22 +460,16 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
 }
 
 fn new(name: &str, machine: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
-    use crate::tools::scaffold::{Kind, create, default_sdk};
+    use crate::tools::scaffold::{Kind, Sdk, create};
     let kind = if machine {
         Kind::Machine
     } else {
         Kind::Kubernetes
     };
-    let sdk = sdk.or_else(default_sdk).with_context(|| {
-        format!(
-            "cannot find wasmcharm-sdk: pass --sdk PATH (a wasmcharm checkout's guest-sdk) or \
-             set {}",
-            crate::tools::scaffold::SDK_ENV
-        )
-    })?;
+    let sdk = Sdk::chosen(sdk);
     let dir = PathBuf::from(name);
     create(&dir, name, kind, &sdk)?;
-    println!("created {name}/: cd {name} && wasmcharm build && wasmcharm test . && wasmcharm pack");
+    println!("created {name}/: cd {name} && wasmcharm build && wasmcharm test && wasmcharm pack");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -116,6 +116,11 @@ pub fn run_event(
         Outcome::Failed(cause) => cause,
     };
     let message = failure(path, &cause);
+    // An action fails with the charm's reason, which the operator sees beside it (Juju
+    // would say only that the process exited 1).
+    if matches!(event, Event::Action(_)) {
+        let _ = report.action_fail(&crate::sandbox::caps::cut_message(&cause));
+    }
     if report.juju_log(LogLevel::Error, &message).is_err() {
         eprintln!("wasmcharm: {}", crate::sandbox::caps::cut_message(&message));
     }

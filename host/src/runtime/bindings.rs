@@ -9,7 +9,7 @@
 /// `juju:charm@0.1.x`, generated from the newest of the line (`wit/`).
 pub mod v0_1 {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "charm",
         // The store's calls have no error in 0.1: a value past the caps, or one that
         // cannot be read, traps (see wit_host::store).

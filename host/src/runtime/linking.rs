@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn every_interface_of_the_contract_is_defined() {
-        let wit = concat!(env!("CARGO_MANIFEST_DIR"), "/../wit");
+        let wit = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");
         for entry in std::fs::read_dir(wit).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap_or_default();

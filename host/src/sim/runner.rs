@@ -31,6 +31,44 @@ pub enum TestingError {
     Backend(#[from] BackendError),
     #[error(transparent)]
     Store(#[from] crate::unit::store::StoreError),
+    #[error(
+        "`{event}` is not an event this charm can receive: Juju's hooks (install, start, \
+         config-changed, update-status, leader-elected, ...), {own}"
+    )]
+    UnknownEvent { event: String, own: String },
+}
+
+/// The events a charm's metadata gives it, by kind, as an example of each.
+fn own_events(meta: &Metadata) -> String {
+    let mut parts = Vec::new();
+    let some = |names: Vec<&String>, example: &dyn Fn(&str) -> String| {
+        names.first().map(|first| {
+            let list: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+            format!("{} (e.g. {})", list.join(", "), example(first))
+        })
+    };
+    if let Some(p) = some(meta.endpoints.keys().collect(), &|e| {
+        format!("{e}-relation-changed")
+    }) {
+        parts.push(format!("the hooks of its relations {p}"));
+    }
+    if let Some(p) = some(meta.storage.iter().collect(), &|e| {
+        format!("{e}-storage-attached")
+    }) {
+        parts.push(format!("of its storage {p}"));
+    }
+    if let Some(p) = some(meta.containers.iter().collect(), &|e| {
+        format!("{e}-pebble-ready")
+    }) {
+        parts.push(format!("of its containers {p}"));
+    }
+    let actions: Vec<&str> = meta.actions.keys().map(String::as_str).collect();
+    parts.push(if actions.is_empty() {
+        "and no actions".to_string()
+    } else {
+        format!("and its actions {}", actions.join(", "))
+    });
+    parts.join(", ")
 }
 
 /// A charm loaded for testing: its metadata, its manifest, its compiled component.
@@ -139,6 +177,14 @@ impl TestCharm {
                 relation_ids(state)
             ))
             .into());
+        }
+        // Outside a real dispatch a hook the charm cannot receive is a mistake (a typo
+        // of an action, say), not a newer Juju's hook to let pass.
+        if let event::Dispatch::Unknown(hook) = event::classify(&path, meta, &state.event_env())? {
+            return Err(TestingError::UnknownEvent {
+                event: hook,
+                own: own_events(meta),
+            });
         }
         let event = dispatch::event_for(
             &path,

@@ -1,9 +1,33 @@
 //! `wasmcharm new`: a charm crate that builds and passes its own scenarios as generated.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-/// Environment variable naming the SDK to depend on, when `--sdk` is not given.
+/// Environment variable naming a local SDK to depend on, when `--sdk` is not given.
 pub const SDK_ENV: &str = "WASMCHARM_SDK";
+
+/// The SDK release that matches this host: the same version, from crates.io.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the new charm gets `wasmcharm-sdk` from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sdk {
+    /// crates.io, at this host's version: what a charm author outside the repository
+    /// gets.
+    Registry,
+    /// A local checkout's `guest-sdk` (`--sdk PATH` or `$WASMCHARM_SDK`), for
+    /// contributors and this repository's own tests.
+    Path(PathBuf),
+}
+
+impl Sdk {
+    /// `--sdk`, else `$WASMCHARM_SDK`, else the registry.
+    pub fn chosen(flag: Option<PathBuf>) -> Sdk {
+        match flag.or_else(|| std::env::var_os(SDK_ENV).map(PathBuf::from)) {
+            Some(path) => Sdk::Path(path),
+            None => Sdk::Registry,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
@@ -36,35 +60,65 @@ pub enum Kind {
     Kubernetes,
 }
 
-/// The SDK this host was built with, if it is still where it was.
-pub fn default_sdk() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(SDK_ENV) {
-        return Some(path.into());
+/// `to` as seen from `from` (both absolute): `../../guest-sdk`.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
     }
-    let built_with = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-sdk");
-    built_with.canonicalize().ok()
+    for part in &to[common..] {
+        out.push(part.as_os_str());
+    }
+    out
+}
+
+/// The dependency line for `sdk`, as the charm in `dir` (not yet made) sees it: a local
+/// SDK by a path relative to the charm, so that the two can move together.
+fn dependency(dir: &Path, parent: &Path, sdk: &Sdk) -> Result<String, ScaffoldError> {
+    let Sdk::Path(path) = sdk else {
+        return Ok(format!("\"{SDK_VERSION}\""));
+    };
+    let sdk = path
+        .canonicalize()
+        .ok()
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .ok_or_else(|| ScaffoldError::NoSdk {
+            path: path.display().to_string(),
+        })?;
+    let charm = parent
+        .canonicalize()
+        .map(|p| p.join(dir.file_name().unwrap_or_default()))
+        .map_err(|source| ScaffoldError::Write {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    let relative = relative(&charm, &sdk);
+    // TOML basic strings: a path with a quote or backslash is written escaped.
+    let shown = relative
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    Ok(format!("{{ path = \"{shown}\" }}"))
 }
 
 /// Creates the charm `name` in the new directory `dir`. All or nothing: the files are
 /// written in a temporary directory beside it, which becomes `dir` at the end.
-pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Path) -> Result<(), ScaffoldError> {
+pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Sdk) -> Result<(), ScaffoldError> {
     check_name(name)?;
     if dir.exists() {
         return Err(ScaffoldError::Exists {
             path: dir.display().to_string(),
         });
     }
-    let sdk = sdk
-        .canonicalize()
-        .ok()
-        .filter(|p| p.join("Cargo.toml").is_file())
-        .ok_or_else(|| ScaffoldError::NoSdk {
-            path: sdk.display().to_string(),
-        })?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let sdk = dependency(dir, &parent, sdk)?;
     let write_err = |path: &Path| {
         let path = path.display().to_string();
         move |source| ScaffoldError::Write { path, source }
@@ -109,12 +163,16 @@ fn files(kind: Kind) -> Vec<(&'static str, &'static str)> {
     let mut files = vec![
         (
             "Cargo.toml",
-            include_str!("../../templates/common/Cargo.toml"),
+            include_str!("../../templates/common/Cargo.toml.in"),
         ),
         ("dispatch", include_str!("../../templates/common/dispatch")),
         (
             ".gitignore",
             include_str!("../../templates/common/gitignore"),
+        ),
+        (
+            "README.md",
+            include_str!("../../templates/common/README.md"),
         ),
     ];
     files.extend(match kind {
@@ -159,7 +217,7 @@ fn files(kind: Kind) -> Vec<(&'static str, &'static str)> {
 struct Vars(Vec<(&'static str, String)>);
 
 impl Vars {
-    fn new(name: &str, kind: Kind, sdk: &Path) -> Self {
+    fn new(name: &str, kind: Kind, sdk: &str) -> Self {
         let type_name: String = name
             .split('-')
             .map(|word| {
@@ -178,7 +236,8 @@ impl Vars {
             ("name", name.to_string()),
             ("type", type_name),
             ("summary", summary),
-            ("sdk", sdk.display().to_string()),
+            ("sdk", sdk.to_string()),
+            ("sdk-version", SDK_VERSION.to_string()),
             ("package", "nginx".into()),
             ("service", "nginx".into()),
             ("container", "workload".into()),
@@ -234,9 +293,8 @@ mod tests {
 
     #[test]
     fn templates_are_filled_everywhere() {
-        let sdk = Path::new("/sdk");
         for kind in [Kind::Machine, Kind::Kubernetes] {
-            let vars = Vars::new("my-charm", kind, sdk);
+            let vars = Vars::new("my-charm", kind, "\"0.1.0\"");
             for (file, template) in files(kind) {
                 let text = vars.fill(template);
                 assert!(!text.contains("{{"), "{file}: {text}");
@@ -251,7 +309,7 @@ mod tests {
         let target = dir.path().join("taken");
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("mine"), "keep").unwrap();
-        let sdk = default_sdk().unwrap();
+        let sdk = Sdk::Registry;
         let err = create(&target, "taken", Kind::Machine, &sdk).unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         assert_eq!(
@@ -261,5 +319,42 @@ mod tests {
         let err = create(&dir.path().join("x"), "Bad", Kind::Machine, &sdk).unwrap_err();
         assert!(err.to_string().contains("not a charm name"), "{err}");
         assert!(!dir.path().join("x").exists());
+    }
+
+    #[test]
+    fn a_local_sdk_is_depended_on_by_a_relative_path() {
+        assert_eq!(
+            relative(
+                Path::new("/work/charms/web"),
+                Path::new("/work/main/guest-sdk")
+            ),
+            Path::new("../../main/guest-sdk")
+        );
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/b/c")),
+            Path::new("c")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let sdk = dir.path().join("checkout/guest-sdk");
+        std::fs::create_dir_all(&sdk).unwrap();
+        std::fs::write(sdk.join("Cargo.toml"), "").unwrap();
+        let charms = dir.path().join("charms");
+        std::fs::create_dir(&charms).unwrap();
+        let line = dependency(Path::new("web"), &charms, &Sdk::Path(sdk)).unwrap();
+        assert_eq!(line, r#"{ path = "../../checkout/guest-sdk" }"#);
+        assert_eq!(
+            dependency(Path::new("web"), &charms, &Sdk::Registry).unwrap(),
+            format!("\"{SDK_VERSION}\"")
+        );
+        let err = dependency(
+            Path::new("web"),
+            &charms,
+            &Sdk::Path(dir.path().join("nowhere")),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("cannot find wasmcharm-sdk"),
+            "{err}"
+        );
     }
 }

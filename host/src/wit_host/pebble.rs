@@ -720,7 +720,16 @@ impl wit::Host for PebbleView<'_> {
             stdin: command.stdin,
             timeout_ms: command.timeout,
         };
-        let out = self.pebble.exec(&container, request)?;
+        let out = match self.pebble.exec(&container, request) {
+            // Pebble says so as a bad request; a charm falls back on a missing program,
+            // so it gets a kind to match, not words.
+            Err(crate::backends::error::BackendError::Pebble(e))
+                if e.status == 400 && e.message.starts_with("cannot find executable") =>
+            {
+                return Err(error(ErrorKind::NotFound, e.message));
+            }
+            other => other?,
+        };
         Ok(ExecOutput {
             exit_code: out.code,
             stdout: out.stdout,

@@ -248,6 +248,13 @@ impl Files {
                 problems: format!("it holds {read:?}, not the {written:?} written"),
             });
         }
+        // A temporary file is 0600; a .charm is for others to read and deploy, as
+        // charmcraft leaves it.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+                .map_err(err)?;
+        }
         temp.persist(out).map_err(|e| err(e.error))?;
         Ok((size, layout))
     }

@@ -275,6 +275,10 @@ fn pebble_call(p: &Params) -> Result<()> {
             action::set_results(&[("count", &workload.identities()?.len().to_string())])
         }
         "signal" => workload.send_signal(&needed(p.signal.clone(), "signal")?, &names),
+        "exec" => match workload.exec(&names).run() {
+            Ok(out) => action::set_results(&[("exit", &out.exit_code.to_string())]),
+            Err(e) => action::set_results(&[("kind", &format!("{:?}", e.kind()))]),
+        },
         other => Err(Error::new(
             ErrorKind::InvalidInput,
             format!("no pebble call {other:?}"),
