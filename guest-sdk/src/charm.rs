@@ -34,27 +34,35 @@ pub trait Charm {
         route(self, event)
     }
 
+    /// Juju's `install` hook: the charm's first event on a unit.
     fn on_install(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `start`: after install and the first config-changed.
     fn on_start(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `stop`: before the unit is removed.
     fn on_stop(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `remove`: the unit's last event.
     fn on_remove(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `config-changed`: the config changed (and once after install, and after an upgrade).
     fn on_config_changed(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `update-status`: every five minutes by default, to refresh the status.
     fn on_update_status(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `upgrade-charm`: a new revision of the charm is in place.
     fn on_upgrade_charm(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `leader-elected`: this unit is now the leader.
     fn on_leader_elected(&mut self) -> Result<()> {
         Ok(())
     }
@@ -62,57 +70,76 @@ pub trait Charm {
     fn on_leader_settings_changed(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `pre-series-upgrade` (legacy machine hook).
     fn on_pre_series_upgrade(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `post-series-upgrade` (legacy machine hook).
     fn on_post_series_upgrade(&mut self) -> Result<()> {
         Ok(())
     }
+    /// `<endpoint>-relation-created`: a relation exists, before any unit joins.
     fn on_relation_created(&mut self, event: &RelationEvent) -> Result<()> {
         Ok(())
     }
+    /// `<endpoint>-relation-joined`: a remote unit joined.
     fn on_relation_joined(&mut self, event: &RelationEvent) -> Result<()> {
         Ok(())
     }
+    /// `<endpoint>-relation-changed`: a remote databag changed.
     fn on_relation_changed(&mut self, event: &RelationEvent) -> Result<()> {
         Ok(())
     }
+    /// `<endpoint>-relation-departed`: a remote unit left.
     fn on_relation_departed(&mut self, event: &RelationEvent) -> Result<()> {
         Ok(())
     }
+    /// `<endpoint>-relation-broken`: the relation is going away.
     fn on_relation_broken(&mut self, event: &RelationEvent) -> Result<()> {
         Ok(())
     }
+    /// `<storage>-storage-attached`: an instance is ready at its location.
     fn on_storage_attached(&mut self, event: &StorageEvent) -> Result<()> {
         Ok(())
     }
+    /// `<storage>-storage-detaching`: an instance is about to go.
     fn on_storage_detaching(&mut self, event: &StorageEvent) -> Result<()> {
         Ok(())
     }
+    /// `<container>-pebble-ready`: the container's Pebble answers.
     fn on_pebble_ready(&mut self, event: &WorkloadEvent) -> Result<()> {
         Ok(())
     }
+    /// `<container>-pebble-custom-notice`: a custom notice occurred in the container.
     fn on_pebble_custom_notice(&mut self, event: &NoticeEvent) -> Result<()> {
         Ok(())
     }
+    /// `<container>-pebble-check-failed`: a check failed past its threshold.
     fn on_pebble_check_failed(&mut self, event: &CheckEvent) -> Result<()> {
         Ok(())
     }
+    /// `<container>-pebble-check-recovered`: a failed check passes again.
     fn on_pebble_check_recovered(&mut self, event: &CheckEvent) -> Result<()> {
         Ok(())
     }
+    /// `secret-changed`: a secret this unit reads has a new revision.
     fn on_secret_changed(&mut self, event: &SecretEvent) -> Result<()> {
         Ok(())
     }
+    /// `secret-rotate`: a secret this unit owns is due for rotation.
     fn on_secret_rotate(&mut self, event: &SecretEvent) -> Result<()> {
         Ok(())
     }
+    /// `secret-remove`: no consumer tracks a revision of an owned secret any more.
     fn on_secret_remove(&mut self, event: &SecretEvent) -> Result<()> {
         Ok(())
     }
+    /// `secret-expired`: a revision of an owned secret has expired.
     fn on_secret_expired(&mut self, event: &SecretEvent) -> Result<()> {
         Ok(())
     }
+    /// An action the operator ran (`event.name` says which); [`crate::action`] has its
+    /// parameters, results and failure.
     fn on_action(&mut self, event: &ActionEvent) -> Result<()> {
         Ok(())
     }

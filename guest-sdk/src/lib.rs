@@ -19,9 +19,49 @@
 //! export_charm!(Hello);
 //! ```
 //!
-//! Build it with `cargo build --target wasm32-wasip2` and run it with `wasmcharm run`
-//! (simulated) or under Juju through `wasmcharm dispatch`. Everything the charm does goes
-//! through the host, which checks it against the charm's `wasmcharm.yaml`.
+//! Build it with `wasmcharm build` (or `cargo build --target wasm32-wasip2`), test it
+//! with `wasmcharm test`, and pack it with `wasmcharm pack`; `wasmcharm new NAME
+//! --machine` (or `--kubernetes`) starts a charm that does all three as generated.
+//!
+//! # Events
+//!
+//! Juju runs the charm once per event. Every event it sends has a method on [`Charm`],
+//! doing nothing by default: the lifecycle (`on_install`, `on_config_changed`,
+//! `on_leader_elected`, ...), relations (`on_relation_changed(&RelationEvent)`),
+//! storage, Pebble (`on_pebble_ready`, `on_pebble_check_failed`, ...), secrets and
+//! actions (`on_action(&ActionEvent)`). A charm that reconciles implements
+//! [`Charm::reconcile`] instead, or as well; `collect_unit_status` sets the status once
+//! at the end of each event, as `ops`' collect-status does. [`defer`] hands the event to
+//! the next dispatch.
+//!
+//! # What a charm can reach
+//!
+//! Each capability is a module, named as `ops` names it: [`unit`](mod@unit) and [`app`] (status,
+//! leadership), [`config`], [`relation`], [`action`], [`secrets`], [`storage`],
+//! [`store`] (stored state), [`ports`], [`network`], [`resources`], [`model`]
+//! (goal-state, the cloud, reboots), and [`pebble`] for a Kubernetes charm's workload
+//! containers. A machine charm has [`apt`], [`systemd`], [`snap`], [`fs`] and
+//! [`Command`]. Every call returns [`Result`]; an [`Error`] has a [`ErrorKind`] to match
+//! on.
+//!
+//! # The sandbox
+//!
+//! The charm is a WebAssembly component: it has no files, sockets or environment of its
+//! own, and reaches the machine and its workloads only through these calls. The host
+//! checks each against what the charm declares in `wasmcharm.yaml` (packages, services,
+//! snaps, commands, file prefixes, a reboot) and against the grammar of the tool that
+//! will take it, under the memory and time limits given there. A call outside them is an
+//! error of kind [`ErrorKind::PermissionDenied`] or [`ErrorKind::InvalidInput`], and
+//! nothing runs.
+//!
+//! # Testing
+//!
+//! `wasmcharm run CHARM EVENT --state STATE.yaml` runs one event on a simulated unit and
+//! prints the state after it; `wasmcharm test` runs the YAML scenarios in
+//! `tests/scenarios/` (a state, an event, what is expected), as `ops.testing` does, with
+//! no Juju; the `wasmcharm` crate's `testing` module runs them from Rust tests.
+
+#![warn(missing_docs)]
 
 // The generated bindings name this crate by its public path, which must also resolve
 // inside the crate itself.

@@ -21,6 +21,7 @@ use crate::event::RelationEvent;
 /// One relation, by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Relation {
+    /// The relation's id (`db:7` is 7).
     pub id: u32,
 }
 

@@ -78,6 +78,7 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// Metadata that changes nothing: set what is needed with the setters.
     pub fn new() -> Self {
         Self::default()
     }
@@ -88,6 +89,7 @@ impl Metadata {
         self
     }
 
+    /// What the secret is for, as its owner describes it.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -106,6 +108,7 @@ impl Metadata {
         self
     }
 
+    /// How often Juju asks the owner to rotate it (`secret-rotate`).
     pub fn rotate(mut self, policy: RotatePolicy) -> Self {
         self.rotate = Some(policy);
         self

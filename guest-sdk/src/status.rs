@@ -12,9 +12,13 @@ use crate::error::host as call;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
+    /// The workload is up and doing its job.
     Active(String),
+    /// The charm needs an operator to act (a missing relation, a bad config).
     Blocked(String),
+    /// The charm is doing work (installing, configuring) and will be done by itself.
     Maintenance(String),
+    /// The charm waits for something outside it (another application, Juju).
     Waiting(String),
     /// Juju's own: what a unit shows before the charm sets anything. Cannot be set.
     Unknown(String),

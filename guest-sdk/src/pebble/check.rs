@@ -20,14 +20,23 @@ use super::{CheckLevel, ExecCheck, HttpCheck, LogTargetType, Override, Startup, 
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
+    /// `replace` (the default) or `merge` with what lower layers say.
     pub override_: Override,
+    /// `alive` or `ready`: which health query the check counts towards.
     pub level: Option<CheckLevel>,
+    /// `enabled` (runs from the start) or `disabled` (runs once started).
     pub startup: Option<Startup>,
+    /// How often it runs.
     pub period: Option<Duration>,
+    /// How long one run may take.
     pub timeout: Option<Duration>,
+    /// Failures in a row that make it down.
     pub threshold: Option<u32>,
+    /// A check that a URL answers 2xx.
     pub http: Option<HttpCheck>,
+    /// A check that a TCP port accepts connections.
     pub tcp: Option<TcpCheck>,
+    /// A check that a command exits 0.
     pub exec: Option<ExecCheck>,
 }
 
@@ -196,11 +205,15 @@ impl From<host::Check> for Check {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogTarget {
+    /// `replace` (the default) or `merge` with what lower layers say.
     pub override_: Override,
+    /// `loki`, `syslog` or `opentelemetry`.
     pub type_: Option<LogTargetType>,
+    /// Where logs are sent.
     pub location: Option<String>,
     /// Service names; `all`, and `-name` to exclude.
     pub services: Vec<String>,
+    /// Labels sent with each log line.
     pub labels: BTreeMap<String, String>,
 }
 

@@ -16,26 +16,47 @@ use super::{Check, ExitAction, LogTarget, Override, Startup};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
+    /// `replace` or `merge` with what lower layers say.
     pub override_: Override,
+    /// One line on what the service is.
     pub summary: Option<String>,
+    /// More on what the service is.
     pub description: Option<String>,
+    /// `enabled` services start on `replan` and `autostart`.
     pub startup: Option<Startup>,
+    /// The command line, shell-like words, optionally ending in `[ default args ]`.
     pub command: Option<String>,
+    /// Services this one starts after (when both start).
     pub after: Vec<String>,
+    /// Services this one starts before (when both start).
     pub before: Vec<String>,
+    /// Services started with this one, and stopped with them.
     pub requires: Vec<String>,
+    /// Variables set for the service.
     pub environment: BTreeMap<String, String>,
+    /// The user it runs as, by id.
     pub user_id: Option<u32>,
+    /// The user it runs as, by name.
     pub user: Option<String>,
+    /// The group it runs as, by id.
     pub group_id: Option<u32>,
+    /// The group it runs as, by name.
     pub group: Option<String>,
+    /// The directory it starts in.
     pub working_dir: Option<String>,
+    /// What Pebble does when it exits 0.
     pub on_success: Option<ExitAction>,
+    /// What Pebble does when it exits non-zero.
     pub on_failure: Option<ExitAction>,
+    /// What Pebble does when a check fails, by check.
     pub on_check_failure: BTreeMap<String, ExitAction>,
+    /// The first wait before a restart.
     pub backoff_delay: Option<Duration>,
+    /// How much each wait grows.
     pub backoff_factor: Option<f64>,
+    /// The longest wait before a restart.
     pub backoff_limit: Option<Duration>,
+    /// How long Pebble waits after SIGTERM before SIGKILL.
     pub kill_delay: Option<Duration>,
 }
 
@@ -302,7 +323,7 @@ impl From<host::Service> for Service {
     }
 }
 
-/// A Pebble layer; also what [`Container::plan`] returns, all layers folded together.
+/// A Pebble layer; also what [`Container::plan`](super::Container::plan) returns, all layers folded together.
 ///
 /// ```
 /// use wasmcharm_sdk::pebble::{Layer, Service};
@@ -311,10 +332,15 @@ impl From<host::Service> for Service {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layer {
+    /// One line on what the layer is.
     pub summary: Option<String>,
+    /// More on what the layer is.
     pub description: Option<String>,
+    /// The services, by name.
     pub services: BTreeMap<String, Service>,
+    /// The checks, by name.
     pub checks: BTreeMap<String, Check>,
+    /// The log targets, by name.
     pub log_targets: BTreeMap<String, LogTarget>,
 }
 
