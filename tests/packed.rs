@@ -301,6 +301,37 @@ fn pack_check_runs_what_was_packed() {
     }
 }
 
+/// The check judges the package, not the charm: a charm that fails install on an empty
+/// simulated unit is noted, and fails the check only on the unit a state describes.
+#[test]
+fn pack_check_judges_the_charm_only_on_a_given_state() {
+    let dir = charm_dir("faulty");
+    // Packed as a machine charm for this machine.
+    let charmcraft = dir.path().join("charmcraft.yaml");
+    let text = std::fs::read_to_string(&charmcraft).unwrap();
+    std::fs::write(
+        &charmcraft,
+        format!("{text}base: ubuntu@24.04\nplatforms:\n  amd64:\n"),
+    )
+    .unwrap();
+    let (out, _) = pack(dir.path(), &["--check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("ok      install on a simulated unit: failed; unit maintenance: installing (on an empty unit; give --check-state"),
+        "{stdout}"
+    );
+    let state = dir.path().join("unit.yaml");
+    std::fs::write(&state, "leader: true\n").unwrap();
+    let (out, _) = pack(
+        dir.path(),
+        &["--check", "--check-state", state.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("install on a simulated unit"), "{stdout}");
+}
+
 #[test]
 fn pack_refuses_what_juju_would() {
     let dir = charm_dir("openssh");

@@ -104,6 +104,10 @@ enum Command {
         /// Exits 1 if a step fails (the .charm, already read back, stays written).
         #[arg(long)]
         check: bool,
+        /// The unit install runs on for --check (a `wasmcharm run` state); without one,
+        /// the charm's failure on an empty unit is noted, not a failed check.
+        #[arg(long, value_name = "STATE.yaml", requires = "check")]
+        check_state: Option<PathBuf>,
     },
     /// Run a charm's scenarios (tests/scenarios/*.yaml: a state, an event, what is
     /// expected), in parallel, with no Juju. Exits 1 if any fails.
@@ -214,7 +218,13 @@ pub fn main() -> ExitCode {
                 host_binary,
                 out,
                 check,
-            } => pack(&charm_dir, host_binary.as_deref(), out.as_deref(), check),
+                check_state,
+            } => pack(
+                &charm_dir,
+                host_binary.as_deref(),
+                out.as_deref(),
+                check.then_some(check_state.as_deref()),
+            ),
             Command::PebbleSim { socket, state } => pebble_sim(&socket, state.as_deref()),
             Command::CompileComponent {
                 memory,
@@ -484,11 +494,12 @@ fn build(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `check`: none for no check, else the state install runs on (none: an empty unit).
 fn pack(
     dir: &Path,
     host_binary: Option<&str>,
     out: Option<&Path>,
-    check: bool,
+    check: Option<Option<&Path>>,
 ) -> Result<ExitCode> {
     use crate::tools::pack::Host;
     let host = match host_binary {
@@ -497,9 +508,9 @@ fn pack(
     };
     let packed = crate::tools::pack::pack(dir, &host, out)?;
     println!("{}", packed.path.display());
-    if !check {
+    let Some(state) = check else {
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     if host.arch != crate::tools::pack::this_architecture() {
         anyhow::bail!(
             "--check runs the packed binaries, and those are for {}: they cannot run on this \
@@ -510,7 +521,7 @@ fn pack(
         );
     }
     let mut failed = false;
-    for step in crate::tools::pack::check::check(&packed.path) {
+    for step in crate::tools::pack::check::check(&packed.path, state) {
         match &step.result {
             Ok(shown) => println!("ok      {}: {shown}", step.what),
             Err(why) => {
