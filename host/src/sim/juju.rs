@@ -122,13 +122,6 @@ impl Serialize for OpenedPort {
 
 impl<'de> Deserialize<'de> for OpenedPort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        enum Form {
-            All(PortRange),
-            On {
-                ports: PortRange,
-                endpoints: Vec<String>,
-            },
-        }
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct On {
@@ -136,28 +129,21 @@ impl<'de> Deserialize<'de> for OpenedPort {
             endpoints: Vec<String>,
         }
         let value = serde_yaml::Value::deserialize(d)?;
-        let form = if value.is_string() {
-            Form::All(PortRange::deserialize(value).map_err(serde::de::Error::custom)?)
-        } else {
-            let on = On::deserialize(value).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "an opened port is `80/tcp` or {{ports: 80/tcp, endpoints: [NAME...]}}: {e}"
-                ))
-            })?;
-            Form::On {
-                ports: on.ports,
-                endpoints: on.endpoints,
-            }
-        };
-        Ok(match form {
-            Form::All(range) => OpenedPort {
+        if value.is_string() {
+            let range = PortRange::deserialize(value).map_err(serde::de::Error::custom)?;
+            return Ok(OpenedPort {
                 range,
                 endpoints: Vec::new(),
-            },
-            Form::On { ports, endpoints } => OpenedPort {
-                range: ports,
-                endpoints,
-            },
+            });
+        }
+        let on = On::deserialize(value).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "an opened port is `80/tcp` or {{ports: 80/tcp, endpoints: [NAME...]}}: {e}"
+            ))
+        })?;
+        Ok(OpenedPort {
+            range: on.ports,
+            endpoints: on.endpoints,
         })
     }
 }

@@ -68,6 +68,17 @@ impl PebbleView<'_> {
         Ok(())
     }
 
+    fn checks_action(
+        &mut self,
+        container: &str,
+        action: backend::ChecksAction,
+        checks: &[String],
+    ) -> Result<Vec<String>, Error> {
+        self.container(container)?;
+        Self::names("check names", checks)?;
+        Ok(self.pebble.checks_action(container, action, checks)?)
+    }
+
     fn services_action(
         &mut self,
         container: &str,
@@ -758,11 +769,7 @@ impl wit::Host for PebbleView<'_> {
         container: String,
         checks: Vec<String>,
     ) -> Result<Vec<String>, Error> {
-        self.container(&container)?;
-        Self::names("check names", &checks)?;
-        Ok(self
-            .pebble
-            .checks_action(&container, backend::ChecksAction::Start, &checks)?)
+        self.checks_action(&container, backend::ChecksAction::Start, &checks)
     }
 
     fn stop_checks(
@@ -770,11 +777,7 @@ impl wit::Host for PebbleView<'_> {
         container: String,
         checks: Vec<String>,
     ) -> Result<Vec<String>, Error> {
-        self.container(&container)?;
-        Self::names("check names", &checks)?;
-        Ok(self
-            .pebble
-            .checks_action(&container, backend::ChecksAction::Stop, &checks)?)
+        self.checks_action(&container, backend::ChecksAction::Stop, &checks)
     }
 
     fn refresh_check(&mut self, container: String, name: String) -> Result<CheckRun, Error> {
