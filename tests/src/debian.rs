@@ -1,8 +1,9 @@
-//! A real Debian machine for the tests that drive one: a bookworm root made by
-//! `debootstrap` (cached between runs), booted by `systemd-nspawn` so that systemd is its
+//! Real Debian roots for the tests that drive one, made by `debootstrap` and cached
+//! between runs. A bookworm root is booted by `systemd-nspawn` so that systemd is its
 //! PID 1, sharing the host's network (apt reaches the archive; its sshd takes the host's
-//! port 22 while it runs). Commands run in it through `nsenter`, since the host's PID 1 is
-//! not systemd and `machinectl` cannot reach the machine.
+//! port 22 while it runs); commands run in it through `nsenter`, since the host's PID 1 is
+//! not systemd and `machinectl` cannot reach the machine. A bullseye root is only
+//! entered with `chroot`: it is there for its older C library.
 //!
 //! What a plain clone or an unprivileged user lacks (root, the tools, the archive) is a
 //! reason to skip, said on the output by the caller, never a failure.
@@ -12,33 +13,45 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const SUITE: &str = "bookworm";
 const MIRROR: &str = "http://deb.debian.org/debian";
-/// What a cloud image of Debian has and minbase lacks: an init and a bus for systemctl.
-const INCLUDE: &str = "systemd,systemd-sysv,dbus";
-/// And add-apt-repository, which Ubuntu's images carry and charms call; installed after
-/// debootstrap, whose own configuring of Python packages fails.
-const AFTER: &str = "software-properties-common";
-/// Where the base root is kept between runs, unless `WASMCHARM_MACHINE_CACHE` says.
+/// Where roots are kept between runs, unless `WASMCHARM_MACHINE_CACHE` says.
 const CACHE: &str = "/var/cache/wasmcharm";
 
-/// Why the machine cannot be made here, or `None`.
-pub fn unavailable() -> Option<String> {
+/// A Debian release to make a root of.
+pub struct Release {
+    pub suite: &'static str,
+    /// Packages beyond minbase, for debootstrap's `--include`.
+    include: &'static str,
+    /// Packages installed after debootstrap, in the new root.
+    after: &'static str,
+}
+
+/// The machine the machine charms run on. Beyond minbase: what a cloud image of Debian
+/// has, an init and a bus for systemctl; and add-apt-repository, which Ubuntu's images
+/// carry and charms call, installed after debootstrap, whose own configuring of Python
+/// packages fails.
+pub const BOOKWORM: Release = Release {
+    suite: "bookworm",
+    include: "systemd,systemd-sysv,dbus",
+    after: "software-properties-common",
+};
+
+/// glibc 2.31, as Ubuntu 20.04 has it: older than what builds the host here.
+pub const BULLSEYE: Release = Release {
+    suite: "bullseye",
+    include: "",
+    after: "",
+};
+
+/// Why a root cannot be made here, or `None`.
+pub fn unavailable_to_make() -> Option<String> {
     if !is_root() {
-        return Some("not root (debootstrap and systemd-nspawn need it)".into());
+        return Some("not root (debootstrap, chroot and systemd-nspawn need it)".into());
     }
-    for tool in [
-        "debootstrap",
-        "systemd-nspawn",
-        "nsenter",
-        "unzip",
-        "dpkg-deb",
-        "dpkg-scanpackages",
-    ] {
+    for tool in ["debootstrap", "chroot", "unzip"] {
         if !on_path(tool) {
             return Some(format!(
-                "`{tool}` is not installed (./dev test installs debootstrap, \
-                 systemd-container, dpkg-dev and unzip)"
+                "`{tool}` is not installed (./dev test installs debootstrap and unzip)"
             ));
         }
     }
@@ -49,6 +62,22 @@ pub fn unavailable() -> Option<String> {
         .is_none_or(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(5)).is_err())
     {
         return Some(format!("the Debian archive ({MIRROR}) is out of reach"));
+    }
+    None
+}
+
+/// Why a bookworm machine cannot be made and booted here, or `None`.
+pub fn unavailable() -> Option<String> {
+    if let Some(why) = unavailable_to_make() {
+        return Some(why);
+    }
+    for tool in ["systemd-nspawn", "nsenter", "dpkg-deb", "dpkg-scanpackages"] {
+        if !on_path(tool) {
+            return Some(format!(
+                "`{tool}` is not installed (./dev test installs systemd-container and \
+                 dpkg-dev)"
+            ));
+        }
     }
     if std::net::TcpStream::connect(("127.0.0.1", 22)).is_ok() {
         return Some("something already listens on port 22, which the machine's sshd needs".into());
@@ -64,35 +93,74 @@ fn is_root() -> bool {
 }
 
 fn on_path(tool: &str) -> bool {
+    find(tool).is_some()
+}
+
+fn find(tool: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .chain(["/usr/sbin".into(), "/sbin".into()])
-        .any(|dir| dir.join(tool).is_file())
+        .map(|dir| dir.join(tool))
+        .find(|path| path.is_file())
 }
 
-/// The cached base root, made on first use; `Err` says why it could not be, with
-/// debootstrap's last words (see its log in the `.partial` directory).
+/// `chroot ROOT`, to which the program and its arguments are added, with `/proc`
+/// mounted in the root as on any machine Juju runs a charm on (the host finds its own
+/// binary through it), in a mount namespace of its own so that nothing is left mounted.
+/// The tools are found here, so that the environment given to the program (its PATH)
+/// does not decide which run.
+pub fn chroot(root: &Path) -> Command {
+    let tool = |name: &str| find(name).unwrap_or_else(|| name.into());
+    let mut command = Command::new(tool("unshare"));
+    command
+        .args(["--mount", "--propagation", "private", "--"])
+        .arg(tool("sh"))
+        .arg("-c")
+        .arg(
+            r#"mount=$1 chroot=$2 root=$3; shift 3
+               "$mount" -t proc proc "$root/proc" && exec "$chroot" "$root" "$@""#,
+        )
+        .arg("sh")
+        .arg(tool("mount"))
+        .arg(tool("chroot"))
+        .arg(root);
+    command
+}
+
+/// The cached bookworm root, made on first use.
 pub fn base() -> Result<PathBuf, String> {
+    root(&BOOKWORM)
+}
+
+/// The cached root of `release`, made on first use; `Err` says why it could not be, with
+/// debootstrap's last words (see its log in the `.partial` directory).
+pub fn root(release: &Release) -> Result<PathBuf, String> {
+    let suite = release.suite;
     let cache = std::env::var_os("WASMCHARM_MACHINE_CACHE").map_or(CACHE.into(), PathBuf::from);
     std::fs::create_dir_all(&cache).map_err(|e| format!("{}: {e}", cache.display()))?;
-    let base = cache.join(format!("debian-{SUITE}"));
+    let base = cache.join(format!("debian-{suite}"));
     // One maker at a time; a second waits and finds it made.
-    let lock = File::create(cache.join(format!("debian-{SUITE}.lock")))
+    let lock = File::create(cache.join(format!("debian-{suite}.lock")))
         .map_err(|e| format!("{}: {e}", cache.display()))?;
     lock.lock().map_err(|e| format!("locking the cache: {e}"))?;
     if base.join("etc/os-release").exists() {
         return Ok(base);
     }
-    let partial = cache.join(format!("debian-{SUITE}.partial"));
+    let partial = cache.join(format!("debian-{suite}.partial"));
     let _ = std::fs::remove_dir_all(&partial);
     let started = Instant::now();
     println!(
-        "making a Debian {SUITE} root with debootstrap (once; kept in {})",
+        "making a Debian {suite} root with debootstrap (once; kept in {})",
         cache.display()
     );
-    let out = Command::new("debootstrap")
-        .args(["--variant=minbase", &format!("--include={INCLUDE}"), SUITE])
+    let mut debootstrap = Command::new("debootstrap");
+    debootstrap.arg("--variant=minbase");
+    if !release.include.is_empty() {
+        debootstrap.arg(format!("--include={}", release.include));
+    }
+    let out = debootstrap
+        .arg(suite)
         .arg(&partial)
         .arg(MIRROR)
         .output()
@@ -102,16 +170,18 @@ pub fn base() -> Result<PathBuf, String> {
         let tail: Vec<&str> = said.lines().rev().take(3).collect();
         return Err(format!("debootstrap failed: {}", tail.join(" / ")));
     }
-    let out = Command::new("systemd-nspawn")
-        .args(["--register=no", "--keep-unit", "--quiet", "--directory"])
-        .arg(&partial)
-        .args(["apt-get", "install", "-y", "-q", AFTER])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .output()
-        .map_err(|e| format!("systemd-nspawn: {e}"))?;
-    if !out.status.success() {
-        let _ = std::fs::remove_dir_all(&partial);
-        return Err(format!("installing {AFTER}: {out:?}"));
+    if !release.after.is_empty() {
+        let out = Command::new("systemd-nspawn")
+            .args(["--register=no", "--keep-unit", "--quiet", "--directory"])
+            .arg(&partial)
+            .args(["apt-get", "install", "-y", "-q", release.after])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .output()
+            .map_err(|e| format!("systemd-nspawn: {e}"))?;
+        if !out.status.success() {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(format!("installing {}: {out:?}", release.after));
+        }
     }
     std::fs::rename(&partial, &base).map_err(|e| format!("{}: {e}", base.display()))?;
     println!("made it in {:.0?}", started.elapsed());

@@ -42,6 +42,7 @@ pub const CHARMS: &[(&str, &str)] = &[
     ("pause", "example-charms"),
     ("ubuntu-advantage", "example-charms"),
     ("valkey", "example-charms"),
+    ("webserver", "example-charms"),
     ("faulty", "tests/charms"),
     ("stateful", "tests/charms"),
     ("hostile", "tests/charms"),
@@ -185,6 +186,17 @@ impl Stubs {
     pub fn hook_tools_in(dir: &Path, seen_as: &Path) -> Self {
         std::fs::create_dir_all(dir).unwrap();
         write_stubs(dir, seen_as, HOOK_TOOLS.iter());
+        Stubs {
+            dir: dir.to_path_buf(),
+            seen_as: seen_as.to_path_buf(),
+            _temp: None,
+        }
+    }
+
+    /// Hook tools and system tools, in `dir`, which programs see as `seen_as`.
+    pub fn all_in(dir: &Path, seen_as: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        write_stubs(dir, seen_as, HOOK_TOOLS.iter().chain(SYSTEM_TOOLS));
         Stubs {
             dir: dir.to_path_buf(),
             seen_as: seen_as.to_path_buf(),
@@ -454,6 +466,29 @@ impl Drop for PebbleSim {
 
 /// The hot `dispatch` binary built alongside these tests (`cargo test --workspace` builds
 /// it), which `wasmcharm pack` packs when it sits beside the host.
+/// The host linked statically, as `./dev test` and `./dev dist` relink it into
+/// `target/static` (`WASMCHARM_STATIC_BIN` points at another), with its hot `dispatch`
+/// beside it; `Err` says why there is none.
+pub fn static_host_bin() -> Result<PathBuf, String> {
+    let bin = match std::env::var_os("WASMCHARM_STATIC_BIN") {
+        Some(bin) => PathBuf::from(bin),
+        None => wasmcharm_bin()
+            .parent()
+            .and_then(Path::parent)
+            .map(|target| target.join("static/wasmcharm"))
+            .ok_or("the test binary is not in target/<profile>")?,
+    };
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} is missing: `./dev test` relinks the host statically there before the suite \
+             (or set WASMCHARM_STATIC_BIN)",
+            bin.display()
+        ))
+    }
+}
+
 pub fn hot_dispatch_bin() -> PathBuf {
     let hot = wasmcharm_bin().with_file_name("dispatch");
     assert!(

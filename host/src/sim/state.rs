@@ -426,7 +426,11 @@ impl State {
             model_name: self.model.name.clone(),
             model_uuid: self.model.uuid.clone(),
             juju_version: self.juju_version.clone(),
-            machine_id: Some(self.machine_id.clone().unwrap_or_else(|| "0".into())),
+            // Juju gives a machine id to units on machines, not to Kubernetes pods.
+            machine_id: self
+                .machine_id
+                .clone()
+                .or_else(|| meta.containers.is_empty().then(|| "0".into())),
             availability_zone: self.availability_zone.clone(),
             principal_unit: self.principal_unit.clone(),
         })

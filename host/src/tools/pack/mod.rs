@@ -14,6 +14,7 @@
 //! ([`verify`]) before it takes the place of the old one; [`check`] goes further and
 //! runs what was packed.
 
+pub mod base;
 pub mod check;
 pub mod juju_rules;
 pub mod verify;
@@ -25,6 +26,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::charm_dir::{CharmDir, CharmDirError, optional};
 use crate::tools::progress::Step;
+use base::{Base, Executable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -43,6 +45,20 @@ pub enum PackError {
          of the host binary being packed"
     )]
     Architecture { arch: String, declared: String },
+    #[error(
+        "the host being packed cannot run on {base}, the base charmcraft.yaml declares:\n\
+         {problems}\n\
+         A statically linked host runs on every base. Build one with `./dev dist` in a \
+         wasmcharm checkout, or with `RUSTFLAGS='-C target-feature=+crt-static' cargo \
+         install wasmcharm --target {target}`, and pack with it (its `pack`, or \
+         `--host-binary {arch}=PATH`)."
+    )]
+    Base {
+        base: Base,
+        problems: String,
+        arch: String,
+        target: &'static str,
+    },
     #[error("{dir} is not a charm Juju would deploy:\n{problems}")]
     Refused { dir: String, problems: String },
     #[error("the archive written to {path} does not read back as it must:\n{problems}")]
@@ -183,6 +199,11 @@ impl Files {
             Some(hot) => read(hot)?,
             None => full.clone(),
         };
+        runs_on(
+            &metadata.base,
+            host,
+            [("dispatch", &dispatch), ("bin/wasmcharm", &full)],
+        )?;
         files.push(("dispatch".into(), dispatch));
         files.push(("bin/wasmcharm".into(), full));
         files.push(("wasmcharm.yaml".into(), read(&dir.join("wasmcharm.yaml"))?));
@@ -260,13 +281,37 @@ impl Files {
     }
 }
 
+/// Refuses executables the base cannot run. One that is not ELF at all is left to
+/// [`verify`], which refuses it with the rest of what Juju could not unpack and run.
+fn runs_on<'a>(
+    base: &Base,
+    host: &Host,
+    executables: impl IntoIterator<Item = (&'a str, &'a Vec<u8>)>,
+) -> Result<(), PackError> {
+    let problems: Vec<String> = executables
+        .into_iter()
+        .filter_map(|(name, bytes)| {
+            let problem = Executable::read(bytes).ok()?.problem_on(base)?;
+            Some(format!("  `{name}`: {problem}"))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(PackError::Base {
+        base: base.clone(),
+        problems: problems.join("\n"),
+        arch: host.arch.clone(),
+        target: base::rust_target(&host.arch).unwrap_or("<the target's triple>"),
+    })
+}
+
 /// The charm's metadata as Juju reads it, and what charmcraft.yaml says it runs on.
 struct Split {
     metadata: Value,
     config: Option<Value>,
     actions: Option<Value>,
-    /// `ubuntu`, `24.04`.
-    base: (String, String),
+    base: Base,
     /// The architectures it is declared for; empty when it does not say.
     architectures: Vec<String>,
 }
@@ -294,7 +339,7 @@ fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
         Some(Value::Mapping(m)) => m,
         _ => Mapping::new(),
     };
-    let (base, architectures) = runs_on(&charmcraft).ok_or_else(|| PackError::Read {
+    let (base, architectures) = declared_base(&charmcraft).ok_or_else(|| PackError::Read {
         path: charmcraft_path.display().to_string(),
         message: "it names no base to run on: expected `base: ubuntu@24.04` (with \
                   `platforms`) or `bases: [{name: ubuntu, channel: \"24.04\"}]`"
@@ -328,7 +373,7 @@ fn split_charmcraft(dir: &Path) -> Result<Split, PackError> {
 /// `base:` with `platforms:` (whose names may be `amd64` or `ubuntu@22.04:amd64`, or
 /// carry `build-for`), or the older `bases:` (each entry, or its `run-on`, with `name`,
 /// `channel` and `architectures`).
-fn runs_on(charmcraft: &Mapping) -> Option<((String, String), Vec<String>)> {
+fn declared_base(charmcraft: &Mapping) -> Option<(Base, Vec<String>)> {
     let arch_of = |name: &str| name.rsplit(':').next().unwrap_or(name).to_string();
     if let Some(base) = charmcraft.get("base").and_then(Value::as_str) {
         let (name, channel) = base.split_once('@')?;
@@ -348,7 +393,11 @@ fn runs_on(charmcraft: &Mapping) -> Option<((String, String), Vec<String>)> {
                 }
             }
         }
-        return Some(((name.into(), channel.into()), architectures));
+        let base = Base {
+            name: name.into(),
+            channel: channel.into(),
+        };
+        return Some((base, architectures));
     }
     let first = charmcraft.get("bases")?.as_sequence()?.first()?;
     let entry = first
@@ -371,7 +420,7 @@ fn runs_on(charmcraft: &Mapping) -> Option<((String, String), Vec<String>)> {
                 .collect()
         })
         .unwrap_or_default();
-    Some(((name, channel), architectures))
+    Some((Base { name, channel }, architectures))
 }
 
 /// `manifest.yaml`: the base and the one architecture this pack runs on.
@@ -382,10 +431,9 @@ fn manifest(split: &Split, arch: &str) -> Result<Value, PackError> {
             declared: split.architectures.join(", "),
         });
     }
-    let (name, channel) = &split.base;
     let mut base = Mapping::new();
-    base.insert("name".into(), name.as_str().into());
-    base.insert("channel".into(), channel.as_str().into());
+    base.insert("name".into(), split.base.name.as_str().into());
+    base.insert("channel".into(), split.base.channel.as_str().into());
     base.insert("architectures".into(), Value::Sequence(vec![arch.into()]));
     let mut manifest = Mapping::new();
     manifest.insert(
@@ -459,7 +507,7 @@ mod tests {
         let split = split_charmcraft(dir.path()).unwrap();
         assert_eq!(split.metadata.get("name").unwrap(), "old");
         assert!(split.config.is_some());
-        assert_eq!(split.base, ("ubuntu".into(), "22.04".into()));
+        assert_eq!(split.base.to_string(), "ubuntu@22.04");
         assert_eq!(split.architectures, ["amd64", "arm64"]);
         // Platforms named base:arch, or with build-for.
         std::fs::write(

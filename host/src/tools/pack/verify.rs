@@ -7,6 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use object::elf;
 use serde_yaml::Value;
 
 /// Entries that must be executable when unpacked.
@@ -156,46 +157,21 @@ fn content_problems(
     component
 }
 
-/// A 64-bit ELF file's `e_machine`, in the byte order its header declares.
+/// A 64-bit ELF file's `e_machine`.
 fn elf_machine(bytes: &[u8]) -> Option<u16> {
-    const CLASS_64: u8 = 2;
-    let (class, data) = (*bytes.get(4)?, *bytes.get(5)?);
-    let raw = [*bytes.get(18)?, *bytes.get(19)?];
-    (class == CLASS_64).then(|| match data {
-        2 => u16::from_be_bytes(raw),
-        _ => u16::from_le_bytes(raw),
-    })
+    super::base::Executable::read(bytes)
+        .ok()
+        .map(|exe| exe.machine)
 }
 
 /// The ELF machine of a Juju architecture, where the host knows it.
-fn elf_machine_of(arch: &str) -> Option<u16> {
+pub(super) fn elf_machine_of(arch: &str) -> Option<u16> {
     Some(match arch {
-        "amd64" => 62,
-        "arm64" => 183,
-        "ppc64el" => 21,
-        "s390x" => 22,
-        "riscv64" => 243,
+        "amd64" => elf::EM_X86_64,
+        "arm64" => elf::EM_AARCH64,
+        "ppc64el" => elf::EM_PPC64,
+        "s390x" => elf::EM_S390,
+        "riscv64" => elf::EM_RISCV,
         _ => return None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_elf_machine_is_read_in_the_files_byte_order() {
-        let mut header = vec![0u8; 20];
-        header[..4].copy_from_slice(b"\x7fELF");
-        header[4] = 2;
-        header[5] = 1;
-        header[18..20].copy_from_slice(&183u16.to_le_bytes());
-        assert_eq!(elf_machine(&header), elf_machine_of("arm64"));
-        header[5] = 2;
-        header[18..20].copy_from_slice(&22u16.to_be_bytes());
-        assert_eq!(elf_machine(&header), elf_machine_of("s390x"));
-        header[4] = 1;
-        assert_eq!(elf_machine(&header), None);
-        assert_eq!(elf_machine(b"\x7fELF"), None);
-    }
 }
