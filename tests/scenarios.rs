@@ -26,7 +26,7 @@ fn every_example_charm_passes_its_suite() {
         ("pause", 5),
         ("ubuntu-advantage", 7),
         ("valkey", 26),
-        ("webserver", 11),
+        ("webserver", 12),
     ] {
         let dir = charm_dir(charm);
         let out = test(dir.path(), &[]);

@@ -25,8 +25,10 @@ struct Config {
 #[derive(Default)]
 struct Webserver;
 
+/// The route asked for: the page is served at `/`, so the provider strips the route's
+/// path (`/<model>-webserver`) before forwarding.
 fn ingress(config: &Config) -> Ingress {
-    Ingress::new("ingress", config.port)
+    Ingress::new("ingress", config.port).stripping_prefix()
 }
 
 /// The page and the layer that serves it, in place; the service (re)started if its

@@ -29,15 +29,23 @@
 //! unit's stored state, so that [`IngressEvent::Ready`] comes once per URL, as the `ops`
 //! library's `ready` event does.
 //!
-//! The data on the wire is the interface's: every value JSON-encoded, the request in the
-//! requirer application's databag (`model`, `name`, `port`, `scheme`, `strip-prefix`,
-//! `redirect-https`) and its units' (`host`, `ip`), the answer in the provider
-//! application's (`ingress`: `{"url": ...}`).
+//! The data on the wire is the interface's, as the Python library writes it: every value
+//! JSON-encoded, the request in the requirer application's databag (`model`, `name`,
+//! `port`, and `scheme`, `strip-prefix`, `redirect-https` only when not at their
+//! defaults) and its units' (`host`, and `ip` when the unit has an address), the answer
+//! in the provider application's (`ingress`: `{"url": ...}`).
+//!
+//! Where it differs from the Python library: a URL the provider withdraws is reported
+//! as [`IngressEvent::Revoked`] (the Python library stays silent and keeps the old URL);
+//! the relation's end is reported only if a URL had been; on Kubernetes the unit's
+//! `host` assumes the cluster's default domain (`cluster.local`), as the sandbox has no
+//! resolver to ask for the pod's FQDN; `healthcheck_params` and the `h2c` scheme are not
+//! offered yet.
 
 use serde::Deserialize;
 use wasmcharm_sdk::event::{Event, RelationEvent};
 use wasmcharm_sdk::relation::Relation;
-use wasmcharm_sdk::{Result, network, relation, store, unit};
+use wasmcharm_sdk::{Error, ErrorKind, Result, network, relation, store, unit};
 
 /// The longest URL taken from a provider; anything longer is not a URL for this unit.
 const MAX_URL: usize = 2048;
@@ -50,15 +58,6 @@ pub enum Scheme {
     Http,
     /// HTTPS: the workload serves TLS itself.
     Https,
-}
-
-impl Scheme {
-    fn as_str(self) -> &'static str {
-        match self {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
-        }
-    }
 }
 
 /// What changed on the relation, as the charm needs to hear it.
@@ -130,7 +129,10 @@ impl Ingress {
                 store::delete(&self.key(e.relation_id));
                 Ok(had.then_some(IngressEvent::Revoked))
             }
-            Event::RelationCreated(e) | Event::RelationJoined(e) | Event::RelationChanged(e)
+            Event::RelationCreated(e)
+            | Event::RelationJoined(e)
+            | Event::RelationChanged(e)
+            | Event::RelationDeparted(e)
                 if self.is_mine(e) =>
             {
                 let relation = Relation::from(e);
@@ -164,28 +166,52 @@ impl Ingress {
         format!("wasmcharm-ingress/{}/{relation_id}/url", self.endpoint)
     }
 
-    /// The application's request (the leader's to write) and this unit's address.
+    /// The application's request (the leader's to write) and this unit's address. As
+    /// the Python library writes them: options at their defaults are left out (and
+    /// removed if an earlier request set them), and no address is no `ip` key.
     fn publish(&self, relation: Relation) -> Result<()> {
+        // Traefik refuses a request outside 0 < port < 65535, and with it the route.
+        if self.port == 0 || self.port == u16::MAX {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "ingress on {}: port {} is not one a provider routes to (1 to 65534)",
+                    self.endpoint, self.port
+                ),
+            ));
+        }
         let context = wasmcharm_sdk::context();
+        let json = |s: &str| serde_json::Value::from(s).to_string();
         if unit::is_leader()? {
             let port = self.port.to_string();
-            let json = |s: &str| serde_json::Value::from(s).to_string();
+            let scheme = match self.scheme {
+                Scheme::Http => String::new(),
+                Scheme::Https => json("https"),
+            };
+            let flag = |set: bool| if set { "true" } else { "" };
             relation.set_app(&[
                 ("model", &json(&context.model_name)),
                 ("name", &json(&context.app_name)),
                 ("port", &port),
-                ("scheme", &json(self.scheme.as_str())),
-                ("strip-prefix", &self.strip_prefix.to_string()),
-                ("redirect-https", &self.redirect_https.to_string()),
+                ("scheme", &scheme),
+                ("strip-prefix", flag(self.strip_prefix)),
+                ("redirect-https", flag(self.redirect_https)),
             ])?;
         }
-        let ip = network::get(&self.endpoint, Some(relation.id))?
-            .ingress_addresses
-            .into_iter()
+        // The address the unit binds on the endpoint, as the Python library reads it
+        // (`network.bind_address`); a provider checks that it is an IP address.
+        let network = network::get(&self.endpoint, Some(relation.id))?;
+        let ip = network
+            .bind_addresses
+            .iter()
+            .flat_map(|bind| bind.addresses.iter())
+            .map(|address| address.value.clone())
             .next()
             .unwrap_or_default();
         let host = match context.machine_id {
-            // The pod's name in the application's headless service.
+            // The pod's name in the application's headless service (the Python library
+            // asks the pod for its FQDN; the sandbox has no resolver to ask, so the
+            // cluster's default domain is assumed).
             None => format!(
                 "{}.{}-endpoints.{}.svc.cluster.local",
                 context.unit_name.replace('/', "-"),
@@ -194,8 +220,8 @@ impl Ingress {
             ),
             Some(_) => ip.clone(),
         };
-        let json = |s: &str| serde_json::Value::from(s).to_string();
-        relation.set(&[("host", &json(&host)), ("ip", &json(&ip))])
+        let ip = if ip.is_empty() { ip } else { json(&ip) };
+        relation.set(&[("host", &json(&host)), ("ip", &ip)])
     }
 
     /// Compares the provider's answer with what this unit last reported.

@@ -1,58 +1,11 @@
-//! `wasmcharm build`: the charm's crate compiled for `wasm32-wasip2` in release, put
-//! where `wasmcharm.yaml` says, checked to be a `juju:charm` component this host runs,
-//! and precompiled for this machine.
+//! A Rust charm: its crate compiled by cargo for `wasm32-wasip2` in release.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::charm_dir::{CharmDir, CharmDirError};
-use crate::runtime::engine::{Instances, LoadError, LoadedComponent};
-use crate::tools::progress::Step;
-use crate::unit::dir::UnitDir;
-
-pub const TARGET: &str = "wasm32-wasip2";
-
-#[derive(Debug, thiserror::Error)]
-pub enum BuildError {
-    #[error(transparent)]
-    CharmDir(#[from] CharmDirError),
-    #[error("{dir} has no Cargo.toml: `wasmcharm build` builds a charm's Rust crate")]
-    NoCrate { dir: String },
-    #[error(
-        "the {TARGET} target is not installed for this Rust toolchain: run \
-         `rustup target add {TARGET}`"
-    )]
-    NoTarget,
-    #[error("cannot run {program}: {source}")]
-    Run {
-        program: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{0}")]
-    Cargo(String),
-    #[error("cannot put the component at {path}: {source}")]
-    Place {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Load(#[from] LoadError),
-}
-
-/// What a build made.
-#[derive(Debug)]
-pub struct Built {
-    pub component: PathBuf,
-    pub size: u64,
-    /// The `juju:charm` versions it was built against.
-    pub contract: Vec<String>,
-    pub compile: Duration,
-}
+use super::{BuildError, TARGET};
 
 #[derive(Deserialize)]
 struct Metadata {
@@ -73,23 +26,14 @@ struct Target {
     crate_types: Vec<String>,
 }
 
-/// Builds the charm in `dir`.
-pub fn build(dir: &Path) -> Result<Built, BuildError> {
-    let charm = CharmDir::open(dir)?;
-    let manifest = dir.join("Cargo.toml");
-    if !manifest.is_file() {
-        return Err(BuildError::NoCrate {
-            dir: dir.display().to_string(),
-        });
-    }
+/// Builds the charm's crate (`manifest`); returns the component cargo made.
+pub fn build(manifest: &Path) -> Result<PathBuf, BuildError> {
     check_target()?;
-    let (target_dir, lib) = crate_output(&manifest)?;
-
-    let step = Step::start_plain(&format!("building {} for {TARGET}", charm.metadata.name));
+    let (target_dir, lib) = crate_output(manifest)?;
     // cargo shows its own progress; it inherits the terminal.
     let status = Command::new(cargo())
         .args(["build", "--release", "--target", TARGET, "--manifest-path"])
-        .arg(&manifest)
+        .arg(manifest)
         .status()
         .map_err(|source| BuildError::Run {
             program: "cargo".into(),
@@ -100,37 +44,10 @@ pub fn build(dir: &Path) -> Result<Built, BuildError> {
             "cargo build --release --target {TARGET} failed ({status}); its errors are above"
         )));
     }
-    let artifact = target_dir
+    Ok(target_dir
         .join(TARGET)
         .join("release")
-        .join(format!("{lib}.wasm"));
-    let component = charm.component_path();
-    place(&artifact, &component)?;
-    let size = std::fs::metadata(&component).map_or(0, |m| m.len());
-    step.done(&format!("{} ({size} bytes)", component.display()));
-
-    let step = Step::start("checking the component and precompiling it for this machine");
-    let started = Instant::now();
-    // Kept where a unit run from this directory will look for it.
-    let cache = UnitDir::in_charm_dir(dir).map(|unit| unit.cache());
-    if let Some(cache) = &cache {
-        cache.forget(&component);
-    }
-    let (loaded, _) =
-        LoadedComponent::load_with_source(&component, Instances::OnDemand, cache.as_ref())?;
-    let compile = started.elapsed();
-    let contract = crate::runtime::engine::contract(&loaded.imports());
-    step.done(&format!(
-        "{}; precompiled in {} ms",
-        contract.join(", "),
-        compile.as_millis()
-    ));
-    Ok(Built {
-        component,
-        size,
-        contract,
-        compile,
-    })
+        .join(format!("{lib}.wasm")))
 }
 
 fn cargo() -> std::ffi::OsString {
@@ -204,20 +121,4 @@ fn crate_output(manifest: &Path) -> Result<(PathBuf, String), BuildError> {
             ))
         })?;
     Ok((meta.target_directory, lib.name.replace('-', "_")))
-}
-
-/// Copies the built component into place, whole or not at all.
-fn place(from: &Path, to: &Path) -> Result<(), BuildError> {
-    let err = |source| BuildError::Place {
-        path: to.display().to_string(),
-        source,
-    };
-    let dir = to.parent().unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".wasmcharm-build-")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    std::fs::copy(from, temp.path()).map_err(err)?;
-    temp.persist(to).map_err(|e| err(e.error))?;
-    Ok(())
 }

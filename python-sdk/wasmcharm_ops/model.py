@@ -1,0 +1,321 @@
+"""The model a charm sees: its unit and application, their statuses, its config and
+its relations, as ``ops.model`` names them. Everything is read from the host when asked
+and written through it at once; nothing is cached between dispatches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
+
+from . import _host
+from ._host import ModelError, call
+from .pebble import Container
+
+# --- statuses ------------------------------------------------------------------------
+
+
+class StatusBase:
+    """A workload status: its ``name`` (``active``, ``blocked``...) and message."""
+
+    name: str = ""
+    _kind: _host.types.StatusKind = _host.types.StatusKind.UNKNOWN
+    # ops' order for collect-status: the first of these wins.
+    _priority = ("error", "blocked", "maintenance", "waiting", "active", "unknown")
+
+    def __init__(self, message: str = "") -> None:
+        self.message = message
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, StatusBase)
+            and self.name == other.name
+            and self.message == other.message
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+    def _to_host(self) -> _host.types.Status:
+        return _host.types.Status(kind=self._kind, message=self.message)
+
+    @staticmethod
+    def _from_host(status: _host.types.Status) -> StatusBase:
+        cls = {
+            _host.types.StatusKind.ACTIVE: ActiveStatus,
+            _host.types.StatusKind.BLOCKED: BlockedStatus,
+            _host.types.StatusKind.MAINTENANCE: MaintenanceStatus,
+            _host.types.StatusKind.WAITING: WaitingStatus,
+            _host.types.StatusKind.ERROR: ErrorStatus,
+        }.get(status.kind, UnknownStatus)
+        return cls(status.message)
+
+
+class ActiveStatus(StatusBase):
+    """The unit is ready and doing its job."""
+
+    name = "active"
+    _kind = _host.types.StatusKind.ACTIVE
+
+
+class BlockedStatus(StatusBase):
+    """The charm needs a human to act."""
+
+    name = "blocked"
+    _kind = _host.types.StatusKind.BLOCKED
+
+
+class MaintenanceStatus(StatusBase):
+    """The charm is doing something that takes a while."""
+
+    name = "maintenance"
+    _kind = _host.types.StatusKind.MAINTENANCE
+
+
+class WaitingStatus(StatusBase):
+    """The charm waits for something outside it (a relation, a workload)."""
+
+    name = "waiting"
+    _kind = _host.types.StatusKind.WAITING
+
+
+class UnknownStatus(StatusBase):
+    """No status set yet."""
+
+    name = "unknown"
+
+
+class ErrorStatus(StatusBase):
+    """Juju's own: a hook failed. A charm reads it, never sets it."""
+
+    name = "error"
+    _kind = _host.types.StatusKind.ERROR
+
+
+# --- units and the application ----------------------------------------------------------
+
+
+class Application:
+    """This charm's application (``self.app``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def status(self) -> StatusBase:
+        """The application's status; only the leader may set it."""
+        return StatusBase._from_host(call(_host.status.get_app))
+
+    @status.setter
+    def status(self, status: StatusBase) -> None:
+        call(_host.status.set_app, status._to_host())
+
+    def __repr__(self) -> str:
+        return f"<Application {self.name}>"
+
+
+class Unit:
+    """This unit (``self.unit``), or a remote one named in a relation."""
+
+    def __init__(self, name: str, local: bool = False) -> None:
+        self.name = name
+        self.app = Application(name.split("/")[0])
+        self._local = local
+
+    @property
+    def status(self) -> StatusBase:
+        """This unit's status."""
+        return StatusBase._from_host(call(_host.status.get_unit))
+
+    @status.setter
+    def status(self, status: StatusBase) -> None:
+        call(_host.status.set_unit, status._to_host())
+
+    def is_leader(self) -> bool:
+        """Whether this unit leads its application."""
+        return call(_host.context.is_leader)
+
+    def set_workload_version(self, version: str) -> None:
+        """The workload's version, as `juju status` shows it."""
+        call(_host.status.set_workload_version, version)
+
+    def get_container(self, name: str) -> Container:
+        """The workload container ``name`` (Kubernetes charms)."""
+        return Container(name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unit) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.name}>"
+
+
+# --- config ------------------------------------------------------------------------------
+
+
+def _config_value(value: _host.config.Value) -> Any:
+    return value.value
+
+
+class ConfigData(Mapping[str, Any]):
+    """The charm's config (``self.config``): every option set or defaulted."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] | None = None
+
+    def _all(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = {k: _config_value(v) for k, v in call(_host.config.get_all)}
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+# --- relations ---------------------------------------------------------------------------
+
+
+class RelationDataContent(MutableMapping[str, str]):
+    """One databag: a unit's or an application's, in one relation. This unit's and (for
+    the leader) this application's can be written; the rest are read-only."""
+
+    def __init__(self, relation_id: int, member: str, app: bool, writable: bool) -> None:
+        self._id = relation_id
+        self._member = member
+        self._app = app
+        self._writable = writable
+        self._data: dict[str, str] | None = None
+
+    def _read(self) -> dict[str, str]:
+        if self._data is None:
+            self._data = dict(call(_host.relations.get, self._id, self._member, self._app))
+        return self._data
+
+    def _write(self, key: str, value: str) -> None:
+        if not self._writable:
+            raise ModelError(f"{self._member}'s databag is not this unit's to write")
+        if not isinstance(value, str):
+            raise ModelError(f"relation data values are strings, not {type(value).__name__}")
+        call(_host.relations.set, self._id, self._app, [(key, value)])
+        if value:
+            self._read()[key] = value
+        else:
+            self._read().pop(key, None)
+
+    def __getitem__(self, key: str) -> str:
+        return self._read()[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._write(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._write(key, "")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+class RelationData(Mapping["Unit | Application", RelationDataContent]):
+    """A relation's databags, by unit or application (``relation.data[self.unit]``)."""
+
+    def __init__(self, relation: Relation) -> None:
+        self._relation = relation
+
+    def __getitem__(self, key: Unit | Application) -> RelationDataContent:
+        local = _local_unit()
+        if isinstance(key, Application):
+            writable = key.name == local.app.name and local.is_leader()
+            return RelationDataContent(self._relation.id, key.name, True, writable)
+        return RelationDataContent(self._relation.id, key.name, False, key == local)
+
+    def __iter__(self) -> Iterator[Unit | Application]:
+        local = _local_unit()
+        members: list[Unit | Application] = [local, local.app]
+        members.extend(self._relation.units)
+        if self._relation.app is not None:
+            members.append(self._relation.app)
+        return iter(members)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+class Relation:
+    """One relation on an endpoint (``self.model.get_relation("db")``)."""
+
+    def __init__(self, name: str, relation_id: int, remote_app: str | None = None) -> None:
+        self.name = name
+        self.id = relation_id
+        self._remote_app = remote_app
+        self.data = RelationData(self)
+
+    @property
+    def app(self) -> Application | None:
+        """The application on the other side."""
+        if self._remote_app is None:
+            self._remote_app = call(_host.relations.remote_app, self.id)
+        return Application(self._remote_app) if self._remote_app else None
+
+    @property
+    def units(self) -> set[Unit]:
+        """The remote units in the relation now."""
+        return {Unit(name) for name in call(_host.relations.units, self.id)}
+
+    def __repr__(self) -> str:
+        return f"<Relation {self.name}:{self.id}>"
+
+
+def _local_unit() -> Unit:
+    return Unit(call(_host.context.get).unit_name, local=True)
+
+
+class Model:
+    """What ``self.model`` gives: the unit, the application, config and relations."""
+
+    def __init__(self) -> None:
+        ctx = call(_host.context.get)
+        self.name: str = ctx.model_name
+        self.uuid: str = ctx.model_uuid
+        self.unit = Unit(ctx.unit_name, local=True)
+        self.app = self.unit.app
+        self.config = ConfigData()
+
+    def get_relation(self, endpoint: str, relation_id: int | None = None) -> Relation | None:
+        """The relation on ``endpoint`` (with ``relation_id``, that one); ``None`` if
+        there is none. More than one without an id is an error, as in ``ops``."""
+        ids = call(_host.relations.ids, endpoint)
+        if relation_id is not None:
+            return Relation(endpoint, relation_id) if relation_id in ids else None
+        if len(ids) > 1:
+            raise ModelError(f"{endpoint} has {len(ids)} relations: name one by its id")
+        return Relation(endpoint, ids[0]) if ids else None
+
+    @property
+    def relations(self) -> _Relations:
+        """``self.model.relations["db"]``: every relation on an endpoint."""
+        return _Relations()
+
+
+class _Relations:
+    def __getitem__(self, endpoint: str) -> list[Relation]:
+        return [Relation(endpoint, i) for i in call(_host.relations.ids, endpoint)]
+
+
+def params_from_json(raw: str) -> dict[str, Any]:
+    """An action's parameters, as the host hands them over (a JSON object)."""
+    value = json.loads(raw) if raw else {}
+    if not isinstance(value, dict):
+        raise ModelError("the action's parameters are not a JSON object")
+    return value

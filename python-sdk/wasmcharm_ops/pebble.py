@@ -1,0 +1,418 @@
+"""Workload containers and their Pebble, as ``ops.pebble`` and ``ops.Container`` name
+them. A layer is a dict (or a :class:`Layer`) in Pebble's own YAML keys; it reaches
+Pebble through the host, which validates it as Pebble does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from . import _host
+from ._host import ConnectionError, ModelError, NotFoundError, call  # noqa: F401
+
+_p = _host.pebble
+
+_OVERRIDE = {"merge": _p.Override.MERGE, "replace": _p.Override.REPLACE}
+_STARTUP = {"enabled": _p.Startup.ENABLED, "disabled": _p.Startup.DISABLED}
+_EXIT = {
+    "restart": _p.ExitAction.RESTART,
+    "shutdown": _p.ExitAction.SHUTDOWN,
+    "ignore": _p.ExitAction.IGNORE,
+    "success-shutdown": _p.ExitAction.SUCCESS_SHUTDOWN,
+    "failure-shutdown": _p.ExitAction.FAILURE_SHUTDOWN,
+}
+_SERVICE_KEYS = {
+    "override", "summary", "description", "startup", "command", "after", "before",
+    "requires", "environment", "user-id", "user", "group-id", "group", "working-dir",
+    "on-success", "on-failure", "on-check-failure", "backoff-delay", "backoff-factor",
+    "backoff-limit", "kill-delay",
+}
+_UNITS_MS = {"h": 3_600_000.0, "m": 60_000.0, "s": 1000.0, "ms": 1.0, "us": 0.001, "ns": 1e-6}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|us|ns|m|s)")
+
+
+def _ms(value: Any, what: str) -> int | None:
+    """A Go duration (``"1.5s"``, ``"500ms"``) in milliseconds."""
+    if value is None:
+        return None
+    text = str(value)
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ModelError(f"{what}: {text!r} is not a duration such as 500ms or 1.5s", "invalid-input")
+    return round(sum(float(n) * _UNITS_MS[u] for n, u in parts))
+
+
+def _duration(ms: int | None) -> str | None:
+    return None if ms is None else f"{ms}ms"
+
+
+def _choice(table: Mapping[str, Any], value: Any, what: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return table[value]
+    except KeyError:
+        raise ModelError(
+            f"{what}: {value!r} is not one of {', '.join(sorted(table))}", "invalid-input"
+        ) from None
+
+
+def _service_to_host(name: str, raw: Mapping[str, Any]) -> _p.Service:
+    unknown = set(raw) - _SERVICE_KEYS
+    if unknown:
+        raise ModelError(
+            f"service {name!r}: unknown field(s) {', '.join(sorted(unknown))}", "invalid-input"
+        )
+    what = f"service {name!r}"
+    if "override" not in raw:
+        raise ModelError(f"{what}: `override` must be merge or replace", "invalid-input")
+    return _p.Service(
+        override=_choice(_OVERRIDE, raw["override"], f"{what} override"),
+        summary=raw.get("summary"),
+        description=raw.get("description"),
+        startup=_choice(_STARTUP, raw.get("startup"), f"{what} startup"),
+        command=raw.get("command"),
+        after=list(raw.get("after", [])),
+        before=list(raw.get("before", [])),
+        requires=list(raw.get("requires", [])),
+        environment=[(str(k), str(v)) for k, v in dict(raw.get("environment", {})).items()],
+        user_id=raw.get("user-id"),
+        user=raw.get("user"),
+        group_id=raw.get("group-id"),
+        group=raw.get("group"),
+        working_dir=raw.get("working-dir"),
+        on_success=_choice(_EXIT, raw.get("on-success"), f"{what} on-success"),
+        on_failure=_choice(_EXIT, raw.get("on-failure"), f"{what} on-failure"),
+        on_check_failure=[
+            (str(check), _choice(_EXIT, action, f"{what} on-check-failure"))
+            for check, action in dict(raw.get("on-check-failure", {})).items()
+        ],
+        backoff_delay=_ms(raw.get("backoff-delay"), f"{what} backoff-delay"),
+        backoff_factor=raw.get("backoff-factor"),
+        backoff_limit=_ms(raw.get("backoff-limit"), f"{what} backoff-limit"),
+        kill_delay=_ms(raw.get("kill-delay"), f"{what} kill-delay"),
+    )
+
+
+def _service_from_host(service: _p.Service) -> dict[str, Any]:
+    inverse = lambda table, v: next((k for k, e in table.items() if e == v), None)  # noqa: E731
+    raw: dict[str, Any] = {
+        "override": inverse(_OVERRIDE, service.override),
+        "summary": service.summary,
+        "description": service.description,
+        "startup": inverse(_STARTUP, service.startup),
+        "command": service.command,
+        "after": list(service.after),
+        "before": list(service.before),
+        "requires": list(service.requires),
+        "environment": dict(service.environment),
+        "user-id": service.user_id,
+        "user": service.user,
+        "group-id": service.group_id,
+        "group": service.group,
+        "working-dir": service.working_dir,
+        "on-success": inverse(_EXIT, service.on_success),
+        "on-failure": inverse(_EXIT, service.on_failure),
+        "on-check-failure": {k: inverse(_EXIT, v) for k, v in service.on_check_failure},
+        "backoff-delay": _duration(service.backoff_delay),
+        "backoff-factor": service.backoff_factor,
+        "backoff-limit": _duration(service.backoff_limit),
+        "kill-delay": _duration(service.kill_delay),
+    }
+    # As Pebble shows a plan: unset fields are absent.
+    return {k: v for k, v in raw.items() if v not in (None, [], {})}
+
+
+class Layer:
+    """A Pebble layer: ``summary``, ``description`` and ``services`` (a dict of service
+    dicts in Pebble's keys). Checks and log targets are not offered to Python charms
+    yet: a layer naming them is refused, never sent without them."""
+
+    def __init__(self, raw: Mapping[str, Any] | None = None) -> None:
+        raw = dict(raw or {})
+        unsupported = set(raw) - {"summary", "description", "services"}
+        if unsupported:
+            raise ModelError(
+                f"layer: {', '.join(sorted(unsupported))} not supported in Python charms yet",
+                "unsupported",
+            )
+        self.summary: str = raw.get("summary", "")
+        self.description: str = raw.get("description", "")
+        self.services: dict[str, dict[str, Any]] = {
+            name: dict(service) for name, service in dict(raw.get("services", {})).items()
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The layer as Pebble's YAML keys have it."""
+        out: dict[str, Any] = {}
+        if self.summary:
+            out["summary"] = self.summary
+        if self.description:
+            out["description"] = self.description
+        if self.services:
+            out["services"] = self.services
+        return out
+
+    def _to_host(self) -> _p.Layer:
+        return _p.Layer(
+            summary=self.summary or None,
+            description=self.description or None,
+            services=[(n, _service_to_host(n, s)) for n, s in self.services.items()],
+            checks=[],
+            log_targets=[],
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            other = Layer(other)
+        return isinstance(other, Layer) and self.to_dict() == other.to_dict()
+
+
+class Plan:
+    """The plan: every layer folded together (``container.get_plan()``)."""
+
+    def __init__(self, layer: _p.Layer) -> None:
+        self.services: dict[str, dict[str, Any]] = {
+            name: _service_from_host(service) for name, service in layer.services
+        }
+        self.checks: dict[str, Any] = {name: {} for name, _ in layer.checks}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as Pebble shows it."""
+        return {"services": self.services} if self.services else {}
+
+
+class ServiceStatus(Enum):
+    """A service's current state."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    BACKOFF = "backoff"
+    ERROR = "error"
+
+
+@dataclass
+class ServiceInfo:
+    """A service's name, startup and current state."""
+
+    name: str
+    startup: str
+    current: ServiceStatus
+
+    def is_running(self) -> bool:
+        """Whether it is active."""
+        return self.current == ServiceStatus.ACTIVE
+
+
+class ExecError(ModelError):
+    """A command in the container exited non-zero."""
+
+    def __init__(self, command: list[str], exit_code: int, stdout: str, stderr: str) -> None:
+        super().__init__(f"{command!r} exited with code {exit_code}", "failed-command")
+        self.command = command
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+class PathError(ModelError):
+    """A file operation in the container failed (``kind``: ``not-found``...)."""
+
+
+def _file_options(
+    make_dirs: bool,
+    permissions: int | None,
+    user_id: int | None,
+    user: str | None,
+    group_id: int | None,
+    group: str | None,
+) -> _p.FileOptions:
+    return _p.FileOptions(
+        make_parents=make_dirs,
+        permissions=permissions,
+        user_id=user_id,
+        user=user,
+        group_id=group_id,
+        group=group,
+    )
+
+
+def _path_call(fn: Any, *args: Any) -> Any:
+    try:
+        return call(fn, *args)
+    except (ConnectionError,):
+        raise
+    except ModelError as e:
+        raise PathError(e.message, e.kind) from None
+
+
+class Container:
+    """A workload container (``self.unit.get_container("web")``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def can_connect(self) -> bool:
+        """Whether its Pebble answers."""
+        return call(_p.can_connect, self.name)
+
+    def add_layer(self, label: str, layer: Layer | Mapping[str, Any], *, combine: bool = False) -> None:
+        """Adds a layer, or with ``combine`` folds it into the layer ``label``."""
+        if not isinstance(layer, Layer):
+            layer = Layer(layer)
+        call(_p.add_layer, self.name, label, layer._to_host(), combine)
+
+    def get_plan(self) -> Plan:
+        """The plan: every layer folded together."""
+        return Plan(call(_p.get_plan, self.name))
+
+    def get_services(self, *names: str) -> dict[str, ServiceInfo]:
+        """The services (all, or those named), by name."""
+        infos = call(_p.get_services, self.name, list(names))
+        return {
+            i.name: ServiceInfo(
+                i.name,
+                "enabled" if i.startup == _p.Startup.ENABLED else "disabled",
+                ServiceStatus[i.current.name],
+            )
+            for i in infos
+        }
+
+    def get_service(self, name: str) -> ServiceInfo:
+        """One service; :class:`ModelError` if there is no such service."""
+        services = self.get_services(name)
+        if name not in services:
+            raise ModelError(f"service {name!r} not found", "not-found")
+        return services[name]
+
+    def start(self, *names: str) -> None:
+        """Starts the services."""
+        call(_p.start, self.name, list(names))
+
+    def stop(self, *names: str) -> None:
+        """Stops the services."""
+        call(_p.stop, self.name, list(names))
+
+    def restart(self, *names: str) -> None:
+        """Restarts the services (starting those that were stopped)."""
+        call(_p.restart, self.name, list(names))
+
+    def replan(self) -> None:
+        """Starts every enabled service, restarting those whose definition changed."""
+        call(_p.replan, self.name)
+
+    def autostart(self) -> None:
+        """Starts every enabled service."""
+        call(_p.autostart, self.name)
+
+    def push(
+        self,
+        path: str,
+        source: str | bytes,
+        *,
+        make_dirs: bool = False,
+        permissions: int | None = None,
+        user_id: int | None = None,
+        user: str | None = None,
+        group_id: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Writes a file, atomically."""
+        content = source.encode() if isinstance(source, str) else bytes(source)
+        options = _file_options(make_dirs, permissions, user_id, user, group_id, group)
+        _path_call(_p.push, self.name, path, content, options)
+
+    def pull(self, path: str, *, encoding: str | None = "utf-8") -> str | bytes:
+        """A file's content: text (``encoding``), or bytes with ``encoding=None``."""
+        content = _path_call(_p.pull, self.name, path)
+        return content if encoding is None else content.decode(encoding)
+
+    def exists(self, path: str) -> bool:
+        """Whether the path exists."""
+        try:
+            _path_call(_p.list_files, self.name, path, None, True)
+        except PathError as e:
+            if e.kind == "not-found":
+                return False
+            raise
+        return True
+
+    def make_dir(
+        self,
+        path: str,
+        *,
+        make_parents: bool = False,
+        permissions: int | None = None,
+        user_id: int | None = None,
+        user: str | None = None,
+        group_id: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Makes a directory."""
+        options = _file_options(make_parents, permissions, user_id, user, group_id, group)
+        _path_call(_p.make_dir, self.name, path, options)
+
+    def remove_path(self, path: str, *, recursive: bool = False) -> None:
+        """Removes a file, or a directory (with ``recursive``, and what is in it)."""
+        _path_call(_p.remove_path, self.name, path, recursive)
+
+    def exec(
+        self,
+        command: list[str],
+        *,
+        environment: Mapping[str, str] | None = None,
+        working_dir: str | None = None,
+        timeout: float | None = None,
+        user_id: int | None = None,
+        user: str | None = None,
+        group_id: int | None = None,
+        group: str | None = None,
+        stdin: str | bytes | None = None,
+        service_context: str | None = None,
+    ) -> ExecProcess:
+        """Runs a command to its end (the host waits, within the dispatch's deadline);
+        ``.wait_output()`` on the result gives (stdout, stderr) or raises
+        :class:`ExecError`."""
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        output = call(
+            _p.exec,
+            self.name,
+            _p.ExecCommand(
+                command=list(command),
+                environment=[(k, v) for k, v in (environment or {}).items()],
+                working_dir=working_dir,
+                service_context=service_context,
+                user_id=user_id,
+                user=user,
+                group_id=group_id,
+                group=group,
+                stdin=data,
+                timeout=None if timeout is None else round(timeout * 1000),
+            ),
+        )
+        return ExecProcess(list(command), output.exit_code, output.stdout, output.stderr)
+
+
+class ExecProcess:
+    """A command that has run: ``wait_output()`` and ``wait()`` as in ``ops``."""
+
+    def __init__(self, command: list[str], exit_code: int, stdout: bytes, stderr: bytes) -> None:
+        self.command = command
+        self.exit_code = exit_code
+        self._stdout = stdout
+        self._stderr = stderr
+
+    def wait_output(self) -> tuple[str, str]:
+        """(stdout, stderr) as text; :class:`ExecError` if it exited non-zero."""
+        out = self._stdout.decode("utf-8", "replace")
+        err = self._stderr.decode("utf-8", "replace")
+        if self.exit_code != 0:
+            raise ExecError(self.command, self.exit_code, out, err)
+        return out, err
+
+    def wait(self) -> None:
+        """:class:`ExecError` if it exited non-zero."""
+        self.wait_output()

@@ -1,0 +1,160 @@
+"""The component's entry point: componentize-py builds a charm with this module as its
+application (``componentize wasmcharm_ops.world``). At build time it imports the
+charm's module, ``charm`` (``src/charm.py``), whose ``main(CharmClass)`` names the
+charm; every module the charm imports is loaded then, in the pre-initialised
+component, not at hook time. Each event then constructs the charm, runs the event's
+observers and collects the status."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import wit_world
+from componentize_py_types import Err
+
+from . import _host
+from ._host import ModelError
+from .charm import CollectStatusEvent, event_of
+from .framework import Framework
+from .model import Model
+
+_LEVELS = [
+    (logging.CRITICAL, _host.log.Level.CRITICAL),
+    (logging.ERROR, _host.log.Level.ERROR),
+    (logging.WARNING, _host.log.Level.WARNING),
+    (logging.INFO, _host.log.Level.INFO),
+    (logging.DEBUG, _host.log.Level.DEBUG),
+]
+
+
+class _JujuLogHandler(logging.Handler):
+    """``logging`` to ``juju-log``, as ``ops`` sets it up."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = next((lv for py, lv in _LEVELS if record.levelno >= py), _host.log.Level.TRACE)
+        _host.log.log(level, self.format(record))
+
+
+_root = logging.getLogger()
+_root.addHandler(_JujuLogHandler())
+_root.setLevel(logging.DEBUG)
+
+
+class _Registry:
+    charm: type | None = None
+
+
+registry = _Registry()
+
+# The charm's module, imported now (at build time) so that it calls main().
+import charm as _charm_module  # noqa: E402
+
+if registry.charm is None:
+    raise ImportError(
+        "the charm module (charm.py) did not call wasmcharm_ops.main(YourCharm) at its top level"
+    )
+
+
+def _preload(root_module: object) -> None:
+    """Imports now every module the charm's own code names anywhere, in functions too.
+
+    The component is initialised at build time and has no files at hook time: a module
+    first imported inside a handler would fail there, in production. So every ``import``
+    in the charm's own modules (``src/`` and ``lib/``) runs at build time, where a
+    missing module fails the build naming it; at hook time it is already loaded."""
+    import ast
+    import importlib
+    import importlib.util
+    import os
+
+    root_file = getattr(root_module, "__file__", None)
+    if not root_file:
+        return
+    src = os.path.dirname(os.path.abspath(root_file))
+    own = (src + os.sep, os.path.join(os.path.dirname(src), "lib") + os.sep)
+    seen: set[str] = set()
+    pending = [root_module]
+    while pending:
+        module = pending.pop()
+        path = getattr(module, "__file__", None)
+        name = getattr(module, "__name__", "")
+        if not path or name in seen or not os.path.abspath(path).startswith(own):
+            continue
+        seen.add(name)
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+        package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+        for node in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = importlib.util.resolve_name(
+                    "." * node.level + (node.module or ""), package
+                ) if node.level else (node.module or "")
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            for i, target in enumerate(targets):
+                try:
+                    pending.append(importlib.import_module(target))
+                except ImportError:
+                    # `from x import y` names y, which may be an attribute, not a module.
+                    if not (isinstance(node, ast.ImportFrom) and i > 0):
+                        raise ImportError(
+                            f"{path}, line {node.lineno}: {target} cannot be imported "
+                            "when the charm is built, so it could not be at hook time"
+                        ) from None
+
+
+_preload(_charm_module)
+
+
+def _fail(e: BaseException) -> Err:
+    if isinstance(e, ModelError):
+        kind = {
+            "not-found": _host.types.ErrorKind.NOT_FOUND,
+            "permission-denied": _host.types.ErrorKind.PERMISSION_DENIED,
+            "invalid-input": _host.types.ErrorKind.INVALID_INPUT,
+            "connection": _host.types.ErrorKind.CONNECTION,
+            "timeout": _host.types.ErrorKind.TIMEOUT,
+            "unsupported": _host.types.ErrorKind.UNSUPPORTED,
+        }.get(e.kind, _host.types.ErrorKind.INTERNAL)
+        message = e.message
+    else:
+        kind = _host.types.ErrorKind.INTERNAL
+        message = f"{type(e).__name__}: {e}"
+    return Err(_host.types.Error(kind=kind, message=message, exit_code=None, stderr=None))
+
+
+class WitWorld(wit_world.WitWorld):
+    def handle(self, event: _host.event.Event) -> None:
+        try:
+            _dispatch(event)
+        except Err:
+            raise
+        except Exception as e:
+            logging.debug("".join(traceback.format_exception(e)).rstrip())
+            raise _fail(e) from None
+
+
+def _dispatch(event: _host.event.Event) -> None:
+    cls = registry.charm
+    assert cls is not None
+    framework = Framework(Model())
+    charm = cls(framework)
+    kind, ops_event = event_of(event)
+    framework._emit(kind, ops_event)
+    # The dispatch's own event comes last, after any deferred ones: collect then.
+    if _host.deferral.is_redelivery():
+        return
+    unit_statuses = CollectStatusEvent()
+    if framework._emit("collect_unit_status", unit_statuses):
+        status = unit_statuses._highest()
+        if status is not None:
+            charm.unit.status = status
+    if charm.unit.is_leader():
+        app_statuses = CollectStatusEvent()
+        if framework._emit("collect_app_status", app_statuses):
+            status = app_statuses._highest()
+            if status is not None:
+                charm.app.status = status

@@ -1,0 +1,190 @@
+//! Python charms: the SDK (`python-sdk/`, `wasmcharm-ops`) and the example charms in
+//! `example-charms/python/`, built by `wasmcharm build` with componentize-py and held to
+//! their Rust twins' scenario suites. componentize-py comes from PyPI: `./dev test`
+//! installs it in `target/python`; `WASMCHARM_COMPONENTIZE_PY` names another. Where it
+//! is absent, each test says so and passes without running.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use wasmcharm_tests::{wasmcharm_bin, workspace};
+
+fn componentize_py() -> Option<PathBuf> {
+    let path = std::env::var_os("WASMCHARM_COMPONENTIZE_PY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/python/bin/componentize-py"));
+    if path.is_file() {
+        Some(path)
+    } else {
+        println!(
+            "skipped: {} is missing (./dev test installs componentize-py there)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// A copy of a directory, links followed (the Python charms' scenarios are links to
+/// their Rust twins').
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn wasmcharm(componentize: &Path, args: &[&str], dir: &Path) -> Output {
+    Command::new(wasmcharm_bin())
+        .args(args)
+        .arg(dir)
+        .env("WASMCHARM_COMPONENTIZE_PY", componentize)
+        .env("WASMCHARM_PYTHON_SDK", workspace().join("python-sdk"))
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Builds the Python charm `name` in a copy and runs its suite; returns the report.
+fn build_and_test(componentize: &Path, name: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &workspace().join("example-charms/python").join(name),
+        dir.path(),
+    );
+    let out = wasmcharm(componentize, &["build"], dir.path());
+    assert!(out.status.success(), "{name}: {}", text(&out));
+    assert!(text(&out).contains("juju:charm@0.1.1"), "{}", text(&out));
+    let out = wasmcharm(componentize, &["test"], dir.path());
+    assert!(out.status.success(), "{name}: {}", text(&out));
+    text(&out)
+}
+
+#[test]
+fn the_python_charms_pass_their_rust_twins_suites() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    for (charm, scenarios) in [("pause", 5), ("openssh", 8), ("ubuntu-advantage", 7)] {
+        let report = build_and_test(&componentize, charm);
+        assert!(
+            report.contains(&format!("{scenarios} passed, 0 failed")),
+            "{charm}: {report}"
+        );
+    }
+}
+
+#[test]
+fn the_python_charms_suites_are_their_rust_twins() {
+    let python = workspace().join("example-charms/python");
+    let rust = workspace().join("example-charms");
+    for charm in ["pause", "openssh"] {
+        let scenarios = |root: &Path| {
+            root.join(charm)
+                .join("tests/scenarios")
+                .canonicalize()
+                .unwrap()
+        };
+        assert_eq!(scenarios(&python), scenarios(&rust), "{charm}");
+    }
+    // ubuntu-advantage keeps its state under ops' name for it; nothing else differs.
+    let read = |root: &Path| {
+        std::fs::read_to_string(root.join("ubuntu-advantage/tests/scenarios/config-changed.yaml"))
+            .unwrap()
+    };
+    assert_eq!(
+        read(&python),
+        read(&rust).replace(
+            " state: '{",
+            " UbuntuAdvantageCharm/StoredStateData[_state]: '{"
+        )
+    );
+}
+
+/// A charm whose handlers import modules only when they run.
+fn lazy_charm(import: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&workspace().join("example-charms/python/pause"), dir.path());
+    std::fs::write(
+        dir.path().join("src/charm.py"),
+        format!(
+            "import wasmcharm_ops as ops\n\n\
+             class Lazy(ops.CharmBase):\n    \
+                 def __init__(self, framework):\n        \
+                     super().__init__(framework)\n        \
+                     framework.observe(self.on.install, self._on_install)\n\n    \
+                 def _on_install(self, event):\n        \
+                     {import}\n        \
+                     self.unit.status = ops.ActiveStatus(str(decimal.Decimal('1.5')))\n\n\
+             ops.main(Lazy)\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_module_imported_inside_a_handler_is_loaded_at_build_time() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = lazy_charm("import decimal");
+    let out = wasmcharm(&componentize, &["build"], dir.path());
+    assert!(out.status.success(), "{}", text(&out));
+    let out = Command::new(wasmcharm_bin())
+        .arg("run")
+        .arg(dir.path())
+        .arg("install")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("message: '1.5'"), "{}", text(&out));
+}
+
+#[test]
+fn a_module_that_cannot_be_imported_fails_the_build_naming_it() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = lazy_charm("import decimal, no_such_module_here");
+    std::fs::write(dir.path().join("charm.wasm"), b"the old component").unwrap();
+    let out = wasmcharm(&componentize, &["build"], dir.path());
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("no_such_module_here cannot be imported when the charm is built"),
+        "{}",
+        text(&out)
+    );
+    // The component that was there is still there.
+    assert_eq!(
+        std::fs::read(dir.path().join("charm.wasm")).unwrap(),
+        b"the old component"
+    );
+}
+
+#[test]
+fn without_componentize_py_build_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&workspace().join("example-charms/python/pause"), dir.path());
+    let missing = dir.path().join("no-componentize-py");
+    let out = wasmcharm(&missing, &["build"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("is not installed: a Python charm is built by componentize-py")
+            && text(&out).contains("pip install componentize-py==0.25.1 wasmcharm-ops"),
+        "{}",
+        text(&out)
+    );
+}
