@@ -188,3 +188,79 @@ fn without_componentize_py_build_says_how_to_get_it() {
         text(&out)
     );
 }
+
+#[test]
+fn a_component_of_many_core_instances_runs_in_test_as_in_dispatch() {
+    // componentize-py's --stub-wasi output makes 38 core module instances, more than
+    // the test runner's pool once took (16) though a dispatch ran it.
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&workspace().join("example-charms/python/pause"), dir.path());
+    let out = Command::new(&componentize)
+        .arg("--wit-path")
+        .arg(workspace().join("wit"))
+        .args(["--world", "charm", "componentize", "--stub-wasi"])
+        .arg("--python-path")
+        .arg(workspace().join("python-sdk"))
+        .arg("--python-path")
+        .arg(dir.path().join("src"))
+        .args(["wasmcharm_ops.world", "--output"])
+        .arg(dir.path().join("charm.wasm"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // Every scenario runs; those that log trap, as they would in a dispatch: with WASI
+    // stubbed out, Python's logging cannot read the clock (so the SDK needs the
+    // ordinary build, which `wasmcharm build` makes).
+    let out = wasmcharm(&componentize, &["test"], dir.path());
+    let report = text(&out);
+    assert!(
+        report.contains("ok      pebble-ready adds the layer and starts the service"),
+        "{report}"
+    );
+    let failed = report.matches("\nFAILED  ").count();
+    assert_eq!(
+        report.matches("libc.so!wall_clock_now").count(),
+        failed,
+        "{report}"
+    );
+}
+
+#[test]
+fn new_python_charms_build_and_pass_their_scenarios() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let parent = tempfile::tempdir().unwrap();
+    for (kind, name, scenarios) in [
+        ("--machine", "py-machine", 4),
+        ("--kubernetes", "py-k8s", 3),
+    ] {
+        let out = Command::new(wasmcharm_bin())
+            .args(["new", name, kind, "--python"])
+            .current_dir(parent.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let dir = parent.path().join(name);
+        assert!(dir.join("src/charm.py").is_file() && !dir.join("Cargo.toml").exists());
+        let out = wasmcharm(&componentize, &["build"], &dir);
+        assert!(out.status.success(), "{name}: {}", text(&out));
+        let out = wasmcharm(&componentize, &["test"], &dir);
+        assert!(
+            text(&out).contains(&format!("{scenarios} passed, 0 failed")),
+            "{name}: {}",
+            text(&out)
+        );
+    }
+    // --python and --sdk (a Rust SDK) do not go together.
+    let out = Command::new(wasmcharm_bin())
+        .args(["new", "both", "--python", "--sdk", "guest-sdk"])
+        .current_dir(parent.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!parent.path().join("both").exists());
+}

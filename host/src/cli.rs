@@ -77,6 +77,10 @@ enum Command {
         /// A Kubernetes charm: a workload container driven by a Pebble layer.
         #[arg(long)]
         kubernetes: bool,
+        /// A Python charm (src/charm.py on wasmcharm-ops, built with componentize-py)
+        /// instead of a Rust crate.
+        #[arg(long, conflicts_with = "sdk")]
+        python: bool,
         /// A local wasmcharm-sdk to depend on (a checkout's guest-sdk), for contributors;
         /// default: $WASMCHARM_SDK, else the release of this host's version from crates.io.
         #[arg(long, value_name = "PATH")]
@@ -210,8 +214,9 @@ pub fn main() -> ExitCode {
                 name,
                 machine,
                 kubernetes: _,
+                python,
                 sdk,
-            } => new(&name, machine, sdk),
+            } => new(&name, machine, python, sdk),
             Command::Build { charm_dir } => build(&charm_dir),
             Command::Pack {
                 charm_dir,
@@ -469,16 +474,20 @@ fn inspect(dir: &Path, policy: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn new(name: &str, machine: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
-    use crate::tools::scaffold::{Kind, Sdk, create};
+fn new(name: &str, machine: bool, python: bool, sdk: Option<PathBuf>) -> Result<ExitCode> {
+    use crate::tools::scaffold::{Kind, Language, Sdk, create};
     let kind = if machine {
         Kind::Machine
     } else {
         Kind::Kubernetes
     };
-    let sdk = Sdk::chosen(sdk);
+    let language = if python {
+        Language::Python
+    } else {
+        Language::Rust(Sdk::chosen(sdk))
+    };
     let dir = PathBuf::from(name);
-    create(&dir, name, kind, &sdk)?;
+    create(&dir, name, kind, &language)?;
     println!("created {name}/: cd {name} && wasmcharm build && wasmcharm test && wasmcharm pack");
     Ok(ExitCode::SUCCESS)
 }

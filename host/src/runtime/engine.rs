@@ -114,12 +114,14 @@ pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
         #[cfg(feature = "pooling")]
         Instances::Pooled { slots, memory } => {
             let mut pool = wasmtime::PoolingAllocationConfig::new();
-            use crate::sandbox::caps::{INSTANCE_MEMORIES, INSTANCE_TABLES, TABLE_ELEMENTS};
+            use crate::sandbox::caps::{
+                INSTANCE_CORE_INSTANCES, INSTANCE_MEMORIES, INSTANCE_TABLES, TABLE_ELEMENTS,
+            };
             pool.total_component_instances(slots)
-                .total_core_instances(slots * 16)
+                .total_core_instances(slots * INSTANCE_CORE_INSTANCES as u32)
                 .total_memories(slots * INSTANCE_MEMORIES as u32)
                 .total_tables(slots * INSTANCE_TABLES as u32)
-                .max_core_instances_per_component(16)
+                .max_core_instances_per_component(INSTANCE_CORE_INSTANCES as u32)
                 .max_memories_per_component(INSTANCE_MEMORIES as u32)
                 .max_tables_per_component(INSTANCE_TABLES as u32)
                 .max_memory_size(usize::try_from(memory).unwrap_or(usize::MAX))

@@ -180,6 +180,10 @@ impl ResourceLimiter for MemoryLimiter {
         self.grow("table", bytes(current), bytes(desired))
     }
 
+    fn instances(&self) -> usize {
+        caps::INSTANCE_CORE_INSTANCES
+    }
+
     fn memories(&self) -> usize {
         caps::INSTANCE_MEMORIES
     }
@@ -250,6 +254,7 @@ mod tests {
         let mut l = MemoryLimiter::new(1 << 20);
         assert!(l.table_growing(0, (1 << 20) / 8 + 1, None).is_err());
         assert_eq!(l.memories(), caps::INSTANCE_MEMORIES);
+        assert_eq!(l.instances(), caps::INSTANCE_CORE_INSTANCES);
     }
 
     #[test]

@@ -128,6 +128,10 @@ pub const COMPILE_MEMORY: u64 = 2 << 30;
 /// has one memory and a few tables); `limits.memory` covers all of them together.
 pub const INSTANCE_MEMORIES: usize = 4;
 pub const INSTANCE_TABLES: usize = 8;
+/// Core module instances one instance of a charm may create: a wit-bindgen component
+/// makes a handful, componentize-py's about 20 (38 with `--stub-wasi`). The same for a
+/// dispatch and a test run, so that `wasmcharm test` runs what the host runs.
+pub const INSTANCE_CORE_INSTANCES: usize = 64;
 /// Elements of one table: a function table this large is a program of millions of
 /// functions.
 pub const TABLE_ELEMENTS: usize = 100_000;

@@ -51,6 +51,15 @@ pub enum ScaffoldError {
     },
 }
 
+/// What the charm is written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Language {
+    /// A crate on `wasmcharm-sdk`, from where [`Sdk`] says.
+    Rust(Sdk),
+    /// `src/charm.py` on `wasmcharm-ops`, built by componentize-py.
+    Python,
+}
+
 /// What the charm runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -107,7 +116,12 @@ fn dependency(dir: &Path, parent: &Path, sdk: &Sdk) -> Result<String, ScaffoldEr
 
 /// Creates the charm `name` in the new directory `dir`. All or nothing: the files are
 /// written in a temporary directory beside it, which becomes `dir` at the end.
-pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Sdk) -> Result<(), ScaffoldError> {
+pub fn create(
+    dir: &Path,
+    name: &str,
+    kind: Kind,
+    language: &Language,
+) -> Result<(), ScaffoldError> {
     check_name(name)?;
     if dir.exists() {
         return Err(ScaffoldError::Exists {
@@ -118,7 +132,10 @@ pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Sdk) -> Result<(), Scaff
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let sdk = dependency(dir, &parent, sdk)?;
+    let sdk = match language {
+        Language::Rust(sdk) => dependency(dir, &parent, sdk)?,
+        Language::Python => String::new(),
+    };
     let write_err = |path: &Path| {
         let path = path.display().to_string();
         move |source| ScaffoldError::Write { path, source }
@@ -128,7 +145,7 @@ pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Sdk) -> Result<(), Scaff
         .tempdir_in(&parent)
         .map_err(write_err(&parent))?;
     let vars = Vars::new(name, kind, &sdk);
-    for (file, template) in files(kind) {
+    for (file, template) in files(kind, language) {
         let path = staging.path().join(file);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(write_err(parent))?;
@@ -159,22 +176,9 @@ pub fn create(dir: &Path, name: &str, kind: Kind, sdk: &Sdk) -> Result<(), Scaff
     })
 }
 
-fn files(kind: Kind) -> Vec<(&'static str, &'static str)> {
-    let mut files = vec![
-        (
-            "Cargo.toml",
-            include_str!("../../templates/common/Cargo.toml.in"),
-        ),
-        ("dispatch", include_str!("../../templates/common/dispatch")),
-        (
-            ".gitignore",
-            include_str!("../../templates/common/gitignore"),
-        ),
-        (
-            "README.md",
-            include_str!("../../templates/common/README.md"),
-        ),
-    ];
+fn files(kind: Kind, language: &Language) -> Vec<(&'static str, &'static str)> {
+    // The same YAML and scenarios either way: the templates' charms do the same.
+    let mut files = vec![("dispatch", include_str!("../../templates/common/dispatch"))];
     files.extend(match kind {
         Kind::Machine => [
             (
@@ -185,7 +189,6 @@ fn files(kind: Kind) -> Vec<(&'static str, &'static str)> {
                 "charmcraft.yaml",
                 include_str!("../../templates/machine/charmcraft.yaml"),
             ),
-            ("src/lib.rs", include_str!("../../templates/machine/lib.rs")),
             (
                 "tests/scenarios/charm.yaml",
                 include_str!("../../templates/machine/scenarios.yaml"),
@@ -201,12 +204,49 @@ fn files(kind: Kind) -> Vec<(&'static str, &'static str)> {
                 include_str!("../../templates/kubernetes/charmcraft.yaml"),
             ),
             (
-                "src/lib.rs",
-                include_str!("../../templates/kubernetes/lib.rs"),
-            ),
-            (
                 "tests/scenarios/charm.yaml",
                 include_str!("../../templates/kubernetes/scenarios.yaml"),
+            ),
+        ],
+    });
+    files.extend(match (language, kind) {
+        (Language::Python, kind) => [
+            (
+                "src/charm.py",
+                match kind {
+                    Kind::Machine => include_str!("../../templates/python/machine.py"),
+                    Kind::Kubernetes => include_str!("../../templates/python/kubernetes.py"),
+                },
+            ),
+            (
+                ".gitignore",
+                include_str!("../../templates/python/gitignore"),
+            ),
+            (
+                "README.md",
+                include_str!("../../templates/python/README.md"),
+            ),
+        ]
+        .to_vec(),
+        (Language::Rust(_), kind) => vec![
+            (
+                "src/lib.rs",
+                match kind {
+                    Kind::Machine => include_str!("../../templates/machine/lib.rs"),
+                    Kind::Kubernetes => include_str!("../../templates/kubernetes/lib.rs"),
+                },
+            ),
+            (
+                "Cargo.toml",
+                include_str!("../../templates/common/Cargo.toml.in"),
+            ),
+            (
+                ".gitignore",
+                include_str!("../../templates/common/gitignore"),
+            ),
+            (
+                "README.md",
+                include_str!("../../templates/common/README.md"),
             ),
         ],
     });
@@ -295,9 +335,11 @@ mod tests {
     fn templates_are_filled_everywhere() {
         for kind in [Kind::Machine, Kind::Kubernetes] {
             let vars = Vars::new("my-charm", kind, "\"0.1.0\"");
-            for (file, template) in files(kind) {
-                let text = vars.fill(template);
-                assert!(!text.contains("{{"), "{file}: {text}");
+            for language in [Language::Rust(Sdk::Registry), Language::Python] {
+                for (file, template) in files(kind, &language) {
+                    let text = vars.fill(template);
+                    assert!(!text.contains("{{"), "{file}: {text}");
+                }
             }
             assert_eq!(vars.fill("{{type}}"), "MyCharm");
         }
@@ -310,13 +352,25 @@ mod tests {
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("mine"), "keep").unwrap();
         let sdk = Sdk::Registry;
-        let err = create(&target, "taken", Kind::Machine, &sdk).unwrap_err();
+        let err = create(
+            &target,
+            "taken",
+            Kind::Machine,
+            &Language::Rust(sdk.clone()),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         assert_eq!(
             std::fs::read_to_string(target.join("mine")).unwrap(),
             "keep"
         );
-        let err = create(&dir.path().join("x"), "Bad", Kind::Machine, &sdk).unwrap_err();
+        let err = create(
+            &dir.path().join("x"),
+            "Bad",
+            Kind::Machine,
+            &Language::Python,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("not a charm name"), "{err}");
         assert!(!dir.path().join("x").exists());
     }
