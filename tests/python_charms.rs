@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use wasmcharm_tests::{wasmcharm_bin, workspace};
+use wasmcharm_tests::{
+    PebbleSim, Stubs, argv, packed_dispatch, unit_env, unzip_with_unzip, wasmcharm_bin, workspace,
+};
 
 fn componentize_py() -> Option<PathBuf> {
     let path = std::env::var_os("WASMCHARM_COMPONENTIZE_PY")
@@ -263,4 +265,56 @@ fn new_python_charms_build_and_pass_their_scenarios() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(!parent.path().join("both").exists());
+}
+
+#[test]
+fn the_python_pause_packed_runs_pebble_ready_and_update_status() {
+    // As shipped: packed, unzipped as an operator would, its own dispatch run with the
+    // hook tools stubbed (every call recorded) against a Pebble on its socket.
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&workspace().join("example-charms/python/pause"), dir.path());
+    let out = wasmcharm(&componentize, &["build"], dir.path());
+    assert!(out.status.success(), "{}", text(&out));
+    let archive = dir.path().join("pause.charm");
+    let out = Command::new(wasmcharm_bin())
+        .arg("pack")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let unit = tempfile::tempdir().unwrap();
+    unzip_with_unzip(&archive, unit.path());
+    let sim = PebbleSim::start("pause", "");
+    let stubs = Stubs::new();
+    stubs.print("config-get", r#"{"timeout": 45}"#);
+    let env = |hook: &str| {
+        let mut env = unit_env(unit.path(), hook, "pause/0");
+        env.push(("JUJU_WORKLOAD_NAME".into(), "pause".into()));
+        env.push((
+            "WASMCHARM_PEBBLE_SOCKET_DIR".into(),
+            sim.dir.path().display().to_string(),
+        ));
+        env
+    };
+    // The first hook on the unit compiles the component (the packed full host).
+    let out = packed_dispatch(unit.path(), &stubs, &env("hooks/pause-pebble-ready"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stubs.calls().last(),
+        Some(&argv(&["status-set", "--application=false", "active"]))
+    );
+    let plan: serde_yaml::Value =
+        serde_yaml::from_str(sim.get("/v1/plan?format=yaml").as_str().unwrap()).unwrap();
+    assert_eq!(plan["services"]["pause"]["environment"]["TIMEOUT"], "45");
+    assert_eq!(sim.get("/v1/services?names=pause")[0]["current"], "active");
+    // A hook the charm does not observe calls no hook tool at all (not even is-leader).
+    stubs.clear();
+    let out = packed_dispatch(unit.path(), &stubs, &env("hooks/update-status"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stubs.calls(), Vec::<Vec<String>>::new());
 }

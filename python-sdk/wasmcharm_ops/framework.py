@@ -79,6 +79,9 @@ class Framework:
             raise TypeError(f"{handler!r} is not callable")
         self._observers.setdefault(event.event_kind, []).append(handler)
 
+    def _observes(self, kind: str) -> bool:
+        return bool(self._observers.get(kind))
+
     def _emit(self, kind: str, event: EventBase) -> bool:
         """Runs the observers of ``kind``; whether there were any."""
         handlers = self._observers.get(kind, [])

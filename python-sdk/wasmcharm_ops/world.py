@@ -152,9 +152,10 @@ def _dispatch(event: _host.event.Event) -> None:
         status = unit_statuses._highest()
         if status is not None:
             charm.unit.status = status
-    if charm.unit.is_leader():
+    # Only the leader sets the application's status; asked only when it matters.
+    if framework._observes("collect_app_status") and charm.unit.is_leader():
         app_statuses = CollectStatusEvent()
-        if framework._emit("collect_app_status", app_statuses):
-            status = app_statuses._highest()
-            if status is not None:
-                charm.app.status = status
+        framework._emit("collect_app_status", app_statuses)
+        status = app_statuses._highest()
+        if status is not None:
+            charm.app.status = status
