@@ -143,16 +143,22 @@ fn a_module_imported_inside_a_handler_is_loaded_at_build_time() {
         return;
     };
     let dir = lazy_charm("import decimal");
-    let out = wasmcharm(&componentize, &["build"], dir.path());
+    build_and_install(&componentize, dir.path(), "message: '1.5'");
+}
+
+/// Builds the charm in `dir`, runs `install` on a simulated unit, and finds `expected`
+/// in the report.
+fn build_and_install(componentize: &Path, dir: &Path, expected: &str) {
+    let out = wasmcharm(componentize, &["build"], dir);
     assert!(out.status.success(), "{}", text(&out));
     let out = Command::new(wasmcharm_bin())
         .arg("run")
-        .arg(dir.path())
+        .arg(dir)
         .arg("install")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("message: '1.5'"), "{}", text(&out));
+    assert!(text(&out).contains(expected), "{}", text(&out));
 }
 
 #[test]
@@ -317,4 +323,42 @@ fn the_python_pause_packed_runs_pebble_ready_and_update_status() {
     let out = packed_dispatch(unit.path(), &stubs, &env("hooks/update-status"));
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stubs.calls(), Vec::<Vec<String>>::new());
+}
+
+#[test]
+fn a_charm_librarys_imports_are_loaded_at_build_time_and_guarded_ones_are_optional() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&workspace().join("example-charms/python/pause"), dir.path());
+    // A library as `charmcraft fetch-lib` lays one out, importing inside a function;
+    // an import only for type checkers, and one a try block makes optional.
+    let lib = dir.path().join("lib/charms/demo/v0");
+    std::fs::create_dir_all(&lib).unwrap();
+    for package in ["lib/charms", "lib/charms/demo", "lib/charms/demo/v0"] {
+        std::fs::write(dir.path().join(package).join("__init__.py"), "").unwrap();
+    }
+    std::fs::write(
+        lib.join("helper.py"),
+        "from typing import TYPE_CHECKING\n\
+         if TYPE_CHECKING:\n    import no_such_typing_module\n\
+         try:\n    import no_such_optional_module\nexcept ImportError:\n    pass\n\n\
+         def half(text):\n    import fractions\n    return str(fractions.Fraction(text) / 2)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/charm.py"),
+        "import wasmcharm_ops as ops\n\
+         from charms.demo.v0 import helper\n\n\
+         class Lib(ops.CharmBase):\n    \
+             def __init__(self, framework):\n        \
+                 super().__init__(framework)\n        \
+                 framework.observe(self.on.install, self._on_install)\n\n    \
+             def _on_install(self, event):\n        \
+                 self.unit.status = ops.ActiveStatus(helper.half('3'))\n\n\
+         ops.main(Lib)\n",
+    )
+    .unwrap();
+    build_and_install(&componentize, dir.path(), "message: 3/2");
 }

@@ -240,6 +240,10 @@ class CollectStatusEvent(EventBase):
         """Offers a status."""
         self._statuses.append(status)
 
+    def defer(self) -> None:
+        """Collect-status cannot be deferred: it is part of every dispatch."""
+        raise RuntimeError("collect-status events cannot be deferred")
+
     def _highest(self) -> StatusBase | None:
         if not self._statuses:
             return None

@@ -122,14 +122,18 @@ class BoundStoredState:
         object.__setattr__(self, "_key", key)
         raw = _host.store.get(key)
         data = json.loads(raw.decode()) if raw else {}
-        object.__setattr__(self, "_data", data if isinstance(data, dict) else {})
+        if not isinstance(data, dict):
+            raise ModelError(f"stored state {key!r} is not a JSON object", "invalid-input")
+        object.__setattr__(self, "_data", data)
 
-    def _save(self) -> None:
+    def _save(self, data: dict[str, Any]) -> None:
+        """Stores ``data`` and makes it the state; nothing changes if it cannot be."""
         try:
-            raw = json.dumps(self._data, sort_keys=True, separators=(",", ":")).encode()
-        except TypeError as e:
+            raw = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+        except (TypeError, ValueError) as e:
             raise ModelError(f"stored state holds what JSON cannot: {e}", "invalid-input") from None
         _host.store.set(self._key, raw)
+        object.__setattr__(self, "_data", data)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -138,18 +142,13 @@ class BoundStoredState:
             raise AttributeError(f"stored state has no {name!r}: set_default it first") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
-        self._data[name] = value
-        self._save()
+        self._save({**self._data, name: value})
 
     def __contains__(self, name: str) -> bool:
         return name in self._data
 
     def set_default(self, **defaults: Any) -> None:
         """Sets each value not already stored."""
-        changed = False
-        for name, value in defaults.items():
-            if name not in self._data:
-                self._data[name] = value
-                changed = True
-        if changed:
-            self._save()
+        missing = {k: v for k, v in defaults.items() if k not in self._data}
+        if missing:
+            self._save({**self._data, **missing})

@@ -136,7 +136,9 @@ def run(
         working_dir=working_dir,
         timeout_ms=None if timeout is None else round(timeout * 1000),
     )
-    secret = sorted(set(secret_args))
+    secret = sorted({i if i >= 0 else len(argv) + i for i in secret_args})
+    if any(not 0 <= i < len(argv) for i in secret):
+        raise ValueError(f"secret_args {list(secret_args)} are not indexes into argv")
     if secret:
         output = call(_m.run_command_with_secrets, command, secret)
     else:

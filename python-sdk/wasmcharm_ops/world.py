@@ -14,7 +14,7 @@ import wit_world
 from componentize_py_types import Err
 
 from . import _host
-from ._host import ModelError
+from ._host import CommandError, ModelError
 from .charm import CollectStatusEvent, event_of
 from .framework import Framework
 from .model import Model
@@ -36,9 +36,16 @@ class _JujuLogHandler(logging.Handler):
         _host.log.log(level, self.format(record))
 
 
-_root = logging.getLogger()
-_root.addHandler(_JujuLogHandler())
-_root.setLevel(logging.DEBUG)
+_log_handler = _JujuLogHandler()
+
+
+def _log_to_juju() -> None:
+    """Routes logging to juju-log, from the first event on: while the component is
+    built (the charm's module imported) there is no Juju to log to."""
+    root = logging.getLogger()
+    if _log_handler not in root.handlers:
+        root.addHandler(_log_handler)
+        root.setLevel(logging.DEBUG)
 
 
 class _Registry:
@@ -61,8 +68,11 @@ def _preload(root_module: object) -> None:
 
     The component is initialised at build time and has no files at hook time: a module
     first imported inside a handler would fail there, in production. So every ``import``
-    in the charm's own modules (``src/`` and ``lib/``) runs at build time, where a
-    missing module fails the build naming it; at hook time it is already loaded."""
+    in the charm's own modules (those beside ``charm.py``, and charm libraries: the
+    ``charms`` package, as ``lib/charms/...`` holds them) runs at build time, where a
+    missing module fails the build naming the line; at hook time it is already loaded.
+    Imports under ``if TYPE_CHECKING:`` are left alone, and those inside a ``try`` that
+    handles ImportError are optional: tried, and left out if they fail."""
     import ast
     import importlib
     import importlib.util
@@ -71,45 +81,102 @@ def _preload(root_module: object) -> None:
     root_file = getattr(root_module, "__file__", None)
     if not root_file:
         return
-    src = os.path.dirname(os.path.abspath(root_file))
-    own = (src + os.sep, os.path.join(os.path.dirname(src), "lib") + os.sep)
+    src = os.path.dirname(os.path.abspath(root_file)) + os.sep
+
+    def is_own(name: str, path: str) -> bool:
+        return os.path.abspath(path).startswith(src) or name == "charms" or name.startswith("charms.")
+
+    def catches_import_error(handler: ast.ExceptHandler) -> bool:
+        names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        return handler.type is None or any(
+            isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError", "Exception")
+            for n in names
+        )
+
+    def is_type_checking(test: ast.expr) -> bool:
+        return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+        )
+
+    def imports(tree: ast.AST) -> list[tuple[ast.stmt, bool]]:
+        """Every import statement, and whether it is optional; none under TYPE_CHECKING."""
+        found: list[tuple[ast.stmt, bool]] = []
+
+        def visit(node: ast.AST, optional: bool) -> None:
+            if isinstance(node, ast.If) and is_type_checking(node.test):
+                for child in node.orelse:
+                    visit(child, optional)
+                return
+            if isinstance(node, ast.Try) and any(catches_import_error(h) for h in node.handlers):
+                for child in node.body:
+                    visit(child, True)
+                for child in [*node.handlers, *node.orelse, *node.finalbody]:
+                    visit(child, optional)
+                return
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.append((node, optional))
+            for child in ast.iter_child_nodes(node):
+                visit(child, optional)
+
+        visit(tree, False)
+        return found
+
     seen: set[str] = set()
     pending = [root_module]
     while pending:
         module = pending.pop()
         path = getattr(module, "__file__", None)
         name = getattr(module, "__name__", "")
-        if not path or name in seen or not os.path.abspath(path).startswith(own):
+        if not path or name in seen or not is_own(name, path):
             continue
         seen.add(name)
         with open(path, encoding="utf-8") as f:
             tree = ast.parse(f.read(), path)
         package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
-        for node in ast.walk(tree):
-            targets: list[str] = []
+        for node, optional in imports(tree):
             if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = importlib.util.resolve_name(
-                    "." * node.level + (node.module or ""), package
-                ) if node.level else (node.module or "")
-                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
-            for i, target in enumerate(targets):
+                targets = [(alias.name, True) for alias in node.names]
+            else:
+                assert isinstance(node, ast.ImportFrom)
+                base = (
+                    importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+                    if node.level
+                    else (node.module or "")
+                )
+                # `from x import y` names y, which may be a submodule or an attribute.
+                targets = [(base, True)] + [(f"{base}.{a.name}", False) for a in node.names]
+            for target, required in targets:
                 try:
                     pending.append(importlib.import_module(target))
                 except ImportError:
-                    # `from x import y` names y, which may be an attribute, not a module.
-                    if not (isinstance(node, ast.ImportFrom) and i > 0):
-                        raise ImportError(
-                            f"{path}, line {node.lineno}: {target} cannot be imported "
-                            "when the charm is built, so it could not be at hook time"
-                        ) from None
+                    if optional:
+                        continue
+                    if not required:
+                        try:
+                            exists = importlib.util.find_spec(target) is not None
+                        except (ImportError, ValueError):
+                            exists = False
+                        if not exists:
+                            continue
+                    raise ImportError(
+                        f"{path}, line {node.lineno}: {target} cannot be imported "
+                        "when the charm is built, so it could not be at hook time"
+                    ) from None
 
 
 _preload(_charm_module)
 
 
 def _fail(e: BaseException) -> Err:
+    if isinstance(e, CommandError):
+        return Err(
+            _host.types.Error(
+                kind=_host.types.ErrorKind.FAILED_COMMAND,
+                message=e.message,
+                exit_code=e.exit_code,
+                stderr=e.stderr,
+            )
+        )
     if isinstance(e, ModelError):
         kind = {
             "not-found": _host.types.ErrorKind.NOT_FOUND,
@@ -140,6 +207,7 @@ class WitWorld(wit_world.WitWorld):
 def _dispatch(event: _host.event.Event) -> None:
     cls = registry.charm
     assert cls is not None
+    _log_to_juju()
     framework = Framework(Model())
     charm = cls(framework)
     kind, ops_event = event_of(event)

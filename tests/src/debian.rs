@@ -48,12 +48,19 @@ pub fn unavailable_to_make() -> Option<String> {
     if !is_root() {
         return Some("not root (debootstrap, chroot and systemd-nspawn need it)".into());
     }
-    for tool in ["debootstrap", "chroot", "unzip"] {
+    for tool in ["debootstrap", "chroot", "unzip", "unshare", "mount"] {
         if !on_path(tool) {
             return Some(format!(
                 "`{tool}` is not installed (./dev test installs debootstrap and unzip)"
             ));
         }
+    }
+    // Root without the right to make mount namespaces (an unprivileged container).
+    let unshare = Command::new(find("unshare").unwrap_or_else(|| "unshare".into()))
+        .args(["--mount", "true"])
+        .output();
+    if !unshare.is_ok_and(|o| o.status.success()) {
+        return Some("mount namespaces cannot be made here (`unshare --mount` fails)".into());
     }
     let archive = std::net::ToSocketAddrs::to_socket_addrs(&("deb.debian.org", 80))
         .ok()
@@ -154,8 +161,13 @@ pub fn root(release: &Release) -> Result<PathBuf, String> {
         "making a Debian {suite} root with debootstrap (once; kept in {})",
         cache.display()
     );
-    let mut debootstrap = Command::new("debootstrap");
-    debootstrap.arg("--variant=minbase");
+    // In a mount namespace of its own: if it is killed, nothing it mounted in the root
+    // (proc, sys) stays mounted on the host for the next attempt to walk into.
+    let mut debootstrap = Command::new(find("unshare").unwrap_or_else(|| "unshare".into()));
+    debootstrap
+        .args(["--mount", "--propagation", "private", "--"])
+        .arg(find("debootstrap").unwrap_or_else(|| "debootstrap".into()))
+        .arg("--variant=minbase");
     if !release.include.is_empty() {
         debootstrap.arg(format!("--include={}", release.include));
     }

@@ -124,6 +124,10 @@ pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
                 .max_core_instances_per_component(INSTANCE_CORE_INSTANCES as u32)
                 .max_memories_per_component(INSTANCE_MEMORIES as u32)
                 .max_tables_per_component(INSTANCE_TABLES as u32)
+                // A dispatch's limiter caps memories and tables per store, not per core
+                // module; the pool's defaults (one each) would refuse what it runs.
+                .max_memories_per_module(INSTANCE_MEMORIES as u32)
+                .max_tables_per_module(INSTANCE_TABLES as u32)
                 .max_memory_size(usize::try_from(memory).unwrap_or(usize::MAX))
                 // As MemoryLimiter allows.
                 .table_elements(TABLE_ELEMENTS)

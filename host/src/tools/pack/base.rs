@@ -32,9 +32,17 @@ pub struct Glibc(pub u16, pub u16, pub u16);
 
 impl Glibc {
     /// The release a symbol version names, or `None` for any other version string
-    /// (`GLIBC_PRIVATE`, `GCC_3.0`).
+    /// (`GLIBC_PRIVATE`, `GCC_3.0`). `GLIBC_ABI_*` versions name a feature of the
+    /// loader: `DT_RELR` came with 2.36; an unknown one is taken as newer than any base.
     fn of_symbol_version(name: &[u8]) -> Option<Glibc> {
-        let rest = std::str::from_utf8(name).ok()?.strip_prefix("GLIBC_")?;
+        let name = std::str::from_utf8(name).ok()?;
+        if let Some(abi) = name.strip_prefix("GLIBC_ABI_") {
+            return Some(match abi {
+                "DT_RELR" => Glibc(2, 36, 0),
+                _ => Glibc(u16::MAX, 0, 0),
+            });
+        }
+        let rest = name.strip_prefix("GLIBC_")?;
         let mut parts = rest.split('.').map(|p| p.parse::<u16>().ok());
         let major = parts.next()??;
         let minor = parts.next()??;
@@ -91,10 +99,24 @@ impl Base {
 pub enum Linkage {
     /// No dynamic loader: it carries its C library and runs on any base.
     Static,
-    /// glibc's dynamic loader, and at least this glibc (`None`: no versioned symbol).
+    /// glibc's dynamic loader at its standard path, and at least this glibc (`None`:
+    /// no symbol version could be read, so what it needs is not known).
     Glibc(Option<Glibc>),
-    /// Another dynamic loader (musl's, say), which no Juju base provides.
+    /// Another dynamic loader (musl's, or glibc's at a path no base has, as a Nix
+    /// build names it), which no Juju base provides.
     Loader(String),
+}
+
+/// Where each architecture's glibc keeps its dynamic loader on Ubuntu and CentOS.
+fn standard_loader(machine: u16) -> Option<&'static str> {
+    Some(match machine {
+        elf::EM_X86_64 => "/lib64/ld-linux-x86-64.so.2",
+        elf::EM_AARCH64 => "/lib/ld-linux-aarch64.so.1",
+        elf::EM_PPC64 => "/lib64/ld64.so.2",
+        elf::EM_S390 => "/lib/ld64.so.1",
+        elf::EM_RISCV => "/lib/ld-linux-riscv64-lp64d.so.1",
+        _ => return None,
+    })
 }
 
 /// A 64-bit ELF executable, as far as packing cares.
@@ -124,10 +146,7 @@ impl Executable {
             });
         };
         let loader = String::from_utf8_lossy(loader).into_owned();
-        let file_name = loader.rsplit('/').next().unwrap_or(&loader);
-        // glibc's loaders: ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld64.so.1 (s390x),
-        // ld64.so.2 (ppc64el), ld-linux-riscv64-lp64d.so.1.
-        if !(file_name.starts_with("ld-linux") || file_name.starts_with("ld64.so")) {
+        if standard_loader(machine) != Some(loader.as_str()) {
             return Ok(Executable {
                 machine,
                 linkage: Linkage::Loader(loader),
@@ -142,7 +161,16 @@ impl Executable {
     /// Why it cannot run on `base`, or `None` when it can.
     pub fn problem_on(&self, base: &Base) -> Option<String> {
         match &self.linkage {
-            Linkage::Static | Linkage::Glibc(None) => None,
+            Linkage::Static => None,
+            Linkage::Glibc(None) => Some(
+                "its glibc symbol versions cannot be read (its section headers stripped?), \
+                 so which glibc it needs is not known"
+                    .into(),
+            ),
+            Linkage::Glibc(Some(Glibc(u16::MAX, ..))) => Some(format!(
+                "it needs a glibc loader feature (GLIBC_ABI_*) not known here, which {base} \
+                 may not have"
+            )),
             Linkage::Loader(loader) => Some(format!(
                 "it is linked for the dynamic loader {loader}, which {base} does not have"
             )),
@@ -214,6 +242,14 @@ mod tests {
             Some(Glibc(2, 2, 5))
         );
         assert!(Glibc(2, 2, 5) < Glibc(2, 3, 0) && Glibc(2, 9, 0) < Glibc(2, 34, 0));
+        assert_eq!(
+            Glibc::of_symbol_version(b"GLIBC_ABI_DT_RELR"),
+            Some(Glibc(2, 36, 0))
+        );
+        assert_eq!(
+            Glibc::of_symbol_version(b"GLIBC_ABI_SOMETHING_NEW"),
+            Some(Glibc(u16::MAX, 0, 0))
+        );
         for other in [
             &b"GLIBC_PRIVATE"[..],
             b"GCC_3.0",
@@ -274,6 +310,28 @@ mod tests {
             linkage: Linkage::Loader("/lib/ld-musl-x86_64.so.1".into()),
         };
         assert!(musl.problem_on(&focal).unwrap().contains("ld-musl"));
+        // Versions that cannot be read, or a loader feature not known: refused.
+        let unread = Executable {
+            machine: elf::EM_X86_64,
+            linkage: Linkage::Glibc(None),
+        };
+        assert!(unread.problem_on(&focal).unwrap().contains("not known"));
+        assert!(needs(Glibc(u16::MAX, 0, 0)).problem_on(&focal).is_some());
+        // DT_RELR needs 2.36: not jammy's 2.35, but noble's 2.39.
+        assert!(
+            needs(Glibc(2, 36, 0))
+                .problem_on(&base("ubuntu", "22.04"))
+                .is_some()
+        );
+        assert_eq!(
+            needs(Glibc(2, 36, 0)).problem_on(&base("ubuntu", "24.04")),
+            None
+        );
+        // glibc's loader by name at a path no base has (a Nix build).
+        assert_eq!(
+            standard_loader(elf::EM_X86_64),
+            Some("/lib64/ld-linux-x86-64.so.2")
+        );
     }
 
     #[test]

@@ -291,7 +291,14 @@ fn runs_on<'a>(
     let problems: Vec<String> = executables
         .into_iter()
         .filter_map(|(name, bytes)| {
-            let problem = Executable::read(bytes).ok()?.problem_on(base)?;
+            let problem = match Executable::read(bytes) {
+                Ok(exe) => exe.problem_on(base)?,
+                Err(e) if bytes.starts_with(b"\x7fELF") => {
+                    format!("its ELF headers cannot be read ({e})")
+                }
+                // Not ELF at all: verify refuses it, with the rest Juju could not run.
+                Err(_) => return None,
+            };
             Some(format!("  `{name}`: {problem}"))
         })
         .collect();
