@@ -5,7 +5,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_yaml::Value;
-use wasmcharm_tests::{Stubs, charm_dir, dispatch, run_event, unit_env, unit_status};
+use wasmcharm_tests::{
+    Stubs, charm_dir, dispatch, run_event, unit_env, unit_status, wait_for_optimizer,
+};
 
 fn attack(charm: &Path, what: &str) -> (std::process::Output, Value) {
     run_event(
@@ -25,6 +27,18 @@ fn error(r: &Value) -> String {
 /// Runs an attack through `dispatch` on a unit that already has stored state, and
 /// checks that the state file is untouched.
 fn dispatch_attack(what: &str) -> (std::process::Output, Stubs) {
+    dispatch_attack_on(what, Tier::Optimized)
+}
+
+enum Tier {
+    /// What a dispatch of a small charm compiles.
+    Optimized,
+    /// What a unit's first dispatch of a large one runs (Winch's code), lent to a small
+    /// charm by lowering the size it takes.
+    Baseline,
+}
+
+fn dispatch_attack_on(what: &str, tier: Tier) -> (std::process::Output, Stubs) {
     let charm = charm_dir("hostile");
     let state = charm.path().join(".wasmcharm-state");
     std::fs::create_dir_all(state.join("values")).unwrap();
@@ -34,8 +48,17 @@ fn dispatch_attack(what: &str) -> (std::process::Output, Stubs) {
     std::fs::write(&state_file, before).unwrap();
     let stubs = Stubs::new();
     stubs.print("config-get", &format!(r#"{{"attack": "{what}"}}"#));
-    let env: Vec<(String, String)> = unit_env(charm.path(), "hooks/config-changed", "hostile/0");
+    let mut env: Vec<(String, String)> =
+        unit_env(charm.path(), "hooks/config-changed", "hostile/0");
+    if let Tier::Baseline = tier {
+        env.push(("WASMCHARM_BASELINE_ABOVE".into(), "0".into()));
+    }
     let out = dispatch(&stubs, &env);
+    let baseline = charm
+        .path()
+        .join(".wasmcharm-cache/charm.wasm.baseline.cwasm");
+    assert_eq!(baseline.exists(), matches!(tier, Tier::Baseline));
+    wait_for_optimizer(charm.path());
     assert_eq!(
         std::fs::read(&state_file).unwrap(),
         before,
@@ -53,10 +76,9 @@ fn logged_error(stubs: &Stubs) -> String {
         .unwrap_or_default()
 }
 
-#[test]
-fn an_endless_loop_is_stopped_at_the_deadline() {
+fn an_endless_loop_is_stopped_at_the_deadline_on(tier: Tier) {
     let started = Instant::now();
-    let (out, stubs) = dispatch_attack("loop");
+    let (out, stubs) = dispatch_attack_on("loop", tier);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(
@@ -66,15 +88,30 @@ fn an_endless_loop_is_stopped_at_the_deadline() {
     );
 }
 
-#[test]
-fn a_memory_bomb_hits_the_limit() {
-    let (out, stubs) = dispatch_attack("memory");
+fn a_memory_bomb_hits_the_limit_on(tier: Tier) {
+    let (out, stubs) = dispatch_attack_on("memory", tier);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let logged = logged_error(&stubs);
     assert!(
         logged.contains("past limits.memory (64MiB) in wasmcharm.yaml"),
         "{logged}"
     );
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_the_deadline() {
+    an_endless_loop_is_stopped_at_the_deadline_on(Tier::Optimized);
+}
+
+#[test]
+fn a_memory_bomb_hits_the_limit() {
+    a_memory_bomb_hits_the_limit_on(Tier::Optimized);
+}
+
+#[test]
+fn baseline_code_is_stopped_at_the_deadline_and_the_memory_limit_too() {
+    an_endless_loop_is_stopped_at_the_deadline_on(Tier::Baseline);
+    a_memory_bomb_hits_the_limit_on(Tier::Baseline);
 }
 
 #[test]

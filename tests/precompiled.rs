@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use wasmcharm_tests::{
     Stubs, apt_install, charm_dir, dispatch, hot_dispatch_bin, juju_env, packed_dispatch,
-    wasmcharm_bin,
+    wait_for_optimizer, wasmcharm_bin,
 };
 
 const CWASM: &str = ".wasmcharm-cache/charm.wasm.cwasm";
@@ -213,4 +213,51 @@ fn a_cache_others_can_write_is_never_trusted() {
         "{calls:?}"
     );
     assert_eq!(calls[1], apt_install(&["openssh-server"]));
+}
+
+#[test]
+fn a_component_that_cannot_be_optimised_runs_baseline_code_and_says_why() {
+    let charm = charm_dir("openssh");
+    let cache = charm.path().join(".wasmcharm-cache");
+    // What a unit's optimiser does, with too little memory to compile in.
+    let out = Command::new(wasmcharm_bin())
+        .args(["optimize", "--"])
+        .arg(charm.path())
+        .env("WASMCHARM_COMPILE_MEMORY", "1MiB")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(cache.join("charm.wasm.unoptimizable.json").is_file());
+    assert!(!cache.join("charm.wasm.cwasm").exists());
+
+    // The hook runs baseline code (a small charm takes it when told to), says why in
+    // the log Juju keeps of a hook's standard error, and starts no optimiser again.
+    let mut env = juju_env(charm.path(), "hooks/install");
+    env.push(("WASMCHARM_BASELINE_ABOVE".into(), "0".into()));
+    let stubs = Stubs::new();
+    let out = dispatch(&stubs, &env);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stubs.calls(), vec![apt_install(&["openssh-server"])]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the charm runs its baseline code, not optimised code: compiling")
+            && stderr.contains("needed more than 1MiB of memory"),
+        "{stderr}"
+    );
+    assert!(cache.join("charm.wasm.baseline.cwasm").is_file());
+    // The lock is made only to start an optimiser.
+    assert!(!cache.join("optimize.lock").exists());
+
+    // A new component is another component: the note no longer holds, and the next
+    // hook has it optimised.
+    let wasm = charm.path().join("charm.wasm");
+    let bytes = std::fs::read(&wasm).unwrap();
+    std::fs::remove_file(&wasm).unwrap();
+    std::fs::write(&wasm, bytes).unwrap();
+    let out = dispatch(&Stubs::new(), &env);
+    assert!(out.status.success(), "{out:?}");
+    wait_for_optimizer(charm.path());
+    assert!(cache.join("charm.wasm.cwasm").is_file());
+    assert!(!cache.join("charm.wasm.baseline.cwasm").exists());
+    assert!(!cache.join("charm.wasm.unoptimizable.json").exists());
 }

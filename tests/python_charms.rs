@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wasmcharm_tests::{
-    PebbleSim, Stubs, argv, packed_dispatch, unit_env, unzip_with_unzip, wasmcharm_bin, workspace,
+    PebbleSim, Stubs, argv, packed_dispatch, unit_env, unzip_with_unzip, wait_for_optimizer,
+    wasmcharm_bin, workspace,
 };
 
 fn componentize_py() -> Option<PathBuf> {
@@ -307,9 +308,12 @@ fn the_python_pause_packed_runs_pebble_ready_and_update_status() {
         ));
         env
     };
-    // The first hook on the unit compiles the component (the packed full host).
+    // The first hook on the unit compiles the component (the packed full host): an
+    // 18 MB component gets baseline code, and its optimised code is made afterwards.
+    let cache = unit.path().join(".wasmcharm-cache");
     let out = packed_dispatch(unit.path(), &stubs, &env("hooks/pause-pebble-ready"));
     assert!(out.status.success(), "{out:?}");
+    assert!(cache.join("charm.wasm.baseline.cwasm").is_file());
     assert_eq!(
         stubs.calls().last(),
         Some(&argv(&["status-set", "--application=false", "active"]))
@@ -320,6 +324,17 @@ fn the_python_pause_packed_runs_pebble_ready_and_update_status() {
     assert_eq!(sim.get("/v1/services?names=pause")[0]["current"], "active");
     // A hook the charm does not observe calls no hook tool at all (not even is-leader).
     stubs.clear();
+    let out = packed_dispatch(unit.path(), &stubs, &env("hooks/update-status"));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stubs.calls(), Vec::<Vec<String>>::new());
+
+    // Once the optimiser is done, the optimised code replaces the baseline code, and
+    // the hot binary runs it with no full host to hand over to.
+    wait_for_optimizer(unit.path());
+    assert!(cache.join("charm.wasm.cwasm").is_file());
+    assert!(!cache.join("charm.wasm.baseline.cwasm").exists());
+    assert!(!cache.join("charm.wasm.unoptimizable.json").exists());
+    std::fs::write(unit.path().join("bin/wasmcharm"), "#!/bin/sh\nexit 97\n").unwrap();
     let out = packed_dispatch(unit.path(), &stubs, &env("hooks/update-status"));
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stubs.calls(), Vec::<Vec<String>>::new());

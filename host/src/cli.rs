@@ -149,8 +149,14 @@ enum Command {
         cpu_seconds: u64,
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, default_value = "optimized")]
+        tier: crate::runtime::engine::Tier,
         component: PathBuf,
     },
+    /// The host's own: make the optimised code for a charm whose unit ran its baseline
+    /// code, in the background (see runtime::compile::optimize_later).
+    #[command(hide = true)]
+    Optimize { charm_dir: PathBuf },
     /// Serve a simulated container's Pebble on a UNIX socket, with Pebble's HTTP API, until
     /// stopped. For testing charms and Pebble clients with no Pebble installed.
     PebbleSim {
@@ -205,6 +211,7 @@ pub fn main() -> ExitCode {
             ),
             Command::Inspect { charm_dir, policy } => inspect(&charm_dir, policy.as_deref()),
             Command::Precompile { charm_dir } => precompile(&charm_dir),
+            Command::Optimize { charm_dir } => optimize(&charm_dir),
             Command::Test {
                 charm_dir,
                 junit,
@@ -235,8 +242,9 @@ pub fn main() -> ExitCode {
                 memory,
                 cpu_seconds,
                 out,
+                tier,
                 component,
-            } => crate::runtime::compile::child_main(&component, &out, memory, cpu_seconds)
+            } => crate::runtime::compile::child_main(&component, &out, tier, memory, cpu_seconds)
                 .map(|()| ExitCode::SUCCESS),
         }
     };
@@ -605,6 +613,7 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
         &wasm,
         crate::runtime::engine::Instances::OnDemand,
         Some(&cache),
+        crate::runtime::engine::Wanted::Optimized,
     )?;
     match source {
         Source::Precompiled => {
@@ -623,6 +632,29 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Makes a unit's optimised code, or notes why it cannot be made, so that the hooks
+/// that find only baseline code do not try again for the same component.
+fn optimize(dir: &Path) -> Result<ExitCode> {
+    let charm_dir = CharmDir::open(dir)?;
+    let wasm = charm_dir.component_path();
+    let cache = UnitDir::for_charm(dir)?.cache();
+    let loaded = crate::runtime::engine::LoadedComponent::load_with_source(
+        &wasm,
+        crate::runtime::engine::Instances::OnDemand,
+        Some(&cache),
+        crate::runtime::engine::Wanted::Optimized,
+    );
+    match loaded {
+        // A cache that cannot be written now may be written by a later hook's try.
+        Ok((_, Source::CompiledNotKept(why))) => anyhow::bail!("cannot keep the code: {why}"),
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            cache.note_unoptimizable(&wasm, &e.to_string())?;
+            Err(e.into())
+        }
+    }
 }
 
 #[cfg(test)]

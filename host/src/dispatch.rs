@@ -14,7 +14,8 @@ use crate::backends::machine::real::RealMachine;
 use crate::backends::pebble::client::PebbleClient;
 use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
 use crate::event::{self, Dispatch, DispatchPath, Env, Event, EventError, ProcessEnv};
-use crate::runtime::engine::LoadError;
+use crate::runtime::compile::{Later, optimize_later};
+use crate::runtime::engine::{LoadError, Tier, Wanted};
 use crate::runtime::invoke::{Backends, GuestOutput, LoadedCharm, Nondeterminism, Outcome};
 use crate::runtime::precompiled::Source;
 use crate::unit::UnitContext;
@@ -182,10 +183,28 @@ pub fn on_unit(compile: Compile) -> Result<Exit, DispatchError> {
         |stored| store.commit(stored).map_err(|e| e.to_string()),
         &mut HookToolsExec::new(),
     );
+    if charm.tier() == Tier::Baseline {
+        optimize_afterwards(&charm, &unit_dir);
+    }
     Ok(match ended {
         Ended::Done => Exit::Done,
         Ended::Failed(_) => Exit::CharmFailed,
     })
+}
+
+/// Has the optimised code made once this hook, which ran baseline code, is over.
+fn optimize_afterwards(charm: &LoadedCharm, unit_dir: &UnitDir) {
+    let wasm = charm.dir.component_path();
+    match optimize_later(&charm.dir.path, &wasm, &unit_dir.cache()) {
+        Later::Started => log::debug!("optimising {} in the background", wasm.display()),
+        Later::Running => log::debug!("{} is being optimised", wasm.display()),
+        // Juju keeps a hook's standard error in the unit's log: where an operator
+        // would look for why every hook runs slower code.
+        Later::Unoptimizable(why) | Later::NotStarted(why) => eprintln!(
+            "wasmcharm: the charm runs its baseline code, not optimised code: {}",
+            crate::sandbox::caps::cut_message(&why)
+        ),
+    }
 }
 
 /// The charm, from the precompiled code kept for the unit or, if `compile` allows,
@@ -197,7 +216,7 @@ fn load(
 ) -> Result<LoadedCharm, DispatchError> {
     match compile {
         Compile::IfNeeded => {
-            let (charm, source) = LoadedCharm::load(charm_dir, Some(unit_dir))?;
+            let (charm, source) = LoadedCharm::load(charm_dir, Some(unit_dir), Wanted::Soonest)?;
             if let Source::CompiledNotKept(why) = source {
                 let _ = HookToolsExec::new().juju_log(
                     LogLevel::Warning,

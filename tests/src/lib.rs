@@ -552,3 +552,23 @@ pub fn stored_bytes(unit_dir: &Path) -> Vec<u8> {
     }
     bytes
 }
+
+/// Waits for the unit's background optimiser (started by a dispatch that ran baseline
+/// code) to end: the dispatch hands it the lock before it exits, so once the lock can
+/// be taken there is none. Panics after `limit`, which is more than the compile bound.
+pub fn wait_for_optimizer(unit_dir: &Path) {
+    let lock = unit_dir.join(".wasmcharm-cache/optimize.lock");
+    let Ok(file) = std::fs::File::open(&lock) else {
+        return;
+    };
+    let limit = std::time::Duration::from_secs(180);
+    let started = std::time::Instant::now();
+    while file.try_lock_shared().is_err() {
+        assert!(
+            started.elapsed() < limit,
+            "the optimiser still holds {} after {limit:?}",
+            lock.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -16,8 +16,9 @@ use std::time::Duration;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::engine::LoadError;
+use super::engine::{LoadError, Tier};
 use super::limits::Size;
+use super::precompiled::Cache;
 use crate::backends::error::BackendError;
 use crate::backends::process::Invocation;
 use crate::sandbox::caps;
@@ -60,9 +61,14 @@ impl Bounds {
     }
 }
 
-/// Compiles the component `bytes` read from `path`, bounded when this process was set
-/// up for it.
-pub fn compile(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Component, LoadError> {
+/// Compiles the component `bytes` read from `path` with `tier`'s compiler (`engine` is
+/// that tier's), bounded when this process was set up for it.
+pub fn compile(
+    engine: &Engine,
+    tier: Tier,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<Component, LoadError> {
     let shown = path.display().to_string();
     if bytes.len() as u64 > caps::COMPONENT_SIZE {
         return Err(LoadError::TooLarge {
@@ -71,7 +77,7 @@ pub fn compile(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Component, 
         });
     }
     match COMPILER.get() {
-        Some(exe) => in_child(engine, exe, path, Bounds::from_env()),
+        Some(exe) => in_child(engine, tier, exe, path, Bounds::from_env()),
         None => here(engine, &shown, bytes),
     }
 }
@@ -96,6 +102,7 @@ const OUTPUT: &str = "component.cwasm";
 
 fn in_child(
     engine: &Engine,
+    tier: Tier,
     exe: &Path,
     path: &Path,
     bounds: Bounds,
@@ -115,6 +122,8 @@ fn in_child(
         bounds.memory.to_string(),
         "--cpu-seconds".into(),
         bounds.time.as_secs().max(1).to_string(),
+        "--tier".into(),
+        tier.name().into(),
         "--out".into(),
         out.to_string_lossy().into_owned(),
         "--".into(),
@@ -174,18 +183,80 @@ fn in_child(
         .map_err(|e| LoadError::Engine(format!("loading what compiling {shown} made: {e:#}")))
 }
 
+/// What [`optimize_later`] found to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Later {
+    /// A process of its own is making the optimised code.
+    Started,
+    /// Another process is already making it.
+    Running,
+    /// It was tried for this component and could not be made, for this reason.
+    Unoptimizable(String),
+    /// This process compiles in-process (a library user), or the process could not be
+    /// started, for this reason.
+    NotStarted(String),
+}
+
+/// Has the optimised code for the charm in `charm_dir` (component `wasm`, kept in
+/// `cache`) made after this process ends, by `wasmcharm optimize` in a session of its
+/// own at the lowest CPU priority, so that the hook that ran baseline code is not kept
+/// waiting and the hooks after it are slowed as little as can be. One at a time: the
+/// process inherits the cache's optimiser lock, taken here, and holds it until it ends
+/// however it ends. Its compile is bounded as any other ([`in_child`]).
+pub fn optimize_later(charm_dir: &Path, wasm: &Path, cache: &Cache) -> Later {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let Some(exe) = COMPILER.get() else {
+        return Later::NotStarted("this process compiles in-process".into());
+    };
+    if let Some(why) = cache.unoptimizable(wasm) {
+        return Later::Unoptimizable(why);
+    }
+    let Some(lock) = cache.optimizer_lock() else {
+        return Later::Running;
+    };
+    let mut command = std::process::Command::new(exe);
+    command
+        .arg("optimize")
+        .arg("--")
+        .arg(charm_dir)
+        // The lock as its standard input: a descriptor it keeps open until it exits, and
+        // nothing of the hook's output for Juju to wait on.
+        .stdin(Stdio::from(lock))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: only async-signal-safe system calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            // Out of the hook's process group and session: Juju ending the hook's
+            // processes must not end it, nor wait for it.
+            nix::unistd::setsid()?;
+            // `nice 19`: the unit's next hooks come first.
+            if nix::libc::setpriority(nix::libc::PRIO_PROCESS, 0, 19) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    match command.spawn() {
+        Ok(_) => Later::Started,
+        Err(e) => Later::NotStarted(format!("cannot run {}: {e}", exe.display())),
+    }
+}
+
 /// `wasmcharm compile-component`: the child's side. Bounds itself first, then compiles
 /// `component` and writes the result to `out`.
 pub fn child_main(
     component: &Path,
     out: &Path,
+    tier: Tier,
     memory: u64,
     cpu_seconds: u64,
 ) -> anyhow::Result<()> {
     use nix::sys::resource::{Resource, setrlimit};
     setrlimit(Resource::RLIMIT_AS, memory, memory)?;
     setrlimit(Resource::RLIMIT_CPU, cpu_seconds, cpu_seconds)?;
-    let engine = super::engine::engine()?;
+    let engine = super::engine::engine_for(super::engine::Instances::OnDemand, tier)?;
     let bytes = std::fs::read(component)?;
     let shown = component.display().to_string();
     let compiled = here(&engine, &shown, &bytes)?;

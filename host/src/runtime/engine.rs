@@ -100,15 +100,64 @@ pub enum Instances {
     Pooled { slots: u32, memory: u64 },
 }
 
-/// The one engine configuration the host uses, with on-demand instances.
-pub fn engine() -> Result<Engine, LoadError> {
-    engine_for(Instances::OnDemand)
+/// Which of wasmtime's compilers makes a component's native code. Everything else about
+/// the engine is the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    /// Winch: one pass over the code, no optimisation. For the first hook on a unit, which
+    /// would otherwise wait for the whole optimised compile (seconds for a Python charm).
+    Baseline,
+    /// Cranelift: what every hook runs once it has been made.
+    Optimized,
 }
 
-/// The engine configuration, with instances allocated as `instances` says. The
-/// allocation does not change compiled code: one precompiled file serves both.
-pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
+impl Tier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Baseline => "baseline",
+            Tier::Optimized => "optimized",
+        }
+    }
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "baseline" => Ok(Tier::Baseline),
+            "optimized" => Ok(Tier::Optimized),
+            _ => Err(format!(
+                "`{s}` is not a tier: expected baseline or optimized"
+            )),
+        }
+    }
+}
+
+/// The engine configuration the host runs optimised code with, on-demand instances.
+pub fn engine() -> Result<Engine, LoadError> {
+    engine_for(Instances::OnDemand, Tier::Optimized)
+}
+
+/// The engine configuration, with instances allocated as `instances` says and code made
+/// by `tier`'s compiler. The allocation does not change compiled code: one precompiled
+/// file serves both; the tier does, and each has files of its own.
+pub fn engine_for(instances: Instances, tier: Tier) -> Result<Engine, LoadError> {
     let mut config = Config::new();
+    match tier {
+        Tier::Optimized => {}
+        #[cfg(feature = "compiler")]
+        Tier::Baseline => {
+            config.strategy(wasmtime::Strategy::Winch);
+        }
+        // Winch code is called in a convention of its own, which only a host that has
+        // Winch sets up: the hot binary leaves baseline code to the full host.
+        #[cfg(not(feature = "compiler"))]
+        Tier::Baseline => {
+            return Err(LoadError::Engine(
+                "this build of the host runs only optimised code".into(),
+            ));
+        }
+    }
     match instances {
         Instances::OnDemand => {}
         #[cfg(feature = "pooling")]
@@ -147,10 +196,24 @@ pub fn engine_for(instances: Instances) -> Result<Engine, LoadError> {
     Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))
 }
 
+/// What a load compiles when nothing sound is kept for the component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Code soonest: a hook is waiting. Kept code of either tier, else baseline code
+    /// made now if the component is large enough for that to pay (the caller has the
+    /// optimised code made afterwards), else optimised code.
+    Soonest,
+    /// Optimised code, made now if it is not kept: for runs nothing is waiting on, or
+    /// many of them (`precompile`, test runs).
+    Optimized,
+}
+
 /// A charm's component, compiled, checked and ready to instantiate once per event.
 pub struct LoadedComponent {
     pub engine: Engine,
     pub pre: CharmPre<HostState>,
+    /// Which compiler made the code this runs.
+    pub tier: Tier,
     /// Kept with the component it was made for (it defines what that component imports).
     _linker: Linker<HostState>,
     /// Started by the first instance that needs a deadline.
@@ -160,45 +223,78 @@ pub struct LoadedComponent {
 impl LoadedComponent {
     /// Compiles the component at `path`, keeping nothing.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
-        Self::load_with_source(path, Instances::OnDemand, None).map(|(loaded, _)| loaded)
+        Self::load_with_source(path, Instances::OnDemand, None, Wanted::Optimized)
+            .map(|(loaded, _)| loaded)
     }
 
-    /// Loads the precompiled form from `cache` when there is a sound one, else compiles
-    /// (and keeps the result there for next time).
+    /// Loads the precompiled form from `cache` when there is a sound one of a tier
+    /// `wanted` takes, else compiles (and keeps the result there for next time).
     pub fn load_with_source(
         path: &Path,
         instances: Instances,
         cache: Option<&Cache>,
+        wanted: Wanted,
     ) -> Result<(Self, precompiled::Source), LoadError> {
-        let engine = engine_for(instances)?;
         let started = std::time::Instant::now();
-        let (component, source) = match cache.and_then(|c| c.load(&engine, path)) {
-            Some(component) => (component, precompiled::Source::Precompiled),
-            None => {
-                let component = compile(&engine, path)?;
-                // A cache that cannot be written (a full disk) costs a compile per hook,
-                // not the hook: the caller says so where it can be seen.
-                let source = match cache.map(|c| c.store(&engine, path, &component)) {
-                    Some(Err(e)) => precompiled::Source::CompiledNotKept(e.to_string()),
-                    _ => precompiled::Source::Compiled,
-                };
-                (component, source)
+        let kept: &[Tier] = match wanted {
+            Wanted::Soonest => &[Tier::Optimized, Tier::Baseline],
+            Wanted::Optimized => &[Tier::Optimized],
+        };
+        for &tier in kept {
+            let Some(cache) = cache else { break };
+            // A host that cannot make a tier's engine cannot run its code either.
+            let Ok(engine) = engine_for(instances, tier) else {
+                continue;
+            };
+            if let Some(component) = cache.load(&engine, tier, path) {
+                log::debug!(
+                    "{}: {} code kept, mapped in {:.2} ms",
+                    path.display(),
+                    tier.name(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+                return Self::ready(path, engine, tier, component)
+                    .map(|loaded| (loaded, precompiled::Source::Precompiled));
             }
+        }
+        let (engine, tier, component) = match wanted {
+            Wanted::Soonest if baseline_pays(path) => {
+                match compile_tier(instances, Tier::Baseline, path) {
+                    Ok(compiled) => compiled,
+                    // Winch takes fewer proposals than Cranelift and runs on fewer CPUs; a
+                    // component it cannot compile gets optimised code at once (and one it
+                    // refuses as invalid is refused again, in Cranelift's words).
+                    Err(e @ (LoadError::Engine(_) | LoadError::Invalid { .. })) => {
+                        log::debug!("{}: no baseline code ({e}); optimising", path.display());
+                        compile_tier(instances, Tier::Optimized, path)?
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => compile_tier(instances, Tier::Optimized, path)?,
+        };
+        // A cache that cannot be written (a full disk) costs a compile per hook, not the
+        // hook: the caller says so where it can be seen.
+        let source = match cache.map(|c| c.store(&engine, tier, path, &component)) {
+            Some(Err(e)) => precompiled::Source::CompiledNotKept(e.to_string()),
+            _ => precompiled::Source::Compiled,
         };
         log::debug!(
-            "{}: {source:?} in {:.2} ms",
+            "{}: {} code compiled in {:.2} ms ({source:?})",
             path.display(),
+            tier.name(),
             started.elapsed().as_secs_f64() * 1000.0
         );
-        Self::ready(path, engine, component).map(|loaded| (loaded, source))
+        Self::ready(path, engine, tier, component).map(|loaded| (loaded, source))
     }
 
-    /// Loads the precompiled form if there is a sound one, and never compiles: `None`
-    /// means the caller must have it compiled (the hot `dispatch` binary has no compiler).
+    /// Loads the precompiled optimised code if there is a sound one, and never
+    /// compiles: `None` means the caller must have it compiled (the hot `dispatch`
+    /// binary has no compiler, and runs no baseline code).
     pub fn load_precompiled(path: &Path, cache: &Cache) -> Result<Option<Self>, LoadError> {
         let engine = engine()?;
-        match cache.load(&engine, path) {
-            Some(component) => Self::ready(path, engine, component).map(Some),
+        match cache.load(&engine, Tier::Optimized, path) {
+            Some(component) => Self::ready(path, engine, Tier::Optimized, component).map(Some),
             None => {
                 log::debug!("{}: nothing precompiled for this machine", path.display());
                 Ok(None)
@@ -206,7 +302,12 @@ impl LoadedComponent {
         }
     }
 
-    fn ready(path: &Path, engine: Engine, component: Component) -> Result<Self, LoadError> {
+    fn ready(
+        path: &Path,
+        engine: Engine,
+        tier: Tier,
+        component: Component,
+    ) -> Result<Self, LoadError> {
         let shown = path.display().to_string();
         let linker = link(&shown, &engine, &component)?;
         let wrong = |e: wasmtime::Error| LoadError::WrongWorld {
@@ -218,6 +319,7 @@ impl LoadedComponent {
         Ok(LoadedComponent {
             engine,
             pre,
+            tier,
             _linker: linker,
             ticker: OnceLock::new(),
         })
@@ -247,8 +349,43 @@ impl LoadedComponent {
     }
 }
 
+/// Components up to this size get optimised code at once. Cranelift compiles about
+/// 4.5 MB of component a second on this project's 2-core machines (a 240 KB Rust charm
+/// in 0.1 s, an 18 MB Python one in 4 to 5 s), so below it a hook would gain a fraction
+/// of a second from baseline code and pay for it with a second compile.
+const BASELINE_ABOVE: u64 = 1 << 20;
+
+/// Lowers [`BASELINE_ABOVE`] (`0`: every component), for tests of the baseline path
+/// with small charms. Which compiler runs is all it changes: both are bounded alike.
+const BASELINE_ABOVE_ENV: &str = "WASMCHARM_BASELINE_ABOVE";
+
+/// Whether a waiting hook is better served by baseline code for the component at
+/// `path`. Only where Winch is a supported target (x86-64): elsewhere it is a tier of
+/// wasmtime that is neither fuzzed nor supported, and untrusted code gets Cranelift.
+fn baseline_pays(path: &Path) -> bool {
+    if !cfg!(all(feature = "compiler", target_arch = "x86_64")) {
+        return false;
+    }
+    let above = std::env::var(BASELINE_ABOVE_ENV)
+        .ok()
+        .and_then(|v| limits::parse_size(&v))
+        .map_or(BASELINE_ABOVE, |v| v.min(BASELINE_ABOVE));
+    std::fs::metadata(path).is_ok_and(|meta| meta.len() > above)
+}
+
+/// An engine of `tier` and the component at `path` compiled with it.
+fn compile_tier(
+    instances: Instances,
+    tier: Tier,
+    path: &Path,
+) -> Result<(Engine, Tier, Component), LoadError> {
+    let engine = engine_for(instances, tier)?;
+    let component = compile(&engine, tier, path)?;
+    Ok((engine, tier, component))
+}
+
 /// Reads, checks and compiles a component file.
-fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
+fn compile(engine: &Engine, tier: Tier, path: &Path) -> Result<Component, LoadError> {
     let shown = path.display().to_string();
     // Its size first: a component past the cap is not even read.
     if let Ok(meta) = std::fs::metadata(path)
@@ -272,7 +409,7 @@ fn compile(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
         }
     };
     check_header(&shown, &bytes)?;
-    super::compile::compile(engine, path, &bytes)
+    super::compile::compile(engine, tier, path, &bytes)
 }
 
 /// The binary format's preamble: `\0asm`, then a version (1 for core modules) and a

@@ -20,7 +20,7 @@ use crate::charm_dir::{CharmDir, Metadata};
 use crate::event::Event;
 use crate::runtime::bindings;
 use crate::runtime::bindings::v0_1::event as wit_event;
-use crate::runtime::engine::{Instances, LoadError, LoadedComponent};
+use crate::runtime::engine::{Instances, LoadError, LoadedComponent, Tier, Wanted};
 use crate::runtime::limits::{Limits, MemoryLimiter, Size};
 use crate::runtime::output::CappedOutput;
 use crate::runtime::precompiled::Source;
@@ -90,9 +90,13 @@ pub struct LoadedCharm {
 impl LoadedCharm {
     /// Loads the charm, mapping the precompiled form kept in `unit` (the unit's own
     /// directory) or compiling and keeping it there; with no `unit`, compiles and keeps
-    /// nothing.
-    pub fn load(dir: CharmDir, unit: Option<&UnitDir>) -> Result<(Self, Source), LoadError> {
-        Self::load_for(dir, Instances::OnDemand, unit)
+    /// nothing. `wanted` says which code will do.
+    pub fn load(
+        dir: CharmDir,
+        unit: Option<&UnitDir>,
+        wanted: Wanted,
+    ) -> Result<(Self, Source), LoadError> {
+        Self::load_for(dir, Instances::OnDemand, unit, wanted)
     }
 
     /// As [`LoadedCharm::load`], with instances allocated as `instances` says.
@@ -100,11 +104,21 @@ impl LoadedCharm {
         dir: CharmDir,
         instances: Instances,
         unit: Option<&UnitDir>,
+        wanted: Wanted,
     ) -> Result<(Self, Source), LoadError> {
         let cache = unit.map(UnitDir::cache);
-        let (component, source) =
-            LoadedComponent::load_with_source(&dir.component_path(), instances, cache.as_ref())?;
+        let (component, source) = LoadedComponent::load_with_source(
+            &dir.component_path(),
+            instances,
+            cache.as_ref(),
+            wanted,
+        )?;
         Ok((LoadedCharm::new(dir, component, unit), source))
+    }
+
+    /// Which compiler made the code this charm runs.
+    pub fn tier(&self) -> Tier {
+        self.component.tier
     }
 
     /// As [`LoadedCharm::load`], from the precompiled form only; `None` when there is none.

@@ -11,17 +11,37 @@ use serde::{Deserialize, Serialize};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use super::engine::Tier;
+
 pub const CACHE_DIR: &str = ".wasmcharm-cache";
+
+/// Which component file something was made from, as it was then. The inode and change
+/// time are there because no copy or unpack can carry them over: a new file of the same
+/// size and time is still a new file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Identity {
+    size: u64,
+    mtime_ns: i128,
+    inode: u64,
+    ctime_ns: i128,
+}
+
+impl Identity {
+    fn of(path: &Path) -> std::io::Result<Identity> {
+        let meta = std::fs::metadata(path)?;
+        Ok(Identity {
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+            inode: meta.ino(),
+            ctime_ns: ctime_ns(&meta),
+        })
+    }
+}
 
 /// What a precompiled file was made from, and what it was when written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Record {
-    wasm_size: u64,
-    wasm_mtime_ns: i128,
-    /// The inode and change time, which no copy or unpack can carry over: a new file
-    /// of the same size and time is still a new file.
-    wasm_inode: u64,
-    wasm_ctime_ns: i128,
+    wasm: Identity,
     /// `Engine::precompile_compatibility_hash`: wasmtime's version, configuration and
     /// the CPU's features. A host built without a compiler cannot compute it and leaves
     /// the check to wasmtime's own, which reads the same facts from the file's header.
@@ -34,19 +54,23 @@ struct Record {
 impl Record {
     /// The record for `wasm` and its precompiled `cwasm` as they are now.
     fn of(engine: &Engine, wasm: &Path, cwasm: &Path) -> std::io::Result<Record> {
-        let wasm_meta = std::fs::metadata(wasm)?;
         let cwasm_meta = std::fs::metadata(cwasm)?;
         Ok(Record {
-            wasm_size: wasm_meta.len(),
-            wasm_mtime_ns: mtime_ns(&wasm_meta),
-            wasm_inode: wasm_meta.ino(),
-            wasm_ctime_ns: ctime_ns(&wasm_meta),
+            wasm: Identity::of(wasm)?,
             engine: engine_hash(engine),
             cwasm_size: cwasm_meta.len(),
             cwasm_mtime_ns: mtime_ns(&cwasm_meta),
             cwasm_inode: cwasm_meta.ino(),
         })
     }
+}
+
+/// Why optimised code could not be made for a component, kept so that the failure is
+/// not paid for again on every hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Unoptimizable {
+    wasm: Identity,
+    why: String,
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
@@ -108,26 +132,36 @@ impl Cache {
         Cache { dir: dir.into() }
     }
 
-    /// Where the precompiled form of `wasm` and its record live.
-    fn paths(&self, wasm: &Path) -> (PathBuf, PathBuf) {
-        let stem = wasm
-            .file_name()
+    /// The name everything kept for `wasm` starts with.
+    fn stem(wasm: &Path) -> String {
+        wasm.file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "component".into());
+            .unwrap_or_else(|| "component".into())
+    }
+
+    /// Where `tier`'s precompiled form of `wasm` and its record live. The optimised
+    /// files keep the names they had before there were tiers.
+    fn paths(&self, tier: Tier, wasm: &Path) -> (PathBuf, PathBuf) {
+        let stem = Self::stem(wasm);
+        let stem = match tier {
+            Tier::Optimized => stem,
+            Tier::Baseline => format!("{stem}.baseline"),
+        };
         (
             self.dir.join(format!("{stem}.cwasm")),
             self.dir.join(format!("{stem}.json")),
         )
     }
 
-    /// The precompiled component for `wasm`, if there is a sound one.
-    pub fn load(&self, engine: &Engine, wasm: &Path) -> Option<Component> {
+    /// The precompiled component for `wasm` of `tier` (`engine` is that tier's), if
+    /// there is a sound one.
+    pub fn load(&self, engine: &Engine, tier: Tier, wasm: &Path) -> Option<Component> {
         // Native code is run from here: only from a directory that is the host's own.
         if let Err(why) = crate::unit::dir::trusted_dir(&self.dir) {
             log::debug!("not using {}: it {why}", self.dir.display());
             return None;
         }
-        let (cwasm, record_path) = self.paths(wasm);
+        let (cwasm, record_path) = self.paths(tier, wasm);
         let record: Record = serde_json::from_slice(&std::fs::read(&record_path).ok()?).ok()?;
         if !record.matches(&Record::of(engine, wasm, &cwasm).ok()?) {
             return None;
@@ -139,34 +173,98 @@ impl Cache {
         unsafe { Component::deserialize_file(engine, &cwasm) }.ok()
     }
 
-    /// Keeps `component`'s native code for `wasm`.
+    /// Keeps `component`'s native code of `tier` for `wasm`. Optimised code makes the
+    /// baseline code redundant, and it goes.
     pub fn store(
         &self,
         engine: &Engine,
+        tier: Tier,
         wasm: &Path,
         component: &Component,
     ) -> std::io::Result<()> {
-        let (cwasm, record_path) = self.paths(wasm);
+        let (cwasm, record_path) = self.paths(tier, wasm);
+        self.make()?;
+        let bytes = component.serialize().map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, &cwasm, &bytes)?;
+        let record = Record::of(engine, wasm, &cwasm)?;
+        let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, &record_path, &json)?;
+        if tier == Tier::Optimized {
+            self.forget_tier(Tier::Baseline, wasm);
+            let _ = std::fs::remove_file(self.unoptimizable_path(wasm));
+        }
+        Ok(())
+    }
+
+    /// Makes the directory if it is not there, and checks it is the host's own.
+    fn make(&self) -> std::io::Result<()> {
         match std::fs::DirBuilder::new().mode(0o700).create(&self.dir) {
             Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
             _ => {}
         }
         crate::unit::dir::trusted_dir(&self.dir)
-            .map_err(|why| std::io::Error::other(format!("{} {why}", self.dir.display())))?;
-        let bytes = component.serialize().map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, &cwasm, &bytes)?;
-        let record = Record::of(engine, wasm, &cwasm)?;
-        let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, &record_path, &json)
+            .map_err(|why| std::io::Error::other(format!("{} {why}", self.dir.display())))
     }
 
-    /// Removes what is kept for `wasm`.
+    /// Removes everything kept for `wasm`.
     pub fn forget(&self, wasm: &Path) {
-        let (cwasm, record) = self.paths(wasm);
+        self.forget_tier(Tier::Optimized, wasm);
+        self.forget_tier(Tier::Baseline, wasm);
+        let _ = std::fs::remove_file(self.unoptimizable_path(wasm));
+    }
+
+    /// Removes what is kept of `tier` for `wasm`.
+    fn forget_tier(&self, tier: Tier, wasm: &Path) {
+        let (cwasm, record) = self.paths(tier, wasm);
         let _ = std::fs::remove_file(record);
         let _ = std::fs::remove_file(cwasm);
     }
+
+    fn unoptimizable_path(&self, wasm: &Path) -> PathBuf {
+        self.dir
+            .join(format!("{}.unoptimizable.json", Self::stem(wasm)))
+    }
+
+    /// Notes that optimised code cannot be made for `wasm` as it is now, and `why`.
+    pub fn note_unoptimizable(&self, wasm: &Path, why: &str) -> std::io::Result<()> {
+        self.make()?;
+        let note = Unoptimizable {
+            wasm: Identity::of(wasm)?,
+            why: why.into(),
+        };
+        let json = serde_json::to_vec(&note).map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, &self.unoptimizable_path(wasm), &json)
+    }
+
+    /// Why optimised code could not be made for `wasm` as it is now, if that was noted.
+    pub fn unoptimizable(&self, wasm: &Path) -> Option<String> {
+        crate::unit::dir::trusted_dir(&self.dir).ok()?;
+        let note: Unoptimizable =
+            serde_json::from_slice(&std::fs::read(self.unoptimizable_path(wasm)).ok()?).ok()?;
+        (note.wasm == Identity::of(wasm).ok()?).then_some(note.why)
+    }
+
+    /// The lock the one optimising process of a unit holds. Taken without waiting:
+    /// `None` when another holds it (or it cannot be had at all).
+    pub fn optimizer_lock(&self) -> Option<std::fs::File> {
+        self.make().ok()?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(OPTIMIZER_LOCK))
+            .ok()?;
+        file.try_lock().ok()?;
+        Some(file)
+    }
+
+    /// The lock file, for whoever must wait for the optimiser (a benchmark).
+    pub fn optimizer_lock_path(&self) -> PathBuf {
+        self.dir.join(OPTIMIZER_LOCK)
+    }
 }
+
+const OPTIMIZER_LOCK: &str = "optimize.lock";
 
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;

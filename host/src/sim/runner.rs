@@ -10,7 +10,7 @@ use crate::backends::pebble::CheckStatus;
 use crate::charm_dir::{CharmDir, CharmDirError, Metadata, PolicyOverride};
 use crate::dispatch::{self, Ended};
 use crate::event::{self, DispatchPath, EventError};
-use crate::runtime::engine::{Instances, LoadError};
+use crate::runtime::engine::{Instances, LoadError, Wanted};
 use crate::runtime::invoke::{Backends, GuestOutput, LoadedCharm, Nondeterminism};
 use crate::unit::dir::UnitDir;
 
@@ -121,7 +121,7 @@ impl TestCharm {
         }
         let unit = UnitDir::in_charm_dir(&charm_dir.path);
         Ok(TestCharm {
-            charm: LoadedCharm::load(charm_dir, unit.as_ref())?.0,
+            charm: LoadedCharm::load(charm_dir, unit.as_ref(), Wanted::Optimized)?.0,
         })
     }
 
@@ -136,7 +136,7 @@ impl TestCharm {
         // directory nobody can write only means compiling each time.
         let unit = UnitDir::in_charm_dir(&charm_dir.path);
         Ok(TestCharm {
-            charm: LoadedCharm::load_for(charm_dir, instances, unit.as_ref())?.0,
+            charm: LoadedCharm::load_for(charm_dir, instances, unit.as_ref(), Wanted::Optimized)?.0,
         })
     }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::charm_dir::{CharmDir, CharmDirError};
-use crate::runtime::engine::{Instances, LoadError, LoadedComponent};
+use crate::runtime::engine::{Instances, LoadError, LoadedComponent, Wanted};
 use crate::tools::progress::Step;
 use crate::unit::dir::UnitDir;
 
@@ -98,8 +98,12 @@ pub fn build(dir: &Path) -> Result<Built, BuildError> {
     if let Some(cache) = &cache {
         cache.forget(&component);
     }
-    let (loaded, _) =
-        LoadedComponent::load_with_source(&component, Instances::OnDemand, cache.as_ref())?;
+    let (loaded, _) = LoadedComponent::load_with_source(
+        &component,
+        Instances::OnDemand,
+        cache.as_ref(),
+        Wanted::Optimized,
+    )?;
     let compile = started.elapsed();
     let contract = crate::runtime::engine::contract(&loaded.imports());
     step.done(&format!(
