@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use wasmcharm_tests::{
-    PebbleSim, Stubs, argv, packed_dispatch, unit_env, unzip_with_unzip, wait_for_optimizer,
+    PebbleSim, Stubs, argv, packed_dispatch, text, unit_env, unzip_with_unzip, wait_for_optimizer,
     wasmcharm_bin, workspace,
 };
 
@@ -50,14 +50,6 @@ fn wasmcharm(componentize: &Path, args: &[&str], dir: &Path) -> Output {
         .env("WASMCHARM_PYTHON_SDK", workspace().join("python-sdk"))
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Builds the Python charm `name` in a copy and runs its suite; returns the report.

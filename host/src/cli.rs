@@ -125,6 +125,22 @@ enum Command {
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
     },
+    /// Write a new key for signing charms' compiled code (mode 0600), and print its
+    /// public key: the line an operator adds to /etc/wasmcharm/trusted-keys.
+    Keygen {
+        #[arg(value_name = "KEY_FILE")]
+        key: PathBuf,
+    },
+    /// Compile a charm's component for any CPU of this architecture and sign the code,
+    /// so that `pack` ships it and a unit whose operator trusts the key runs it without
+    /// compiling.
+    Sign {
+        #[arg(default_value = ".")]
+        charm_dir: PathBuf,
+        /// The key `wasmcharm keygen` wrote.
+        #[arg(long, value_name = "KEY_FILE")]
+        key: PathBuf,
+    },
     /// Compile a charm's component for this machine ahead of time, so that no hook pays
     /// for it. (A dispatch does it too, the first time it finds none.)
     Precompile {
@@ -212,6 +228,8 @@ pub fn main() -> ExitCode {
             Command::Inspect { charm_dir, policy } => inspect(&charm_dir, policy.as_deref()),
             Command::Precompile { charm_dir } => precompile(&charm_dir),
             Command::Optimize { charm_dir } => optimize(&charm_dir),
+            Command::Keygen { key } => keygen(&key),
+            Command::Sign { charm_dir, key } => sign(&charm_dir, &key),
             Command::Test {
                 charm_dir,
                 junit,
@@ -619,6 +637,11 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
         Source::Precompiled => {
             println!("{} is already precompiled for this machine", wasm.display());
         }
+        Source::Shipped => println!(
+            "{} runs the signed code shipped with it, kept in {}",
+            wasm.display(),
+            unit_dir.path().display()
+        ),
         Source::Compiled => println!(
             "compiled {} for this machine in {} ms, kept in {}",
             wasm.display(),
@@ -631,6 +654,34 @@ fn precompile(dir: &Path) -> Result<ExitCode> {
             unit_dir.path().display()
         ),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keygen(key: &Path) -> Result<ExitCode> {
+    let public = crate::tools::sign::keygen(key)?;
+    println!("{public}");
+    eprintln!(
+        "wrote the signing key {}; a unit runs what it signs once its operator adds the \
+         line above to {}",
+        key.display(),
+        crate::sandbox::trust::TRUSTED_KEYS
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sign(dir: &Path, key: &Path) -> Result<ExitCode> {
+    let key = crate::tools::sign::read_key(key)?;
+    let started = std::time::Instant::now();
+    let signed = crate::tools::sign::sign(dir, &key)?;
+    println!(
+        "compiled for {} in {} ms ({} bytes) and signed by {}: {}, {}",
+        signed.signed.target,
+        started.elapsed().as_millis(),
+        signed.size,
+        signed.signed.key,
+        signed.code.display(),
+        signed.signature.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -572,3 +572,12 @@ pub fn wait_for_optimizer(unit_dir: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A finished command's standard output, then its standard error, for a message.
+pub fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

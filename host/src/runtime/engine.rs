@@ -13,6 +13,7 @@ use crate::runtime::bindings::{self, CharmPre};
 use crate::runtime::limits;
 use crate::runtime::linking;
 use crate::runtime::precompiled::{self, Cache};
+use crate::sandbox::trust::TrustedKeys;
 use crate::wit_host::HostState;
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +143,60 @@ pub fn engine() -> Result<Engine, LoadError> {
 /// by `tier`'s compiler. The allocation does not change compiled code: one precompiled
 /// file serves both; the tier does, and each has files of its own.
 pub fn engine_for(instances: Instances, tier: Tier) -> Result<Engine, LoadError> {
+    let config = config_for(instances, tier)?;
+    Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))
+}
+
+/// The configuration shipped code is compiled with (`wasmcharm sign`): optimised, for
+/// any CPU of this architecture rather than this one. On x86-64 that is the x86-64-v2
+/// level (SSE3 to SSE4.2 and POPCNT, in every x86-64 CPU since about 2009), so that
+/// float rounding is not a call into the host; wasmtime refuses the code when it is
+/// mapped on a CPU without them, and the unit compiles instead.
+#[cfg(feature = "compiler")]
+fn portable_engine() -> Result<Engine, LoadError> {
+    let engine_error = |e: wasmtime::Error| LoadError::Engine(format!("{e:#}"));
+    let mut config = config_for(Instances::OnDemand, Tier::Optimized)?;
+    config
+        .target(&super::shipped::target())
+        .map_err(engine_error)?;
+    if cfg!(target_arch = "x86_64") {
+        for flag in [
+            "has_sse3",
+            "has_ssse3",
+            "has_sse41",
+            "has_sse42",
+            "has_popcnt",
+        ] {
+            // SAFETY: wasmtime checks that the CPU has each flag before it maps code
+            // compiled with it.
+            unsafe {
+                config.cranelift_flag_enable(flag);
+            }
+        }
+    }
+    Engine::new(&config).map_err(engine_error)
+}
+
+/// The component `bytes` (read from `path`), compiled by [`portable_engine`]'s
+/// configuration, serialised.
+#[cfg(feature = "compiler")]
+pub fn compile_portable(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
+    portable_engine()?
+        .precompile_component(bytes)
+        .map_err(|e| LoadError::Invalid {
+            path: path.display().to_string(),
+            message: format!("{e:#}"),
+        })
+}
+
+#[cfg(not(feature = "compiler"))]
+pub fn compile_portable(path: &Path, _: &[u8]) -> Result<Vec<u8>, LoadError> {
+    Err(LoadError::NoCompiler {
+        path: path.display().to_string(),
+    })
+}
+
+fn config_for(instances: Instances, tier: Tier) -> Result<Config, LoadError> {
     let mut config = Config::new();
     match tier {
         Tier::Optimized => {}
@@ -193,7 +248,7 @@ pub fn engine_for(instances: Instances, tier: Tier) -> Result<Engine, LoadError>
     config.wasm_backtrace_details(WasmBacktraceDetails::Disable);
     // The dispatch deadline (limits.timeout) interrupts a running guest through epochs.
     config.epoch_interruption(true);
-    Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))
+    Ok(config)
 }
 
 /// What a load compiles when nothing sound is kept for the component.
@@ -256,6 +311,15 @@ impl LoadedComponent {
                 return Self::ready(path, engine, tier, component)
                     .map(|loaded| (loaded, precompiled::Source::Precompiled));
             }
+        }
+        if let Some((engine, component)) = cache.and_then(|c| shipped(path, instances, c)) {
+            log::debug!(
+                "{}: signed code shipped with it adopted in {:.2} ms",
+                path.display(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            return Self::ready(path, engine, Tier::Optimized, component)
+                .map(|loaded| (loaded, precompiled::Source::Shipped));
         }
         let (engine, tier, component) = match wanted {
             Wanted::Soonest if baseline_pays(path) => {
@@ -346,6 +410,44 @@ impl LoadedComponent {
             })
             .clone()?;
         Ok(limits::epoch_ticks(timeout))
+    }
+}
+
+/// The code shipped beside the component at `path`, if it is signed by a key the
+/// operator trusts, kept in `cache` and mapped. Refusals an operator should hear of go
+/// to standard error, which Juju keeps in the unit's log; the component is compiled.
+fn shipped(path: &Path, instances: Instances, cache: &Cache) -> Option<(Engine, Component)> {
+    let engine = engine_for(instances, Tier::Optimized).ok()?;
+    match super::shipped::adopt(path, cache, &engine, TrustedKeys::load)? {
+        Ok(()) => {}
+        Err(e) => {
+            if e.is_alarming() {
+                eprintln!(
+                    "wasmcharm: not running the code shipped with {}: {}; compiling it",
+                    path.display(),
+                    crate::sandbox::caps::cut_message(&e.to_string())
+                );
+            } else {
+                log::debug!(
+                    "{}: not running the code shipped with it: {e}",
+                    path.display()
+                );
+            }
+            return None;
+        }
+    }
+    match cache.load(&engine, Tier::Optimized, path) {
+        Some(component) => Some((engine, component)),
+        None => {
+            // Signed and sound, but not for this CPU or this wasmtime.
+            eprintln!(
+                "wasmcharm: the signed code shipped with {} does not run on this machine \
+                 (another CPU or wasmtime); compiling it",
+                path.display()
+            );
+            cache.forget(path);
+            None
+        }
     }
 }
 

@@ -13,3 +13,4 @@ pub mod limits;
 pub mod linking;
 pub mod output;
 pub mod precompiled;
+pub mod shipped;

@@ -114,6 +114,8 @@ impl Record {
 pub enum Source {
     /// Mapped from the precompiled file.
     Precompiled,
+    /// Shipped with the charm, signed by a key the operator trusts, kept and mapped.
+    Shipped,
     /// Compiled now, and kept if there was a cache to keep it in.
     Compiled,
     /// Compiled now, and the cache could not keep it, for this reason.
@@ -173,8 +175,7 @@ impl Cache {
         unsafe { Component::deserialize_file(engine, &cwasm) }.ok()
     }
 
-    /// Keeps `component`'s native code of `tier` for `wasm`. Optimised code makes the
-    /// baseline code redundant, and it goes.
+    /// Keeps `component`'s native code of `tier` for `wasm`.
     pub fn store(
         &self,
         engine: &Engine,
@@ -186,14 +187,49 @@ impl Cache {
         self.make()?;
         let bytes = component.serialize().map_err(std::io::Error::other)?;
         write_atomically(&self.dir, &cwasm, &bytes)?;
-        let record = Record::of(engine, wasm, &cwasm)?;
+        self.keep_record(engine, tier, wasm, &cwasm, &record_path)
+    }
+
+    /// Writes the record of the code just kept at `cwasm`. Optimised code makes the
+    /// baseline code redundant, and it goes.
+    fn keep_record(
+        &self,
+        engine: &Engine,
+        tier: Tier,
+        wasm: &Path,
+        cwasm: &Path,
+        record_path: &Path,
+    ) -> std::io::Result<()> {
+        let record = Record::of(engine, wasm, cwasm)?;
         let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, &record_path, &json)?;
+        write_atomically(&self.dir, record_path, &json)?;
         if tier == Tier::Optimized {
             self.forget_tier(Tier::Baseline, wasm);
             let _ = std::fs::remove_file(self.unoptimizable_path(wasm));
         }
         Ok(())
+    }
+
+    /// A file in the cache's directory to put code in before it is checked.
+    pub fn stage(&self) -> std::io::Result<tempfile::NamedTempFile> {
+        self.make()?;
+        tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&self.dir)
+    }
+
+    /// Keeps `staged`, code already checked (see [`super::shipped`]), as the optimised
+    /// code of `wasm` for `engine`.
+    pub fn adopt(
+        &self,
+        engine: &Engine,
+        wasm: &Path,
+        staged: tempfile::NamedTempFile,
+    ) -> std::io::Result<()> {
+        let (cwasm, record_path) = self.paths(Tier::Optimized, wasm);
+        staged.as_file().sync_all()?;
+        staged.persist(&cwasm).map_err(|e| e.error)?;
+        self.keep_record(engine, Tier::Optimized, wasm, &cwasm, &record_path)
     }
 
     /// Makes the directory if it is not there, and checks it is the host's own.

@@ -7,6 +7,7 @@
 pub mod caps;
 pub mod env;
 pub mod names;
+pub mod trust;
 pub mod yaml;
 
 use std::fmt;

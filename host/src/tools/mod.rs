@@ -5,3 +5,4 @@ pub mod build;
 pub mod pack;
 pub mod progress;
 pub mod scaffold;
+pub mod sign;

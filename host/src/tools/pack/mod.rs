@@ -5,10 +5,10 @@
 //!
 //! One pack is for one architecture, the one its host binary is built for. `dispatch` is
 //! the hot binary when one sits beside that host (named `dispatch`), else a copy of the
-//! host itself, which dispatches when run under that name. Nothing precompiled is packed:
-//! a precompiled file is tied to the CPU it was made on, so the first hook on each unit
-//! (`install`) compiles the component for that unit's CPU, and a new component
-//! (`upgrade-charm`) is compiled again the same way.
+//! host itself, which dispatches when run under that name. Nothing precompiled is packed
+//! unless it is signed (`wasmcharm sign`, see [`crate::runtime::shipped`]): otherwise
+//! the first hook on each unit (`install`) compiles the component for that unit's CPU,
+//! and a new component (`upgrade-charm`) is compiled again the same way.
 //!
 //! A charm Juju would refuse is refused here, and the archive is read back
 //! ([`verify`]) before it takes the place of the old one; [`check`] goes further and
@@ -36,6 +36,13 @@ pub enum PackError {
     Read { path: String, message: String },
     #[error("{path} does not exist: build the charm first (`wasmcharm build {dir}`)")]
     NoComponent { path: String, dir: String },
+    #[error(
+        "{path} was signed for another build of the component: run `wasmcharm sign` \
+         again, or remove it and {code} to ship none"
+    )]
+    StaleSignature { path: String, code: String },
+    #[error("{0}")]
+    Signature(String),
     #[error("--host-binary {0:?}: expected ARCH=PATH, e.g. arm64=/path/to/wasmcharm")]
     BadHostBinary(String),
     #[error("the host binary {path} does not exist")]
@@ -213,7 +220,11 @@ impl Files {
             .unwrap_or(&charm.manifest.component)
             .to_string_lossy()
             .into_owned();
-        files.push((inside, read(&component)?));
+        files.push((inside.clone(), read(&component)?));
+        // Signed code made here is for this architecture only.
+        if host.arch == this_architecture() {
+            files.extend(signed_code(&component, &inside)?);
+        }
         for optional in ["README.md", "LICENSE", "icon.svg"] {
             let path = dir.join(optional);
             if path.is_file() {
@@ -279,6 +290,44 @@ impl Files {
         temp.persist(out).map_err(|e| err(e.error))?;
         Ok((size, layout))
     }
+}
+
+/// The signed code `wasmcharm sign` left beside `component` (`inside` in the zip), with
+/// its signature, if there is any: a signature for an older component is refused
+/// rather than shipped to be refused by every unit.
+fn signed_code(component: &Path, inside: &str) -> Result<Vec<(String, Vec<u8>)>, PackError> {
+    use crate::runtime::shipped;
+    let signed = match shipped::read_signature(component) {
+        Ok(Some(signed)) => signed,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) => return Err(PackError::Signature(e.to_string())),
+    };
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| PackError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    };
+    let code = shipped::code_path(component);
+    let signature = shipped::signature_path(component);
+    let current = shipped::signs_component(&signed, component).map_err(|e| PackError::Read {
+        path: component.display().to_string(),
+        message: e.to_string(),
+    })?;
+    if !current {
+        return Err(PackError::StaleSignature {
+            path: signature.display().to_string(),
+            code: code.display().to_string(),
+        });
+    }
+    let name = |path: PathBuf| path.to_string_lossy().into_owned();
+    Ok(vec![
+        (name(shipped::code_path(Path::new(inside))), read(&code)?),
+        (
+            name(shipped::signature_path(Path::new(inside))),
+            read(&signature)?,
+        ),
+    ])
 }
 
 /// Refuses executables the base cannot run. One that is not ELF at all is left to
