@@ -60,7 +60,16 @@ from .charm import (
     UpgradeCharmEvent,
     WorkloadEvent,
 )
-from .framework import EventBase, Framework, StoredState
+from .framework import (
+    BoundEvent,
+    EventBase,
+    EventSource,
+    Framework,
+    Handle,
+    Object,
+    ObjectEvents,
+    StoredState,
+)
 from .model import (
     ActiveStatus,
     Application,
@@ -91,3 +100,26 @@ def main(charm_class: type[CharmBase]) -> None:
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+
+def _answer_as_ops() -> None:
+    """Makes ``import ops`` (and ``ops.charm``, ``ops.framework``, ``ops.model``,
+    ``ops.pebble``) this package, so that a charm written against ``ops``, and the
+    charm libraries it fetched, import unchanged. Done when the component is built,
+    before the charm's module is imported; an ``ops`` already imported is left alone."""
+    import sys
+
+    from . import charm, framework, model
+
+    this = sys.modules[__name__]
+    for name, module in {
+        "ops": this,
+        "ops.charm": charm,
+        "ops.framework": framework,
+        "ops.model": model,
+        "ops.pebble": pebble,
+    }.items():
+        sys.modules.setdefault(name, module)
+
+
+_answer_as_ops()

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import _host
 from ._host import call
-from .framework import EventBase, Framework, ObjectEvents
+from .framework import BoundEvent, EventBase, Framework, Handle, Object, ObjectEvents
 from .model import (
     Application,
     ConfigData,
@@ -72,12 +72,36 @@ class PostSeriesUpgradeEvent(HookEvent):
 class RelationEvent(HookEvent):
     """An event on a relation: ``relation``, the remote ``app`` and ``unit``."""
 
-    def __init__(self, e: _e.RelationEvent) -> None:
-        super().__init__()
-        self.relation = Relation(e.endpoint, e.relation_id, e.remote_app)
-        self.app: Application | None = Application(e.remote_app) if e.remote_app else None
-        self.unit: Unit | None = Unit(e.remote_unit) if e.remote_unit else None
-        self.departing_unit: Unit | None = Unit(e.departing_unit) if e.departing_unit else None
+    def __init__(
+        self,
+        handle: Handle,
+        relation: Relation,
+        app: Application | None = None,
+        unit: Unit | None = None,
+        departing_unit: Unit | None = None,
+    ) -> None:
+        super().__init__(handle)
+        self.relation = relation
+        self.app = app
+        self.unit = unit
+        self.departing_unit = departing_unit
+
+    def snapshot(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = {
+            "relation_name": self.relation.name,
+            "relation_id": self.relation.id,
+        }
+        if self.app is not None:
+            snapshot["app_name"] = self.app.name
+        if self.unit is not None:
+            snapshot["unit_name"] = self.unit.name
+        return snapshot
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self.relation = Relation(snapshot["relation_name"], snapshot["relation_id"])
+        app, unit = snapshot.get("app_name"), snapshot.get("unit_name")
+        self.app = Application(app) if app else None
+        self.unit = Unit(unit) if unit else None
 
 
 class RelationCreatedEvent(RelationEvent):
@@ -103,9 +127,9 @@ class RelationBrokenEvent(RelationEvent):
 class StorageEvent(HookEvent):
     """An event on a storage instance: ``storage`` (``name``, ``index``, ``location``)."""
 
-    def __init__(self, e: _e.StorageEvent) -> None:
-        super().__init__()
-        self.storage = e
+    def __init__(self, handle: Handle, storage: _e.StorageEvent) -> None:
+        super().__init__(handle)
+        self.storage = storage
 
 
 class StorageAttachedEvent(StorageEvent):
@@ -119,9 +143,9 @@ class StorageDetachingEvent(StorageEvent):
 class WorkloadEvent(HookEvent):
     """An event on a workload container: ``workload``."""
 
-    def __init__(self, container: str) -> None:
-        super().__init__()
-        self.workload = Container(container)
+    def __init__(self, handle: Handle, workload: Container) -> None:
+        super().__init__(handle)
+        self.workload = workload
 
 
 class PebbleReadyEvent(WorkloadEvent):
@@ -131,8 +155,8 @@ class PebbleReadyEvent(WorkloadEvent):
 class PebbleCustomNoticeEvent(WorkloadEvent):
     """A custom notice occurred: ``notice`` (``id``, ``type``, ``key``)."""
 
-    def __init__(self, e: _e.NoticeEvent) -> None:
-        super().__init__(e.container)
+    def __init__(self, handle: Handle, workload: Container, e: _e.NoticeEvent) -> None:
+        super().__init__(handle, workload)
         self.notice = _Notice(e.notice_id, e.notice_type, e.notice_key)
 
 
@@ -146,8 +170,8 @@ class _Notice:
 class PebbleCheckEvent(WorkloadEvent):
     """A check's state changed: ``info.name``."""
 
-    def __init__(self, e: _e.CheckEvent) -> None:
-        super().__init__(e.container)
+    def __init__(self, handle: Handle, workload: Container, e: _e.CheckEvent) -> None:
+        super().__init__(handle, workload)
         self.info = _CheckInfo(e.check_name)
 
 
@@ -167,8 +191,8 @@ class PebbleCheckRecoveredEvent(PebbleCheckEvent):
 class SecretEvent(HookEvent):
     """An event on a secret: ``secret`` (``id``, ``label``), and ``revision``."""
 
-    def __init__(self, e: _e.SecretEvent) -> None:
-        super().__init__()
+    def __init__(self, handle: Handle, e: _e.SecretEvent) -> None:
+        super().__init__(handle)
         self.secret = e
         self.revision = e.revision
 
@@ -192,8 +216,8 @@ class SecretExpiredEvent(SecretEvent):
 class ActionEvent(EventBase):
     """An action: its ``params``, ``set_results``, ``log`` and ``fail``."""
 
-    def __init__(self, e: _e.ActionEvent) -> None:
-        super().__init__()
+    def __init__(self, handle: Handle, e: _e.ActionEvent) -> None:
+        super().__init__(handle)
         self.id = e.id
         self.name = e.name
         self._params: dict[str, Any] | None = None
@@ -232,8 +256,8 @@ class CollectStatusEvent(EventBase):
     """Sent at the end of every dispatch: ``add_status`` offers a status, and the most
     severe offered is set (error, blocked, maintenance, waiting, active, unknown)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, handle: Handle) -> None:
+        super().__init__(handle)
         self._statuses: list[StatusBase] = []
 
     def add_status(self, status: StatusBase) -> None:
@@ -251,22 +275,40 @@ class CollectStatusEvent(EventBase):
 
 
 class CharmEvents(ObjectEvents):
-    """``self.on``."""
+    """``self.on``: every event kind Juju can deliver, by attribute
+    (``self.on.config_changed``, ``self.on.db_relation_changed``,
+    ``self.on["db"].relation_changed``, ``self.on.web_pebble_ready``,
+    ``self.on.backup_action``), and any ``EventSource`` a subclass adds."""
+
+    def __getattr__(self, kind: str) -> BoundEvent:
+        if kind.startswith("_") or kind in ("framework", "handle"):
+            raise AttributeError(kind)
+        return BoundEvent(self, None, kind)
+
+    def __getitem__(self, prefix: str) -> _Prefixed:
+        return _Prefixed(self, prefix)
 
 
-class CharmBase:
+class _Prefixed:
+    def __init__(self, events: CharmEvents, prefix: str) -> None:
+        self._events = events
+        self._prefix = prefix.replace("-", "_")
+
+    def __getattr__(self, kind: str) -> BoundEvent:
+        if kind.startswith("_"):
+            raise AttributeError(kind)
+        return BoundEvent(self._events, None, f"{self._prefix}_{kind}")
+
+
+class CharmBase(Object):
     """A charm: subclass it, observe events in ``__init__``, and hand the class to
     :func:`wasmcharm_ops.main`."""
 
     on = CharmEvents()
 
     def __init__(self, framework: Framework) -> None:
-        self.framework = framework
-
-    @property
-    def model(self) -> Model:
-        """The model: unit, app, config, relations."""
-        return self.framework.model
+        super().__init__(framework, None)
+        framework.charm = self
 
     @property
     def unit(self) -> Unit:
@@ -288,8 +330,14 @@ def _name(text: str) -> str:
     return text.replace("-", "_")
 
 
-def event_of(e: _e.Event) -> tuple[str, EventBase]:
+def event_of(e: _e.Event, charm: CharmBase) -> tuple[str, EventBase]:
     """The ``self.on`` kind and the event object for an event from the host."""
+    kind, event = _event_of(e, lambda kind: charm.on.handle.nest(kind, "1"))
+    event._from_juju = True
+    return kind, event
+
+
+def _event_of(e: _e.Event, handle: Any) -> tuple[str, EventBase]:
     simple: dict[type, tuple[str, type[HookEvent]]] = {
         _e.Event_Install: ("install", InstallEvent),
         _e.Event_Start: ("start", StartEvent),
@@ -305,7 +353,7 @@ def event_of(e: _e.Event) -> tuple[str, EventBase]:
     }
     if type(e) in simple:
         kind, cls = simple[type(e)]
-        return kind, cls()
+        return kind, cls(handle(kind))
     relation: dict[type, tuple[str, type[RelationEvent]]] = {
         _e.Event_RelationCreated: ("relation_created", RelationCreatedEvent),
         _e.Event_RelationJoined: ("relation_joined", RelationJoinedEvent),
@@ -315,21 +363,34 @@ def event_of(e: _e.Event) -> tuple[str, EventBase]:
     }
     if type(e) in relation:
         suffix, rcls = relation[type(e)]
-        return f"{_name(e.value.endpoint)}_{suffix}", rcls(e.value)
+        r = e.value
+        kind = f"{_name(r.endpoint)}_{suffix}"
+        return kind, rcls(
+            handle(kind),
+            Relation(r.endpoint, r.relation_id, r.remote_app),
+            Application(r.remote_app) if r.remote_app else None,
+            Unit(r.remote_unit) if r.remote_unit else None,
+            Unit(r.departing_unit) if r.departing_unit else None,
+        )
     if isinstance(e, _e.Event_StorageAttached):
-        return f"{_name(e.value.name)}_storage_attached", StorageAttachedEvent(e.value)
+        kind = f"{_name(e.value.name)}_storage_attached"
+        return kind, StorageAttachedEvent(handle(kind), e.value)
     if isinstance(e, _e.Event_StorageDetaching):
-        return f"{_name(e.value.name)}_storage_detaching", StorageDetachingEvent(e.value)
+        kind = f"{_name(e.value.name)}_storage_detaching"
+        return kind, StorageDetachingEvent(handle(kind), e.value)
     if isinstance(e, _e.Event_PebbleReady):
-        return f"{_name(e.value.container)}_pebble_ready", PebbleReadyEvent(e.value.container)
+        kind = f"{_name(e.value.container)}_pebble_ready"
+        return kind, PebbleReadyEvent(handle(kind), Container(e.value.container))
     if isinstance(e, _e.Event_PebbleCustomNotice):
-        return f"{_name(e.value.container)}_pebble_custom_notice", PebbleCustomNoticeEvent(e.value)
+        kind = f"{_name(e.value.container)}_pebble_custom_notice"
+        return kind, PebbleCustomNoticeEvent(handle(kind), Container(e.value.container), e.value)
     if isinstance(e, _e.Event_PebbleCheckFailed):
-        return f"{_name(e.value.container)}_pebble_check_failed", PebbleCheckFailedEvent(e.value)
+        kind = f"{_name(e.value.container)}_pebble_check_failed"
+        return kind, PebbleCheckFailedEvent(handle(kind), Container(e.value.container), e.value)
     if isinstance(e, _e.Event_PebbleCheckRecovered):
-        return (
-            f"{_name(e.value.container)}_pebble_check_recovered",
-            PebbleCheckRecoveredEvent(e.value),
+        kind = f"{_name(e.value.container)}_pebble_check_recovered"
+        return kind, PebbleCheckRecoveredEvent(
+            handle(kind), Container(e.value.container), e.value
         )
     secret: dict[type, tuple[str, type[SecretEvent]]] = {
         _e.Event_SecretChanged: ("secret_changed", SecretChangedEvent),
@@ -339,7 +400,8 @@ def event_of(e: _e.Event) -> tuple[str, EventBase]:
     }
     if type(e) in secret:
         kind, scls = secret[type(e)]
-        return kind, scls(e.value)
+        return kind, scls(handle(kind), e.value)
     if isinstance(e, _e.Event_Action):
-        return f"{_name(e.value.name)}_action", ActionEvent(e.value)
+        kind = f"{_name(e.value.name)}_action"
+        return kind, ActionEvent(handle(kind), e.value)
     raise TypeError(f"an event this SDK does not know: {type(e).__name__}")

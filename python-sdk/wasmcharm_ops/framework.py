@@ -15,50 +15,144 @@ from . import _host
 from ._host import ModelError, call
 
 
+class Handle:
+    """Where an object or event sits under the charm, as ``ops`` names it:
+    ``SomeCharm/IngressRequirer[ingress]/on/ready[1]``. Stored state is kept by it."""
+
+    def __init__(self, parent: Handle | None, kind: str, key: str | None) -> None:
+        self.parent = parent
+        self.kind = kind
+        self.key = key
+        here = kind if key is None else f"{kind}[{key}]"
+        self.path = here if parent is None else f"{parent.path}/{here}"
+
+    def nest(self, kind: str, key: str | None) -> Handle:
+        return Handle(self, kind, key)
+
+    def __repr__(self) -> str:
+        return f"Handle({self.path!r})"
+
+
 class EventBase:
     """An event: ``defer()`` asks Juju's next dispatch to deliver it again first."""
 
-    def __init__(self) -> None:
+    def __init__(self, handle: Handle) -> None:
+        self.handle = handle
         self.deferred = False
+        # Only the event Juju delivered can be deferred: the host keeps that one.
+        self._from_juju = False
 
     def defer(self) -> None:
         """Delivers this event again at the start of the next dispatch."""
+        if not self._from_juju:
+            raise RuntimeError(
+                f"{type(self).__name__} is a charm library's own event; only the events "
+                "Juju delivers can be deferred on wasmcharm yet"
+            )
         if not self.deferred:
             call(_host.deferral.defer)
             self.deferred = True
 
+    def snapshot(self) -> dict[str, Any]:
+        """What ``ops`` would store of this event to deliver it again; subclasses add to
+        it (charm libraries override this)."""
+        return {}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """The inverse of :meth:`snapshot`."""
+
+
+class Object:
+    """Something with a place under the charm (a charm library's requirer, the charm
+    itself): its ``handle``, ``framework`` and ``model``, as ``ops.Object``."""
+
+    handle_kind: str = ""
+
+    def __init__(self, parent: Object | Framework, key: str | None) -> None:
+        kind = type(self).handle_kind or type(self).__name__
+        if isinstance(parent, Framework):
+            self.framework = parent
+            self.handle = Handle(None, kind, key)
+        else:
+            self.framework = parent.framework
+            self.handle = parent.handle.nest(kind, key)
+
+    @property
+    def model(self) -> Any:
+        """The model: unit, app, config, relations."""
+        return self.framework.model
+
 
 class BoundEvent:
-    """An event kind on ``self.on``, to observe: ``self.on.install``."""
+    """An event kind on an object's ``on``, to observe (``self.on.install``) or, for a
+    library's own events, to ``emit``."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(
+        self,
+        emitter: ObjectEvents | None,
+        event_type: type[EventBase] | None,
+        kind: str,
+        key: str | None = None,
+    ) -> None:
+        self.emitter = emitter
+        self.event_type = event_type
         self.event_kind = kind
+        # Juju's events are observed by kind; a library's by where they are emitted.
+        self._key = key or kind
+
+    def emit(self, *args: Any, **kwargs: Any) -> None:
+        """Makes the event (``event_type(handle, *args, **kwargs)``) and runs its
+        observers now, as ``ops`` does."""
+        if self.emitter is None or self.event_type is None:
+            raise RuntimeError(f"{self.event_kind} is Juju's to emit, not the charm's")
+        framework = self.emitter.framework
+        framework._emitted += 1
+        handle = self.emitter.handle.nest(self.event_kind, str(framework._emitted))
+        framework._emit(self._key, self.event_type(handle, *args, **kwargs))
 
     def __repr__(self) -> str:
-        return f"<BoundEvent {self.event_kind}>"
+        return f"<BoundEvent {self._key}>"
 
 
-class ObjectEvents:
-    """``self.on``: every event kind the charm can observe, by attribute
-    (``self.on.config_changed``, ``self.on.db_relation_changed``,
-    ``self.on["db"].relation_changed``, ``self.on.web_pebble_ready``,
-    ``self.on.backup_action``)."""
+class EventSource:
+    """A library's own event kind, as a class attribute of its ``ObjectEvents``:
+    ``ready = EventSource(ReadyEvent)``."""
 
-    def __getattr__(self, kind: str) -> BoundEvent:
-        if kind.startswith("_"):
-            raise AttributeError(kind)
-        return BoundEvent(kind)
+    def __init__(self, event_type: type[EventBase]) -> None:
+        if not (isinstance(event_type, type) and issubclass(event_type, EventBase)):
+            raise TypeError(f"EventSource takes an EventBase subclass, not {event_type!r}")
+        self.event_type = event_type
+        self.event_kind = ""
 
-    def __getitem__(self, prefix: str) -> _Prefixed:
-        return _Prefixed(prefix)
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.event_kind = name
+
+    def __get__(self, emitter: ObjectEvents | None, owner: type) -> Any:
+        if emitter is None:
+            return self
+        return BoundEvent(
+            emitter, self.event_type, self.event_kind, f"{emitter.handle.path}/{self.event_kind}"
+        )
 
 
-class _Prefixed:
-    def __init__(self, prefix: str) -> None:
-        self._prefix = prefix.replace("-", "_")
+class ObjectEvents(Object):
+    """An object's ``on``: a class attribute (``on = ReadyEvents()``) that each
+    instance gets its own of, holding its ``EventSource`` kinds."""
 
-    def __getattr__(self, kind: str) -> BoundEvent:
-        return BoundEvent(f"{self._prefix}_{kind}")
+    handle_kind = "on"
+
+    def __init__(self, parent: Object | None = None, key: str | None = None) -> None:
+        if parent is not None:
+            super().__init__(parent, key)
+
+    def __get__(self, emitter: Object | None, owner: type) -> Any:
+        if emitter is None:
+            return self
+        bound = emitter.__dict__.get("_wasmcharm_on")
+        if bound is None:
+            bound = type(self)(emitter)
+            emitter.__dict__["_wasmcharm_on"] = bound
+        return bound
 
 
 Handler = Callable[[Any], None]
@@ -70,14 +164,15 @@ class Framework:
     def __init__(self, model: Any) -> None:
         self.model = model
         self._observers: dict[str, list[Handler]] = {}
+        self._emitted = 0
 
     def observe(self, event: BoundEvent, handler: Handler) -> None:
         """Calls ``handler(event)`` when an event of this kind is delivered."""
         if not isinstance(event, BoundEvent):
-            raise TypeError(f"observe takes an event from self.on, not {event!r}")
+            raise TypeError(f"observe takes an event from an object's on, not {event!r}")
         if not callable(handler):
             raise TypeError(f"{handler!r} is not callable")
-        self._observers.setdefault(event.event_kind, []).append(handler)
+        self._observers.setdefault(event._key, []).append(handler)
 
     def _observes(self, kind: str) -> bool:
         return bool(self._observers.get(kind))
@@ -91,7 +186,8 @@ class Framework:
 
 
 class StoredState:
-    """State kept between dispatches, as a class attribute of the charm:
+    """State kept between dispatches, as a class attribute of the charm (or of a
+    library's ``Object``):
 
     ``_stored = StoredState()``, then ``self._stored.set_default(installed=False)`` and
     ``self._stored.installed = True``. Values are what JSON holds (dicts, lists,
@@ -106,8 +202,10 @@ class StoredState:
     def __get__(self, instance: Any, owner: type) -> Any:
         if instance is None:
             return self
-        # Named as ops names it in its own store.
-        key = f"{owner.__name__}/StoredStateData[{self._attr}]"
+        # Named as ops names it in its own store: under the object that holds it.
+        handle = getattr(instance, "handle", None)
+        parent = handle.path if isinstance(handle, Handle) else owner.__name__
+        key = f"{parent}/StoredStateData[{self._attr}]"
         bound = instance.__dict__.get(key)
         if bound is None:
             bound = BoundStoredState(key)

@@ -210,19 +210,19 @@ def _dispatch(event: _host.event.Event) -> None:
     _log_to_juju()
     framework = Framework(Model())
     charm = cls(framework)
-    kind, ops_event = event_of(event)
+    kind, ops_event = event_of(event, charm)
     framework._emit(kind, ops_event)
     # The dispatch's own event comes last, after any deferred ones: collect then.
     if _host.deferral.is_redelivery():
         return
-    unit_statuses = CollectStatusEvent()
+    unit_statuses = CollectStatusEvent(charm.on.handle.nest("collect_unit_status", "1"))
     if framework._emit("collect_unit_status", unit_statuses):
         status = unit_statuses._highest()
         if status is not None:
             charm.unit.status = status
     # Only the leader sets the application's status; asked only when it matters.
     if framework._observes("collect_app_status") and charm.unit.is_leader():
-        app_statuses = CollectStatusEvent()
+        app_statuses = CollectStatusEvent(charm.on.handle.nest("collect_app_status", "1"))
         framework._emit("collect_app_status", app_statuses)
         status = app_statuses._highest()
         if status is not None:
