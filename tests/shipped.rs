@@ -163,6 +163,26 @@ fn changed_code_or_a_trusted_keys_file_others_can_write_is_compiled_over() {
     );
     assert_ne!(shipped.kept_code(), changed);
 
+    // A signature that does not hold costs no copy: the code is not even read (here it
+    // cannot be, being a directory).
+    let sig = shipped.unit.path().join(format!("charm.wasm.{ARCH}.sig"));
+    let text = std::fs::read_to_string(&sig).unwrap();
+    let mut signed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    signed["code_sha256"] = "0".repeat(64).into();
+    std::fs::write(&sig, signed.to_string()).unwrap();
+    std::fs::remove_file(shipped.shipped_code()).unwrap();
+    std::fs::create_dir(shipped.shipped_code()).unwrap();
+    std::fs::remove_dir_all(shipped.unit.path().join(".wasmcharm-cache")).unwrap();
+    let (out, _) = shipped.install(&trusted, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("its signature does not hold (code sha256 0000"),
+        "{stderr}"
+    );
+    std::fs::remove_dir(shipped.shipped_code()).unwrap();
+    std::fs::write(&sig, text).unwrap();
+
     // The code as signed, but a keys file anyone could have added their key to.
     std::fs::write(shipped.shipped_code(), &code).unwrap();
     std::fs::remove_dir_all(shipped.unit.path().join(".wasmcharm-cache")).unwrap();

@@ -691,6 +691,9 @@ fn optimize(dir: &Path) -> Result<ExitCode> {
     let charm_dir = CharmDir::open(dir)?;
     let wasm = charm_dir.component_path();
     let cache = UnitDir::for_charm(dir)?.cache();
+    let made_from = crate::runtime::precompiled::Identity::of(&wasm)?;
+    // Counted before it begins: a try killed from outside says nothing else.
+    cache.note_try(&wasm, &made_from)?;
     let loaded = crate::runtime::engine::LoadedComponent::load_with_source(
         &wasm,
         crate::runtime::engine::Instances::OnDemand,
@@ -702,7 +705,9 @@ fn optimize(dir: &Path) -> Result<ExitCode> {
         Ok((_, Source::CompiledNotKept(why))) => anyhow::bail!("cannot keep the code: {why}"),
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e) => {
-            cache.note_unoptimizable(&wasm, &e.to_string())?;
+            if e.recurs() {
+                cache.note_unoptimizable(&wasm, &made_from, &e.to_string())?;
+            }
             Err(e.into())
         }
     }

@@ -16,8 +16,7 @@ use std::time::Duration;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::engine::{LoadError, Tier};
-use super::limits::Size;
+use super::engine::{Bound, LoadError, Tier};
 use super::precompiled::Cache;
 use crate::backends::error::BackendError;
 use crate::backends::process::Invocation;
@@ -136,7 +135,7 @@ fn in_child(
         Err(BackendError::Timeout { .. }) => {
             return Err(LoadError::CompileBound {
                 path: shown,
-                bound: format!("did not finish within {}s", bounds.time.as_secs_f64()),
+                bound: Bound::WallClock(bounds.time),
             });
         }
         Err(e) => return Err(LoadError::Engine(format!("compiling {shown}: {e}"))),
@@ -149,7 +148,7 @@ fn in_child(
             2 if stderr.contains("allocat") || stderr.contains("out of memory") => {
                 LoadError::CompileBound {
                     path: shown,
-                    bound: format!("needed more than {} of memory", Size(bounds.memory)),
+                    bound: Bound::Memory(bounds.memory),
                 }
             }
             // The child's own refusal: not a component it can compile.
@@ -164,14 +163,11 @@ fn in_child(
             // ends it with SIGXCPU (152) or SIGKILL (137).
             134 => LoadError::CompileBound {
                 path: shown,
-                bound: format!("needed more than {} of memory", Size(bounds.memory)),
+                bound: Bound::Memory(bounds.memory),
             },
             137 | 152 => LoadError::CompileBound {
                 path: shown,
-                bound: format!(
-                    "used more than {}s of CPU time",
-                    bounds.time.as_secs().max(1)
-                ),
+                bound: Bound::CpuSeconds(bounds.time.as_secs().max(1)),
             },
             code => LoadError::Engine(format!("compiling {shown} failed (exit {code}): {stderr}")),
         });
@@ -212,8 +208,10 @@ pub fn optimize_later(charm_dir: &Path, wasm: &Path, cache: &Cache) -> Later {
     if let Some(why) = cache.unoptimizable(wasm) {
         return Later::Unoptimizable(why);
     }
-    let Some(lock) = cache.optimizer_lock() else {
-        return Later::Running;
+    let lock = match cache.optimizer_lock() {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return Later::Running,
+        Err(e) => return Later::NotStarted(format!("cannot take the optimiser's lock: {e}")),
     };
     let mut command = std::process::Command::new(exe);
     command
@@ -235,6 +233,11 @@ pub fn optimize_later(charm_dir: &Path, wasm: &Path, cache: &Cache) -> Later {
             if nix::libc::setpriority(nix::libc::PRIO_PROCESS, 0, 19) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
+            // Nothing else the hook's process had open: a descriptor Juju gave it (a
+            // pipe it reads the hook's output from) would keep the hook open. A kernel
+            // without close_range (before 5.9) leaves them: all the host opens itself
+            // is close-on-exec.
+            nix::libc::syscall(nix::libc::SYS_close_range, 3u32, u32::MAX, 0u32);
             Ok(())
         });
     }

@@ -12,7 +12,7 @@ use wasmtime::{Config, Engine, WasmBacktraceDetails};
 use crate::runtime::bindings::{self, CharmPre};
 use crate::runtime::limits;
 use crate::runtime::linking;
-use crate::runtime::precompiled::{self, Cache};
+use crate::runtime::precompiled::{self, Cache, Identity};
 use crate::sandbox::trust::TrustedKeys;
 use crate::wit_host::HostState;
 
@@ -69,7 +69,47 @@ pub enum LoadError {
     )]
     TooLarge { path: String, size: u64 },
     #[error("compiling {path} {bound}, the most the host gives it; it was stopped")]
-    CompileBound { path: String, bound: String },
+    CompileBound { path: String, bound: Bound },
+}
+
+/// Which bound a compile ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    Memory(u64),
+    CpuSeconds(u64),
+    WallClock(Duration),
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Memory(bytes) => {
+                write!(f, "needed more than {} of memory", limits::Size(*bytes))
+            }
+            Bound::CpuSeconds(s) => write!(f, "used more than {s}s of CPU time"),
+            Bound::WallClock(d) => write!(f, "did not finish within {}s", d.as_secs_f64()),
+        }
+    }
+}
+
+impl LoadError {
+    /// Whether compiling the same component again would fail the same way. Not so for
+    /// the wall clock, which a busy machine runs out of (the background optimiser runs
+    /// at the lowest priority), nor for an engine or a temporary directory that could
+    /// not be had.
+    pub fn recurs(&self) -> bool {
+        matches!(
+            self,
+            LoadError::Invalid { .. }
+                | LoadError::TooLarge { .. }
+                | LoadError::Version { .. }
+                | LoadError::WrongWorld { .. }
+                | LoadError::CompileBound {
+                    bound: Bound::Memory(_) | Bound::CpuSeconds(_),
+                    ..
+                }
+        )
+    }
 }
 
 /// The names of everything a component imports, checked as [`LoadedComponent::load`]
@@ -321,6 +361,10 @@ impl LoadedComponent {
             return Self::ready(path, engine, Tier::Optimized, component)
                 .map(|loaded| (loaded, precompiled::Source::Shipped));
         }
+        // What the code will be kept as made from: taken before the compile reads the
+        // file, so that a component replaced meanwhile (upgrade-charm) is not credited
+        // with code made from the one before.
+        let made_from = Identity::of(path);
         let (engine, tier, component) = match wanted {
             Wanted::Soonest if baseline_pays(path) => {
                 match compile_tier(instances, Tier::Baseline, path) {
@@ -339,7 +383,13 @@ impl LoadedComponent {
         };
         // A cache that cannot be written (a full disk) costs a compile per hook, not the
         // hook: the caller says so where it can be seen.
-        let source = match cache.map(|c| c.store(&engine, tier, path, &component)) {
+        let kept = cache.map(|c| {
+            let made_from = made_from
+                .as_ref()
+                .map_err(|e| std::io::Error::new(e.kind(), e.to_string()))?;
+            c.store(&engine, tier, path, made_from, &component)
+        });
+        let source = match kept {
             Some(Err(e)) => precompiled::Source::CompiledNotKept(e.to_string()),
             _ => precompiled::Source::Compiled,
         };
@@ -445,7 +495,7 @@ fn shipped(path: &Path, instances: Instances, cache: &Cache) -> Option<(Engine, 
                  (another CPU or wasmtime); compiling it",
                 path.display()
             );
-            cache.forget(path);
+            cache.forget_tier(Tier::Optimized, path);
             None
         }
     }
@@ -564,4 +614,21 @@ fn link(
         });
     }
     Ok(linker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_failures_that_would_recur_are_noted() {
+        let bound = |bound| LoadError::CompileBound {
+            path: "c".into(),
+            bound,
+        };
+        assert!(bound(Bound::Memory(1 << 20)).recurs());
+        assert!(bound(Bound::CpuSeconds(1)).recurs());
+        assert!(!bound(Bound::WallClock(Duration::from_secs(120))).recurs());
+        assert!(!LoadError::Engine("no /tmp".into()).recurs());
+    }
 }

@@ -339,8 +339,14 @@ fn protected(charm_dir: &std::path::Path, unit: Option<&UnitDir>) -> Vec<PathBuf
     if let Some(unit) = unit.filter(|u| u.path() != charm_dir) {
         paths.push(real(unit.path()));
     }
-    if let Some(policy) = std::env::var_os(crate::charm_dir::PolicyOverride::ENV) {
-        paths.push(real(std::path::Path::new(&policy)));
+    // The operator's files, wherever the environment puts them.
+    for env in [
+        crate::charm_dir::PolicyOverride::ENV,
+        crate::sandbox::trust::ENV,
+    ] {
+        if let Some(path) = std::env::var_os(env) {
+            paths.push(real(std::path::Path::new(&path)));
+        }
     }
     paths
 }

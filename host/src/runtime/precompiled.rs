@@ -19,7 +19,7 @@ pub const CACHE_DIR: &str = ".wasmcharm-cache";
 /// time are there because no copy or unpack can carry them over: a new file of the same
 /// size and time is still a new file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Identity {
+pub struct Identity {
     size: u64,
     mtime_ns: i128,
     inode: u64,
@@ -27,7 +27,11 @@ struct Identity {
 }
 
 impl Identity {
-    fn of(path: &Path) -> std::io::Result<Identity> {
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn of(path: &Path) -> std::io::Result<Identity> {
         let meta = std::fs::metadata(path)?;
         Ok(Identity {
             size: meta.len(),
@@ -54,9 +58,14 @@ struct Record {
 impl Record {
     /// The record for `wasm` and its precompiled `cwasm` as they are now.
     fn of(engine: &Engine, wasm: &Path, cwasm: &Path) -> std::io::Result<Record> {
+        Self::made_from(engine, Identity::of(wasm)?, cwasm)
+    }
+
+    /// The record for `cwasm`, made from the component that was `wasm`.
+    fn made_from(engine: &Engine, wasm: Identity, cwasm: &Path) -> std::io::Result<Record> {
         let cwasm_meta = std::fs::metadata(cwasm)?;
         Ok(Record {
-            wasm: Identity::of(wasm)?,
+            wasm,
             engine: engine_hash(engine),
             cwasm_size: cwasm_meta.len(),
             cwasm_mtime_ns: mtime_ns(&cwasm_meta),
@@ -65,13 +74,19 @@ impl Record {
     }
 }
 
-/// Why optimised code could not be made for a component, kept so that the failure is
-/// not paid for again on every hook.
+/// The tries to make a component's optimised code, kept so that a failure is not paid
+/// for again on every hook: why it cannot be made, once that is known, or how many
+/// tries began (an optimiser killed from outside notes nothing else).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Unoptimizable {
     wasm: Identity,
-    why: String,
+    why: Option<String>,
+    tries: u32,
 }
+
+/// Tries after which a component's optimised code is given up on, when none of them
+/// ended to say why.
+pub const OPTIMIZE_TRIES: u32 = 3;
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
     i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
@@ -181,13 +196,14 @@ impl Cache {
         engine: &Engine,
         tier: Tier,
         wasm: &Path,
+        made_from: &Identity,
         component: &Component,
     ) -> std::io::Result<()> {
         let (cwasm, record_path) = self.paths(tier, wasm);
         self.make()?;
         let bytes = component.serialize().map_err(std::io::Error::other)?;
         write_atomically(&self.dir, &cwasm, &bytes)?;
-        self.keep_record(engine, tier, wasm, &cwasm, &record_path)
+        self.keep_record(engine, tier, wasm, made_from, &cwasm, &record_path)
     }
 
     /// Writes the record of the code just kept at `cwasm`. Optimised code makes the
@@ -197,10 +213,21 @@ impl Cache {
         engine: &Engine,
         tier: Tier,
         wasm: &Path,
+        made_from: &Identity,
         cwasm: &Path,
         record_path: &Path,
     ) -> std::io::Result<()> {
-        let record = Record::of(engine, wasm, cwasm)?;
+        // A component replaced while its code was made (upgrade-charm under a running
+        // optimiser) must not be credited with the old one's code: the next hook makes
+        // its own.
+        if Identity::of(wasm)? != *made_from {
+            let _ = std::fs::remove_file(cwasm);
+            return Err(std::io::Error::other(format!(
+                "{} changed while its code was made",
+                wasm.display()
+            )));
+        }
+        let record = Record::made_from(engine, made_from.clone(), cwasm)?;
         let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
         write_atomically(&self.dir, record_path, &json)?;
         if tier == Tier::Optimized {
@@ -224,12 +251,20 @@ impl Cache {
         &self,
         engine: &Engine,
         wasm: &Path,
+        made_from: &Identity,
         staged: tempfile::NamedTempFile,
     ) -> std::io::Result<()> {
         let (cwasm, record_path) = self.paths(Tier::Optimized, wasm);
         staged.as_file().sync_all()?;
         staged.persist(&cwasm).map_err(|e| e.error)?;
-        self.keep_record(engine, Tier::Optimized, wasm, &cwasm, &record_path)
+        self.keep_record(
+            engine,
+            Tier::Optimized,
+            wasm,
+            made_from,
+            &cwasm,
+            &record_path,
+        )
     }
 
     /// Makes the directory if it is not there, and checks it is the host's own.
@@ -250,7 +285,7 @@ impl Cache {
     }
 
     /// Removes what is kept of `tier` for `wasm`.
-    fn forget_tier(&self, tier: Tier, wasm: &Path) {
+    pub fn forget_tier(&self, tier: Tier, wasm: &Path) {
         let (cwasm, record) = self.paths(tier, wasm);
         let _ = std::fs::remove_file(record);
         let _ = std::fs::remove_file(cwasm);
@@ -261,37 +296,86 @@ impl Cache {
             .join(format!("{}.unoptimizable.json", Self::stem(wasm)))
     }
 
-    /// Notes that optimised code cannot be made for `wasm` as it is now, and `why`.
-    pub fn note_unoptimizable(&self, wasm: &Path, why: &str) -> std::io::Result<()> {
-        self.make()?;
-        let note = Unoptimizable {
-            wasm: Identity::of(wasm)?,
-            why: why.into(),
-        };
-        let json = serde_json::to_vec(&note).map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, &self.unoptimizable_path(wasm), &json)
-    }
-
-    /// Why optimised code could not be made for `wasm` as it is now, if that was noted.
-    pub fn unoptimizable(&self, wasm: &Path) -> Option<String> {
+    /// The note on `wasm` as it is now, if there is one.
+    fn note(&self, wasm: &Path, now: &Identity) -> Option<Unoptimizable> {
         crate::unit::dir::trusted_dir(&self.dir).ok()?;
         let note: Unoptimizable =
             serde_json::from_slice(&std::fs::read(self.unoptimizable_path(wasm)).ok()?).ok()?;
-        (note.wasm == Identity::of(wasm).ok()?).then_some(note.why)
+        (note.wasm == *now).then_some(note)
     }
 
-    /// The lock the one optimising process of a unit holds. Taken without waiting:
-    /// `None` when another holds it (or it cannot be had at all).
-    pub fn optimizer_lock(&self) -> Option<std::fs::File> {
-        self.make().ok()?;
+    fn write_note(&self, wasm: &Path, note: &Unoptimizable) -> std::io::Result<()> {
+        self.make()?;
+        let json = serde_json::to_vec(note).map_err(std::io::Error::other)?;
+        write_atomically(&self.dir, &self.unoptimizable_path(wasm), &json)
+    }
+
+    /// Notes that a try to optimise `wasm` (as it was: `made_from`) begins.
+    pub fn note_try(&self, wasm: &Path, made_from: &Identity) -> std::io::Result<()> {
+        let tries = self.note(wasm, made_from).map_or(0, |n| n.tries);
+        self.write_note(
+            wasm,
+            &Unoptimizable {
+                wasm: made_from.clone(),
+                why: None,
+                tries: tries + 1,
+            },
+        )
+    }
+
+    /// Notes that optimised code cannot be made for `wasm` (as it was: `made_from`),
+    /// and `why`; nothing if it has changed since.
+    pub fn note_unoptimizable(
+        &self,
+        wasm: &Path,
+        made_from: &Identity,
+        why: &str,
+    ) -> std::io::Result<()> {
+        if Identity::of(wasm)? != *made_from {
+            return Ok(());
+        }
+        let tries = self.note(wasm, made_from).map_or(1, |n| n.tries);
+        self.write_note(
+            wasm,
+            &Unoptimizable {
+                wasm: made_from.clone(),
+                why: Some(why.into()),
+                tries,
+            },
+        )
+    }
+
+    /// Why optimised code is not to be made for `wasm` as it is now, if so: it cannot
+    /// be, or [`OPTIMIZE_TRIES`] tries ended without saying.
+    pub fn unoptimizable(&self, wasm: &Path) -> Option<String> {
+        let note = self.note(wasm, &Identity::of(wasm).ok()?)?;
+        match note.why {
+            Some(why) => Some(why),
+            None if note.tries >= OPTIMIZE_TRIES => Some(format!(
+                "{} tries to optimise it ended without a result (killed, or out of time on \
+                 a busy machine)",
+                note.tries
+            )),
+            None => None,
+        }
+    }
+
+    /// The lock the one optimising process of a unit holds, taken without waiting:
+    /// `None` when another holds it.
+    pub fn optimizer_lock(&self) -> std::io::Result<Option<std::fs::File>> {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.make()?;
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(self.dir.join(OPTIMIZER_LOCK))
-            .ok()?;
-        file.try_lock().ok()?;
-        Some(file)
+            .custom_flags(nix::libc::O_NOFOLLOW)
+            .open(self.dir.join(OPTIMIZER_LOCK))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
     }
 
     /// The lock file, for whoever must wait for the optimiser (a benchmark).
@@ -309,4 +393,62 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> (tempfile::TempDir, Cache, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let wasm = dir.path().join("charm.wasm");
+        std::fs::write(&wasm, b"\0asm v1").unwrap();
+        let cache = Cache::in_dir(&dir.path().join(CACHE_DIR));
+        (dir, cache, wasm)
+    }
+
+    #[test]
+    fn code_made_from_a_component_since_replaced_is_not_kept() {
+        let (_dir, cache, wasm) = cache();
+        let made_from = Identity::of(&wasm).unwrap();
+        // upgrade-charm puts a new component in place while the old one compiles.
+        std::fs::remove_file(&wasm).unwrap();
+        std::fs::write(&wasm, b"\0asm v2").unwrap();
+        cache.make().unwrap();
+        let (cwasm, record) = cache.paths(Tier::Optimized, &wasm);
+        std::fs::write(&cwasm, b"code of v1").unwrap();
+        let engine = Engine::default();
+        let e = cache
+            .keep_record(&engine, Tier::Optimized, &wasm, &made_from, &cwasm, &record)
+            .unwrap_err();
+        assert!(
+            e.to_string().ends_with("changed while its code was made"),
+            "{e}"
+        );
+        assert!(!record.exists() && !cwasm.exists());
+    }
+
+    #[test]
+    fn tries_that_end_without_saying_why_are_given_up_after_three() {
+        let (_dir, cache, wasm) = cache();
+        let id = Identity::of(&wasm).unwrap();
+        for _ in 0..OPTIMIZE_TRIES - 1 {
+            cache.note_try(&wasm, &id).unwrap();
+        }
+        assert_eq!(cache.unoptimizable(&wasm), None);
+        cache.note_try(&wasm, &id).unwrap();
+        assert!(
+            cache
+                .unoptimizable(&wasm)
+                .unwrap()
+                .starts_with("3 tries to optimise it")
+        );
+        // A new component starts afresh.
+        std::fs::remove_file(&wasm).unwrap();
+        std::fs::write(&wasm, b"\0asm v2").unwrap();
+        assert_eq!(cache.unoptimizable(&wasm), None);
+        let id = Identity::of(&wasm).unwrap();
+        cache.note_unoptimizable(&wasm, &id, "too big").unwrap();
+        assert_eq!(cache.unoptimizable(&wasm).as_deref(), Some("too big"));
+    }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 
-use crate::runtime::precompiled::Cache;
+use crate::runtime::precompiled::{Cache, Identity};
 use crate::sandbox::caps;
 use crate::sandbox::trust::{self, TrustedKeys};
 
@@ -91,7 +91,7 @@ pub enum Refused {
          signed, or signed by another key"
     )]
     BadSignature { code: String },
-    #[error("it is larger than the {CODE_CAP} bytes that are read")]
+    #[error("it or its component is larger than the host reads")]
     TooLarge,
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -107,6 +107,17 @@ impl Refused {
 
 fn hex(digest: &[u8; 32]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 fn sha256_of(reader: impl Read, cap: u64) -> std::io::Result<([u8; 32], u64)> {
@@ -212,6 +223,13 @@ fn adopt_signed(
             expected,
         });
     }
+    let claimed = unhex(&signed.code_sha256)
+        .ok_or_else(|| malformed("code_sha256 is not 64 hexadecimal digits".into()))?;
+    // What the code is kept as made from, taken before the component is read.
+    let made_from = Identity::of(component)?;
+    if made_from.size() > caps::COMPONENT_SIZE {
+        return Err(Refused::TooLarge);
+    }
     let component_digest = sha256_file(component)?;
     if signed.component_sha256 != hex(&component_digest) {
         return Err(Refused::OtherComponent {
@@ -219,6 +237,12 @@ fn adopt_signed(
             actual: hex(&component_digest),
         });
     }
+    // The signature first, over the digest it claims: a charm naming a trusted key it
+    // does not hold costs a unit no copy. Then the copy must have that digest.
+    key.verify(&message(&expected, &component_digest, &claimed), &signature)
+        .map_err(|_| Refused::BadSignature {
+            code: signed.code_sha256.clone(),
+        })?;
     let mut staged = cache.stage()?;
     let shipped = std::fs::File::open(code_path(component))?;
     let copied = std::io::copy(&mut shipped.take(CODE_CAP + 1), staged.as_file_mut())?;
@@ -227,14 +251,12 @@ fn adopt_signed(
     }
     staged.as_file_mut().flush()?;
     let (code_digest, _) = sha256_of(std::fs::File::open(staged.path())?, u64::MAX)?;
-    key.verify(
-        &message(&expected, &component_digest, &code_digest),
-        &signature,
-    )
-    .map_err(|_| Refused::BadSignature {
-        code: hex(&code_digest),
-    })?;
-    cache.adopt(engine, component, staged)?;
+    if code_digest != claimed {
+        return Err(Refused::BadSignature {
+            code: hex(&code_digest),
+        });
+    }
+    cache.adopt(engine, component, &made_from, staged)?;
     Ok(())
 }
 
