@@ -82,6 +82,41 @@ fn the_python_charms_pass_their_rust_twins_suites() {
 }
 
 #[test]
+fn an_ops_charm_and_its_ops_charm_library_run_unchanged() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = workspace().join("example-charms/python/hello-ingress");
+    // Written for ops, not for wasmcharm: nothing in it names the SDK.
+    for file in ["src/charm.py", "lib/charms/hello_ingress/v0/ingress.py"] {
+        let source = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(!source.contains("wasmcharm_ops"), "{file}");
+        assert!(
+            source.contains("\nimport ops\n") || source.contains("\nfrom ops."),
+            "{file}"
+        );
+    }
+    let report = build_and_test(&componentize, "hello-ingress");
+    assert!(report.contains("8 passed, 0 failed"), "{report}");
+    // The same library under the real ops, held to the same behaviour.
+    let python = workspace().join("target/python-ops/bin/python");
+    if !python.is_file() {
+        println!(
+            "not run under the real ops: {} is missing (./dev test installs ops there)",
+            python.display()
+        );
+        return;
+    }
+    let out = Command::new(&python)
+        .arg("tests/real_ops.py")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Ran 3 tests"), "{}", text(&out));
+}
+
+#[test]
 fn the_python_charms_suites_are_their_rust_twins() {
     let python = workspace().join("example-charms/python");
     let rust = workspace().join("example-charms");
@@ -136,6 +171,20 @@ fn a_module_imported_inside_a_handler_is_loaded_at_build_time() {
         return;
     };
     let dir = lazy_charm("import decimal");
+    build_and_install(&componentize, dir.path(), "message: '1.5'");
+}
+
+#[test]
+fn a_codec_looked_up_by_name_is_there_at_hook_time() {
+    // Python imports a codec when it is first named, from inside the standard library
+    // too (socket.getfqdn needs idna): with the codecs not loaded at build time this
+    // failed with `LookupError: unknown encoding: idna`.
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = lazy_charm(
+        "import decimal; assert 'b\u{fc}cher.example'.encode('idna') == b'xn--bcher-kva.example'",
+    );
     build_and_install(&componentize, dir.path(), "message: '1.5'");
 }
 

@@ -7,6 +7,7 @@ store through the host and is kept only if the whole dispatch succeeds."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -170,8 +171,11 @@ class Framework:
         """Calls ``handler(event)`` when an event of this kind is delivered."""
         if not isinstance(event, BoundEvent):
             raise TypeError(f"observe takes an event from an object's on, not {event!r}")
-        if not callable(handler):
-            raise TypeError(f"{handler!r} is not callable")
+        # As ops: an observer is a method (of the charm or of a library's object).
+        if not inspect.ismethod(handler):
+            raise TypeError(
+                f"Framework.observe requires a method as the 'observer' parameter, got {handler!r}"
+            )
         self._observers.setdefault(event._key, []).append(handler)
 
     def _observes(self, kind: str) -> bool:

@@ -57,10 +57,32 @@ registry = _Registry()
 # The charm's module, imported now (at build time) so that it calls main().
 import charm as _charm_module  # noqa: E402
 
-if registry.charm is None:
-    raise ImportError(
-        "the charm module (charm.py) did not call wasmcharm_ops.main(YourCharm) at its top level"
-    )
+
+def _charm_class(module: object) -> type:
+    """The charm ``main`` named, or, where ``charm.py`` calls it only under
+    ``if __name__ == "__main__":`` as an ``ops`` charm does (the module is imported
+    here, never run), the one ``CharmBase`` subclass the module defines."""
+    from .charm import CharmBase
+
+    if registry.charm is not None:
+        return registry.charm
+    defined = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, CharmBase)
+        and value.__module__ == getattr(module, "__name__", None)
+    ]
+    if len(defined) != 1:
+        found = ", ".join(sorted(c.__name__ for c in defined)) or "none"
+        raise ImportError(
+            "charm.py must name its charm: call ops.main(YourCharm) at its top level, or "
+            f"define exactly one CharmBase subclass (it defines {found})"
+        )
+    return defined[0]
+
+
+registry.charm = _charm_class(_charm_module)
 
 
 def _preload(root_module: object) -> None:
@@ -165,6 +187,24 @@ def _preload(root_module: object) -> None:
 
 
 _preload(_charm_module)
+
+
+def _preload_codecs() -> None:
+    """Imports every text codec now. Python looks codecs up by name and imports them
+    when first used, from inside the standard library too (``socket.getfqdn`` needs
+    ``idna``): at hook time that would be ``LookupError: unknown encoding``."""
+    import encodings
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(encodings.__path__):
+        try:
+            importlib.import_module(f"encodings.{module.name}")
+        except ImportError:
+            pass  # another platform's (mbcs, oem)
+
+
+_preload_codecs()
 
 
 def _fail(e: BaseException) -> Err:
