@@ -72,7 +72,12 @@ fn the_python_charms_pass_their_rust_twins_suites() {
     let Some(componentize) = componentize_py() else {
         return;
     };
-    for (charm, scenarios) in [("pause", 5), ("openssh", 8), ("ubuntu-advantage", 7)] {
+    for (charm, scenarios) in [
+        ("pause", 5),
+        ("openssh", 8),
+        ("ubuntu-advantage", 7),
+        ("valkey", 26),
+    ] {
         let report = build_and_test(&componentize, charm);
         assert!(
             report.contains(&format!("{scenarios} passed, 0 failed")),
@@ -120,7 +125,7 @@ fn an_ops_charm_and_its_ops_charm_library_run_unchanged() {
 fn the_python_charms_suites_are_their_rust_twins() {
     let python = workspace().join("example-charms/python");
     let rust = workspace().join("example-charms");
-    for charm in ["pause", "openssh"] {
+    for charm in ["pause", "openssh", "valkey"] {
         let scenarios = |root: &Path| {
             root.join(charm)
                 .join("tests/scenarios")

@@ -52,6 +52,11 @@ from .charm import (
     RelationJoinedEvent,
     RemoveEvent,
     SecretChangedEvent,
+    SecretEvent,
+    SecretExpiredEvent,
+    SecretRemoveEvent,
+    SecretRotateEvent,
+    StorageEvent,
     StartEvent,
     StopEvent,
     StorageAttachedEvent,
@@ -77,13 +82,16 @@ from .model import (
     ErrorStatus,
     MaintenanceStatus,
     Model,
+    Port,
     Relation,
     StatusBase,
+    Storage,
     Unit,
     UnknownStatus,
     WaitingStatus,
 )
-from .pebble import Container, Layer
+from .pebble import CheckInfo, CheckLevel, CheckStatus, Container, Layer
+from .secret import Secret, SecretInfo, SecretRotate
 
 from . import machine, pebble  # noqa: E402
 
@@ -112,6 +120,8 @@ def _answer_as_ops() -> None:
     from . import charm, framework, model
 
     this = sys.modules[__name__]
+    # ops has Secret in ops.model; a library importing it from there finds it.
+    model.Secret = Secret  # type: ignore[attr-defined]
     for name, module in {
         "ops": this,
         "ops.charm": charm,

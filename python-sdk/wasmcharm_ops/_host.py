@@ -20,8 +20,11 @@ from wit_world.imports import (  # noqa: F401  (re-exported for the SDK's module
     log,
     machine,
     pebble,
+    ports,
     relations,
+    secrets,
     status,
+    storage,
     store,
     types,
 )

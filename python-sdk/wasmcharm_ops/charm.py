@@ -13,10 +13,12 @@ from .model import (
     Model,
     Relation,
     StatusBase,
+    Storage,
     Unit,
     params_from_json,
 )
 from .pebble import Container
+from .secret import Secret
 
 _e = _host.event
 
@@ -127,7 +129,7 @@ class RelationBrokenEvent(RelationEvent):
 class StorageEvent(HookEvent):
     """An event on a storage instance: ``storage`` (``name``, ``index``, ``location``)."""
 
-    def __init__(self, handle: Handle, storage: _e.StorageEvent) -> None:
+    def __init__(self, handle: Handle, storage: Storage) -> None:
         super().__init__(handle)
         self.storage = storage
 
@@ -189,12 +191,30 @@ class PebbleCheckRecoveredEvent(PebbleCheckEvent):
 
 
 class SecretEvent(HookEvent):
-    """An event on a secret: ``secret`` (``id``, ``label``), and ``revision``."""
+    """An event on a secret: ``secret`` (a :class:`Secret`: ``id``, ``label``)."""
 
     def __init__(self, handle: Handle, e: _e.SecretEvent) -> None:
         super().__init__(handle)
-        self.secret = e
-        self.revision = e.revision
+        self.secret = Secret(e.id, e.label)
+        self._revision = e.revision
+
+
+class SecretRemoveEvent(SecretEvent):
+    """A revision of a secret this charm owns is no longer used: ``revision``."""
+
+    @property
+    def revision(self) -> int:
+        assert self._revision is not None
+        return self._revision
+
+
+class SecretExpiredEvent(SecretEvent):
+    """A revision of a secret this charm owns has expired: ``revision``."""
+
+    @property
+    def revision(self) -> int:
+        assert self._revision is not None
+        return self._revision
 
 
 class SecretChangedEvent(SecretEvent):
@@ -205,12 +225,6 @@ class SecretRotateEvent(SecretEvent):
     """A secret this charm owns is due to rotate."""
 
 
-class SecretRemoveEvent(SecretEvent):
-    """A revision of a secret this charm owns is no longer used."""
-
-
-class SecretExpiredEvent(SecretEvent):
-    """A revision of a secret this charm owns has expired."""
 
 
 class ActionEvent(EventBase):
@@ -326,6 +340,10 @@ class CharmBase(Object):
         return self.framework.model.config
 
 
+def _storage(e: _e.StorageEvent) -> Storage:
+    return Storage(e.name, e.index, e.location or "")
+
+
 def _name(text: str) -> str:
     return text.replace("-", "_")
 
@@ -374,10 +392,10 @@ def _event_of(e: _e.Event, handle: Any) -> tuple[str, EventBase]:
         )
     if isinstance(e, _e.Event_StorageAttached):
         kind = f"{_name(e.value.name)}_storage_attached"
-        return kind, StorageAttachedEvent(handle(kind), e.value)
+        return kind, StorageAttachedEvent(handle(kind), _storage(e.value))
     if isinstance(e, _e.Event_StorageDetaching):
         kind = f"{_name(e.value.name)}_storage_detaching"
-        return kind, StorageDetachingEvent(handle(kind), e.value)
+        return kind, StorageDetachingEvent(handle(kind), _storage(e.value))
     if isinstance(e, _e.Event_PebbleReady):
         kind = f"{_name(e.value.container)}_pebble_ready"
         return kind, PebbleReadyEvent(handle(kind), Container(e.value.container))

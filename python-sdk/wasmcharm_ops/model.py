@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
-from . import _host
+from . import _host, secret
 from ._host import ModelError, call
 from .pebble import Container
 
@@ -101,6 +102,20 @@ class Application:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def add_secret(
+        self,
+        content: dict[str, str],
+        *,
+        label: str | None = None,
+        description: str | None = None,
+        expire: Any = None,
+        rotate: secret.SecretRotate | None = None,
+    ) -> secret.Secret:
+        """A new secret the application owns (its leader manages it)."""
+        return secret.add(
+            _host.secrets.SecretOwner.APPLICATION, content, label, description, expire, rotate
+        )
+
     @property
     def status(self) -> StatusBase:
         """The application's status; only the leader may set it."""
@@ -143,6 +158,40 @@ class Unit:
         """The workload container ``name`` (Kubernetes charms)."""
         return Container(name)
 
+    def add_secret(
+        self,
+        content: dict[str, str],
+        *,
+        label: str | None = None,
+        description: str | None = None,
+        expire: Any = None,
+        rotate: secret.SecretRotate | None = None,
+    ) -> secret.Secret:
+        """A new secret this unit alone owns."""
+        return secret.add(
+            _host.secrets.SecretOwner.UNIT, content, label, description, expire, rotate
+        )
+
+    def open_port(self, protocol: str, port: int | None = None) -> None:
+        """Opens a port (``"tcp"``/``"udp"`` and a number; ``"icmp"`` alone)."""
+        call(_host.ports.open, Port(protocol, port)._to_host())
+
+    def close_port(self, protocol: str, port: int | None = None) -> None:
+        """Closes what :meth:`open_port` opened."""
+        call(_host.ports.close, Port(protocol, port)._to_host())
+
+    def opened_ports(self) -> set[Port]:
+        """The ports this unit has open (single ports; a range is its first port)."""
+        return {Port._from_host(r) for r in call(_host.ports.opened)}
+
+    def set_ports(self, *ports: int | Port) -> None:
+        """Opens these ports (a bare number is TCP) and closes every other."""
+        wanted = {p if isinstance(p, Port) else Port("tcp", p) for p in ports}
+        for port in self.opened_ports() - wanted:
+            self.close_port(port.protocol, port.port)
+        for port in wanted:
+            self.open_port(port.protocol, port.port)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Unit) and other.name == self.name
 
@@ -151,6 +200,71 @@ class Unit:
 
     def __repr__(self) -> str:
         return f"<Unit {self.name}>"
+
+
+# --- ports and storage -------------------------------------------------------------------
+
+_PROTOCOLS = ("tcp", "udp", "icmp")
+
+
+@dataclass(frozen=True)
+class Port:
+    """An opened port: ``protocol`` and ``port`` (None for icmp)."""
+
+    protocol: str
+    port: int | None = None
+
+    def _to_host(self) -> _host.ports.PortRange:
+        if self.protocol not in _PROTOCOLS:
+            raise ModelError(f"protocol {self.protocol!r} is not tcp, udp or icmp", "invalid-input")
+        if self.protocol == "icmp":
+            if self.port is not None:
+                raise ModelError("icmp has no port", "invalid-input")
+            number = 0
+        elif not isinstance(self.port, int) or not 0 < self.port < 65536:
+            raise ModelError(f"port {self.port!r} is not 1 to 65535", "invalid-input")
+        else:
+            number = self.port
+        protocol = getattr(_host.ports.Protocol, self.protocol.upper())
+        return _host.ports.PortRange(protocol=protocol, from_=number, to=number)
+
+    @staticmethod
+    def _from_host(r: _host.ports.PortRange) -> Port:
+        protocol = r.protocol.name.lower()
+        return Port(protocol, None if protocol == "icmp" else r.from_)
+
+
+@dataclass(frozen=True)
+class Storage:
+    """A storage instance attached to this unit: ``name``, ``index``, ``location``."""
+
+    name: str
+    index: int
+    location: str
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.name}/{self.index}"
+
+
+class _Storages(Mapping[str, "list[Storage]"]):
+    """``self.model.storages["data"]``: the instances of a storage attached here."""
+
+    def __getitem__(self, name: str) -> list[Storage]:
+        ids = call(_host.storage.list, name)
+        return [
+            Storage(i.name, i.index, call(_host.storage.get, i).location) for i in ids
+        ]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({i.name for i in call(_host.storage.list, None)}))
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    def request(self, name: str, count: int = 1) -> None:
+        """Asks Juju for ``count`` more instances of ``name``."""
+        call(_host.storage.add, name, count)
 
 
 # --- config ------------------------------------------------------------------------------
@@ -306,6 +420,15 @@ class Model:
     def relations(self) -> _Relations:
         """``self.model.relations["db"]``: every relation on an endpoint."""
         return _Relations()
+
+    @property
+    def storages(self) -> _Storages:
+        """``self.model.storages["data"]``: the storage instances attached here."""
+        return _Storages()
+
+    def get_secret(self, *, id: str | None = None, label: str | None = None) -> secret.Secret:  # noqa: A002
+        """A secret by id or label; its content is read when asked for."""
+        return secret.Secret(id, label)
 
 
 class _Relations:

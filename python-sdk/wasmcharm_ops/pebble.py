@@ -126,23 +126,107 @@ def _service_from_host(service: _p.Service) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if v not in (None, [], {})}
 
 
+_LEVEL = {"alive": _p.CheckLevel.ALIVE, "ready": _p.CheckLevel.READY}
+_LOG_TARGET_TYPE = {
+    "loki": _p.LogTargetType.LOKI,
+    "syslog": _p.LogTargetType.SYSLOG,
+    "opentelemetry": _p.LogTargetType.OPENTELEMETRY,
+}
+_CHECK_KEYS = {
+    "override", "level", "startup", "period", "timeout", "threshold", "http", "tcp", "exec",
+}
+_EXEC_KEYS = {
+    "command", "service-context", "environment", "user-id", "user", "group-id", "group",
+    "working-dir",
+}
+_LOG_TARGET_KEYS = {"override", "type", "location", "services", "labels"}
+
+
+def _known(what: str, raw: Mapping[str, Any], keys: set[str]) -> None:
+    unknown = set(raw) - keys
+    if unknown:
+        raise ModelError(f"{what}: unknown field(s) {', '.join(sorted(unknown))}", "invalid-input")
+
+
+def _override(what: str, raw: Mapping[str, Any]) -> Any:
+    if "override" not in raw:
+        raise ModelError(f"{what}: `override` must be merge or replace", "invalid-input")
+    return _choice(_OVERRIDE, raw["override"], f"{what} override")
+
+
+def _check_to_host(name: str, raw: Mapping[str, Any]) -> _p.Check:
+    what = f"check {name!r}"
+    _known(what, raw, _CHECK_KEYS)
+    http = tcp = exec_ = None
+    if "http" in raw:
+        h = dict(raw["http"])
+        _known(f"{what} http", h, {"url", "headers"})
+        http = _p.HttpCheck(
+            url=str(h.get("url", "")),
+            headers=[(str(k), str(v)) for k, v in dict(h.get("headers", {})).items()],
+        )
+    if "tcp" in raw:
+        t = dict(raw["tcp"])
+        _known(f"{what} tcp", t, {"port", "host"})
+        port = t.get("port")
+        if not isinstance(port, int) or not 0 < port < 65536:
+            raise ModelError(f"{what} tcp: port {port!r} is not a TCP port", "invalid-input")
+        tcp = _p.TcpCheck(port=port, host=t.get("host"))
+    if "exec" in raw:
+        e = dict(raw["exec"])
+        _known(f"{what} exec", e, _EXEC_KEYS)
+        exec_ = _p.ExecCheck(
+            command=str(e.get("command", "")),
+            service_context=e.get("service-context"),
+            environment=[(str(k), str(v)) for k, v in dict(e.get("environment", {})).items()],
+            user_id=e.get("user-id"),
+            user=e.get("user"),
+            group_id=e.get("group-id"),
+            group=e.get("group"),
+            working_dir=e.get("working-dir"),
+        )
+    return _p.Check(
+        override=_override(what, raw),
+        level=_choice(_LEVEL, raw.get("level"), f"{what} level"),
+        startup=_choice(_STARTUP, raw.get("startup"), f"{what} startup"),
+        period=_ms(raw.get("period"), f"{what} period"),
+        timeout=_ms(raw.get("timeout"), f"{what} timeout"),
+        threshold=raw.get("threshold"),
+        http=http,
+        tcp=tcp,
+        exec=exec_,
+    )
+
+
+def _log_target_to_host(name: str, raw: Mapping[str, Any]) -> _p.LogTarget:
+    what = f"log target {name!r}"
+    _known(what, raw, _LOG_TARGET_KEYS)
+    return _p.LogTarget(
+        override=_override(what, raw),
+        type=_choice(_LOG_TARGET_TYPE, raw.get("type"), f"{what} type"),
+        location=raw.get("location"),
+        services=[str(s) for s in raw.get("services", [])],
+        labels=[(str(k), str(v)) for k, v in dict(raw.get("labels", {})).items()],
+    )
+
+
 class Layer:
-    """A Pebble layer: ``summary``, ``description`` and ``services`` (a dict of service
-    dicts in Pebble's keys). Checks and log targets are not offered to Python charms
-    yet: a layer naming them is refused, never sent without them."""
+    """A Pebble layer: ``summary``, ``description``, ``services``, ``checks`` and
+    ``log-targets``, each a dict of dicts in Pebble's own keys."""
 
     def __init__(self, raw: Mapping[str, Any] | None = None) -> None:
         raw = dict(raw or {})
-        unsupported = set(raw) - {"summary", "description", "services"}
-        if unsupported:
-            raise ModelError(
-                f"layer: {', '.join(sorted(unsupported))} not supported in Python charms yet",
-                "unsupported",
-            )
+        _known("layer", raw, {"summary", "description", "services", "checks", "log-targets"})
         self.summary: str = raw.get("summary", "")
         self.description: str = raw.get("description", "")
         self.services: dict[str, dict[str, Any]] = {
             name: dict(service) for name, service in dict(raw.get("services", {})).items()
+        }
+        self.checks: dict[str, dict[str, Any]] = {
+            name: dict(check) for name, check in dict(raw.get("checks", {})).items()
+        }
+        self.log_targets: dict[str, dict[str, Any]] = {
+            name: dict(target) for name, target in dict(raw.get("log-targets", {})).items()
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,6 +238,10 @@ class Layer:
             out["description"] = self.description
         if self.services:
             out["services"] = self.services
+        if self.checks:
+            out["checks"] = self.checks
+        if self.log_targets:
+            out["log-targets"] = self.log_targets
         return out
 
     def _to_host(self) -> _p.Layer:
@@ -161,8 +249,8 @@ class Layer:
             summary=self.summary or None,
             description=self.description or None,
             services=[(n, _service_to_host(n, s)) for n, s in self.services.items()],
-            checks=[],
-            log_targets=[],
+            checks=[(n, _check_to_host(n, c)) for n, c in self.checks.items()],
+            log_targets=[(n, _log_target_to_host(n, t)) for n, t in self.log_targets.items()],
         )
 
     def __eq__(self, other: object) -> bool:
@@ -178,11 +266,51 @@ class Plan:
         self.services: dict[str, dict[str, Any]] = {
             name: _service_from_host(service) for name, service in layer.services
         }
-        self.checks: dict[str, Any] = {name: {} for name, _ in layer.checks}
+        self.checks: list[str] = [name for name, _ in layer.checks]
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan as Pebble shows it."""
+        """The plan's services as Pebble shows them."""
         return {"services": self.services} if self.services else {}
+
+
+class CheckLevel(Enum):
+    ALIVE = "alive"
+    READY = "ready"
+
+
+class CheckStatus(Enum):
+    """A check's state: down once its failures reach its threshold."""
+
+    UP = "up"
+    DOWN = "down"
+    INACTIVE = "inactive"
+
+
+@dataclass
+class CheckInfo:
+    """A check as Pebble runs it (``container.get_check(name)``)."""
+
+    name: str
+    level: CheckLevel | None
+    status: CheckStatus
+    failures: int
+    threshold: int
+
+    @staticmethod
+    def _from_host(info: _p.CheckInfo) -> CheckInfo:
+        level = {_p.CheckLevel.ALIVE: CheckLevel.ALIVE, _p.CheckLevel.READY: CheckLevel.READY}
+        status = {
+            _p.CheckStatus.UP: CheckStatus.UP,
+            _p.CheckStatus.DOWN: CheckStatus.DOWN,
+            _p.CheckStatus.INACTIVE: CheckStatus.INACTIVE,
+        }
+        return CheckInfo(
+            name=info.name,
+            level=level.get(info.level) if info.level is not None else None,
+            status=status[info.status],
+            failures=info.failures,
+            threshold=info.threshold,
+        )
 
 
 class ServiceStatus(Enum):
@@ -287,6 +415,19 @@ class Container:
         if name not in services:
             raise ModelError(f"service {name!r} not found", "not-found")
         return services[name]
+
+    def get_checks(self, *names: str, level: CheckLevel | None = None) -> dict[str, CheckInfo]:
+        """The checks in the plan (those named, or all), by name."""
+        host_level = None if level is None else _LEVEL[level.value]
+        infos = call(_p.get_checks, self.name, host_level, list(names))
+        return {info.name: CheckInfo._from_host(info) for info in infos}
+
+    def get_check(self, name: str) -> CheckInfo:
+        """One check; ``ModelError`` if the plan has none of that name."""
+        checks = self.get_checks(name)
+        if name not in checks:
+            raise ModelError(f"check {name!r} not found", "not-found")
+        return checks[name]
 
     def start(self, *names: str) -> None:
         """Starts the services."""
