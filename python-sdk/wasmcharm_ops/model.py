@@ -96,11 +96,11 @@ class ErrorStatus(StatusBase):
 # --- units and the application ----------------------------------------------------------
 
 
-class Application:
-    """This charm's application (``self.app``)."""
+class _SecretOwner:
+    """``add_secret``, for the application (its leader manages the secret) and for a
+    unit (which alone owns it)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    _owner: Any
 
     def add_secret(
         self,
@@ -111,10 +111,17 @@ class Application:
         expire: Any = None,
         rotate: secret.SecretRotate | None = None,
     ) -> secret.Secret:
-        """A new secret the application owns (its leader manages it)."""
-        return secret.add(
-            _host.secrets.SecretOwner.APPLICATION, content, label, description, expire, rotate
-        )
+        """A new secret this application or unit owns."""
+        return secret.add(self._owner, content, label, description, expire, rotate)
+
+
+class Application(_SecretOwner):
+    """This charm's application (``self.app``)."""
+
+    _owner = _host.secrets.SecretOwner.APPLICATION
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     @property
     def status(self) -> StatusBase:
@@ -129,8 +136,10 @@ class Application:
         return f"<Application {self.name}>"
 
 
-class Unit:
+class Unit(_SecretOwner):
     """This unit (``self.unit``), or a remote one named in a relation."""
+
+    _owner = _host.secrets.SecretOwner.UNIT
 
     def __init__(self, name: str, local: bool = False) -> None:
         self.name = name
@@ -157,20 +166,6 @@ class Unit:
     def get_container(self, name: str) -> Container:
         """The workload container ``name`` (Kubernetes charms)."""
         return Container(name)
-
-    def add_secret(
-        self,
-        content: dict[str, str],
-        *,
-        label: str | None = None,
-        description: str | None = None,
-        expire: Any = None,
-        rotate: secret.SecretRotate | None = None,
-    ) -> secret.Secret:
-        """A new secret this unit alone owns."""
-        return secret.add(
-            _host.secrets.SecretOwner.UNIT, content, label, description, expire, rotate
-        )
 
     def open_port(self, protocol: str, port: int | None = None) -> None:
         """Opens a port (``"tcp"``/``"udp"`` and a number; ``"icmp"`` alone)."""
