@@ -193,6 +193,53 @@ fn a_codec_looked_up_by_name_is_there_at_hook_time() {
     build_and_install(&componentize, dir.path(), "message: '1.5'");
 }
 
+/// A copy of the Python charm `base` with `tests/fixtures/python/<fixture>` as its
+/// `charm.py` and, if given, `manifest` as its `wasmcharm.yaml`.
+fn fixture_charm(base: &str, fixture: &str, manifest: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &workspace().join("example-charms/python").join(base),
+        dir.path(),
+    );
+    std::fs::copy(
+        workspace().join("tests/fixtures/python").join(fixture),
+        dir.path().join("src/charm.py"),
+    )
+    .unwrap();
+    if let Some(manifest) = manifest {
+        std::fs::write(dir.path().join("wasmcharm.yaml"), manifest).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_sdk_reaches_pebbles_files_checks_notices_identities_and_signals() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = fixture_charm("pause", "pebble_calls.py", None);
+    build_and_install(
+        &componentize,
+        dir.path(),
+        "message: '[(''a.txt'', ''file'', 2)] example.com/backup True {''k'': ''v''} \
+         {''prom'': ''metrics''} [''up''] [''up'']'",
+    );
+}
+
+#[test]
+fn the_sdk_installs_snaps_as_the_manifest_allows() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let manifest = "component: charm.wasm\nmachine:\n  snaps: [hello-world]\n";
+    let dir = fixture_charm("openssh", "snap_calls.py", Some(manifest));
+    build_and_install(
+        &componentize,
+        dir.path(),
+        "message: True latest/edge invalid-input",
+    );
+}
+
 /// Builds the charm in `dir`, runs `install` on a simulated unit, and finds `expected`
 /// in the report.
 fn build_and_install(componentize: &Path, dir: &Path, expected: &str) {

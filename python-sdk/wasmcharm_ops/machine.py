@@ -97,6 +97,24 @@ class systemd:  # noqa: N801  (as charms.operator_libs_linux.v1.systemd)
         call(_m.daemon_reload)
 
 
+class snap:  # noqa: N801  (as charms.operator_libs_linux.v2.snap)
+    """Snaps (declared under ``machine.snaps``)."""
+
+    @staticmethod
+    def install(name: str, *, channel: str | None = None, classic: bool = False) -> None:
+        """Installs a snap, or moves it to ``channel``."""
+        call(_m.snap_install, name, _m.SnapInstallOptions(channel=channel, classic=classic))
+
+    @staticmethod
+    def remove(name: str) -> None:
+        call(_m.snap_remove, name)
+
+    @staticmethod
+    def info(name: str) -> _m.Snap:
+        """``name``, ``installed``, ``version``, ``revision`` and ``channel``."""
+        return call(_m.snap_info, name)
+
+
 def read_file(path: str) -> bytes:
     """A file's bytes (declared under ``machine.files.read``)."""
     return call(_m.read_file, path)

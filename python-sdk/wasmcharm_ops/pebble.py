@@ -313,6 +313,112 @@ class CheckInfo:
         )
 
 
+_NOTICE_TYPES = {
+    "change-update": _p.NoticeType.CHANGE_UPDATE,
+    "custom": _p.NoticeType.CUSTOM,
+    "warning": _p.NoticeType.WARNING,
+}
+_ACCESS = {
+    "admin": _p.IdentityAccess.ADMIN,
+    "read": _p.IdentityAccess.READ,
+    "metrics": _p.IdentityAccess.METRICS,
+    "untrusted": _p.IdentityAccess.UNTRUSTED,
+}
+
+
+@dataclass
+class Notice:
+    """A Pebble notice: one per type and key, counting its occurrences."""
+
+    id: str
+    type: str
+    key: str
+    first_occurred: str
+    last_occurred: str
+    last_repeated: str
+    occurrences: int
+    last_data: dict[str, str]
+
+    @staticmethod
+    def _from_host(n: _p.Notice) -> Notice:
+        return Notice(
+            id=n.id,
+            type=n.type,
+            key=n.key,
+            first_occurred=n.first_occurred,
+            last_occurred=n.last_occurred,
+            last_repeated=n.last_repeated,
+            occurrences=n.occurrences,
+            last_data=dict(n.last_data),
+        )
+
+
+@dataclass
+class Identity:
+    """Who may use a Pebble and how they prove it: ``access`` (``admin``, ``read``,
+    ``metrics``, ``untrusted``) and a local user id, a basic-auth password hash, or a
+    client certificate."""
+
+    access: str
+    local_user_id: int | None = None
+    basic_password_hash: str | None = None
+    cert_pem: str | None = None
+
+    def _to_host(self) -> _p.Identity:
+        return _p.Identity(
+            access=_choice(_ACCESS, self.access, "identity access"),
+            local_user_id=self.local_user_id,
+            basic_password_hash=self.basic_password_hash,
+            cert_pem=self.cert_pem,
+        )
+
+    @staticmethod
+    def _from_host(i: _p.Identity) -> Identity:
+        access = next(k for k, v in _ACCESS.items() if v == i.access)
+        return Identity(access, i.local_user_id, i.basic_password_hash, i.cert_pem)
+
+
+class FileType(Enum):
+    FILE = "file"
+    DIRECTORY = "directory"
+    SYMLINK = "symlink"
+    SOCKET = "socket"
+    NAMED_PIPE = "named-pipe"
+    DEVICE = "device"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class FileInfo:
+    """An entry ``list_files`` found."""
+
+    path: str
+    name: str
+    type: FileType
+    size: int | None
+    permissions: int
+    last_modified: str
+    user_id: int | None
+    user: str | None
+    group_id: int | None
+    group: str | None
+
+    @staticmethod
+    def _from_host(f: _p.FileInfo) -> FileInfo:
+        return FileInfo(
+            path=f.path,
+            name=f.name,
+            type=FileType(f.type.name.lower().replace("_", "-")),
+            size=f.size,
+            permissions=f.permissions,
+            last_modified=f.last_modified,
+            user_id=f.user_id,
+            user=f.user,
+            group_id=f.group_id,
+            group=f.group,
+        )
+
+
 class ServiceStatus(Enum):
     """A service's current state."""
 
@@ -428,6 +534,66 @@ class Container:
         if name not in checks:
             raise ModelError(f"check {name!r} not found", "not-found")
         return checks[name]
+
+    def start_checks(self, *names: str) -> list[str]:
+        """Starts checks; returns those that were not running."""
+        return list(call(_p.start_checks, self.name, list(names)))
+
+    def stop_checks(self, *names: str) -> list[str]:
+        """Stops checks; returns those that were running."""
+        return list(call(_p.stop_checks, self.name, list(names)))
+
+    def get_notices(
+        self,
+        *,
+        types: list[str] | None = None,
+        keys: list[str] | None = None,
+        after: str | None = None,
+    ) -> list[Notice]:
+        """Notices of these types (``custom``, ``change-update``, ``warning``) and keys
+        (any, when not given), repeated after ``after`` (RFC 3339)."""
+        filter_ = _p.NoticeFilter(
+            types=[_choice(_NOTICE_TYPES, t, "notice type") for t in (types or [])],
+            keys=list(keys or []),
+            after=after,
+        )
+        return [Notice._from_host(n) for n in call(_p.get_notices, self.name, filter_)]
+
+    def get_notice(self, id: str) -> Notice:  # noqa: A002
+        return Notice._from_host(call(_p.get_notice, self.name, id))
+
+    def notify(self, key: str, data: dict[str, str] | None = None) -> str:
+        """Records a custom notice (``example.com/path``); returns its id."""
+        pairs = [(str(k), str(v)) for k, v in (data or {}).items()]
+        return call(_p.notify, self.name, key, pairs, None)
+
+    def get_identities(self) -> dict[str, Identity]:
+        """Who may use this Pebble, by name."""
+        return {n: Identity._from_host(i) for n, i in call(_p.get_identities, self.name)}
+
+    def replace_identities(self, identities: Mapping[str, Identity]) -> None:
+        """Adds or replaces the identities named; the rest stay."""
+        call(
+            _p.replace_identities,
+            self.name,
+            [(name, identity._to_host()) for name, identity in identities.items()],
+        )
+
+    def remove_identities(self, *names: str) -> None:
+        call(_p.remove_identities, self.name, list(names))
+
+    def send_signal(self, sig: str, *service_names: str) -> None:
+        """Sends ``sig`` (``SIGHUP``...) to running services."""
+        call(_p.send_signal, self.name, sig, list(service_names))
+
+    def list_files(
+        self, path: str, *, pattern: str | None = None, itself: bool = False
+    ) -> list[FileInfo]:
+        """A directory's entries (or the file itself); ``pattern`` is a glob on names."""
+        return [
+            FileInfo._from_host(f)
+            for f in _path_call(_p.list_files, self.name, path, pattern, itself)
+        ]
 
     def start(self, *names: str) -> None:
         """Starts the services."""
