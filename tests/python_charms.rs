@@ -240,15 +240,39 @@ fn the_sdk_installs_snaps_as_the_manifest_allows() {
     );
 }
 
+#[test]
+fn the_sdk_reads_bindings_resources_planned_units_and_the_cloud() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = fixture_charm("hello-ingress", "model_calls.py", None);
+    build_and_install_on(
+        &componentize,
+        dir.path(),
+        "resources: {web-image: /var/lib/juju/resources/web-image/image}\n",
+        // Not deployed with --trust: the cloud is refused.
+        "message: 192.0.2.0 192.0.2.0 1 permission-denied image",
+    );
+}
+
 /// Builds the charm in `dir`, runs `install` on a simulated unit, and finds `expected`
 /// in the report.
 fn build_and_install(componentize: &Path, dir: &Path, expected: &str) {
+    build_and_install_on(componentize, dir, "{}", expected)
+}
+
+/// As [`build_and_install`], on a unit in `state` (a `wasmcharm run` state, YAML).
+fn build_and_install_on(componentize: &Path, dir: &Path, state: &str, expected: &str) {
     let out = wasmcharm(componentize, &["build"], dir);
     assert!(out.status.success(), "{}", text(&out));
+    let state_file = dir.join("state.yaml");
+    std::fs::write(&state_file, state).unwrap();
     let out = Command::new(wasmcharm_bin())
         .arg("run")
         .arg(dir)
         .arg("install")
+        .arg("--state")
+        .arg(&state_file)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));

@@ -4,7 +4,9 @@ and written through it at once; nothing is cached between dispatches."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import pathlib
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -123,6 +125,10 @@ class Application(_SecretOwner):
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def planned_units(self) -> int:
+        """How many units Juju means the application to have (``goal-state``)."""
+        return len(call(_host.model.goal_state).units)
+
     @property
     def status(self) -> StatusBase:
         """The application's status; only the leader may set it."""
@@ -158,6 +164,12 @@ class Unit(_SecretOwner):
     def is_leader(self) -> bool:
         """Whether this unit leads its application."""
         return call(_host.context.is_leader)
+
+    def reboot(self, now: bool = False) -> None:
+        """Asks Juju to reboot the machine: after the hook, or ``now`` (Juju then stops
+        the hook and runs it again after the reboot). Machine charms only."""
+        when = _host.model.RebootWhen.NOW if now else _host.model.RebootWhen.AFTER_HOOK
+        call(_host.model.reboot, when)
 
     def set_workload_version(self, version: str) -> None:
         """The workload's version, as `juju status` shows it."""
@@ -260,6 +272,96 @@ class _Storages(Mapping[str, "list[Storage]"]):
     def request(self, name: str, count: int = 1) -> None:
         """Asks Juju for ``count`` more instances of ``name``."""
         call(_host.storage.add, name, count)
+
+
+# --- network, resources, the cloud -----------------------------------------------------
+
+
+def _ip(text: str) -> Any:
+    """An address as ``ipaddress`` has it, or the text when it is a host name."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return text
+
+
+@dataclass(frozen=True)
+class NetworkInterface:
+    """One address of a binding: the interface ``name``, ``address`` and ``subnet``."""
+
+    name: str
+    address: Any
+    subnet: Any
+
+
+class Network:
+    """A binding's addresses, as ``network-get`` gives them."""
+
+    def __init__(self, info: _host.network.NetworkInfo) -> None:
+        self.interfaces = [
+            NetworkInterface(
+                b.interface_name,
+                _ip(a.value),
+                ipaddress.ip_network(a.cidr, strict=False) if a.cidr else None,
+            )
+            for b in info.bind_addresses
+            for a in b.addresses
+        ]
+        self.ingress_addresses = [_ip(a) for a in info.ingress_addresses]
+        self.egress_subnets = [ipaddress.ip_network(s, strict=False) for s in info.egress_subnets]
+
+    @property
+    def bind_address(self) -> Any:
+        """The first address the unit binds to, if any."""
+        return self.interfaces[0].address if self.interfaces else None
+
+    @property
+    def ingress_address(self) -> Any:
+        """The address others reach the unit at, if any."""
+        return self.ingress_addresses[0] if self.ingress_addresses else None
+
+
+class Binding:
+    """An endpoint's binding (``self.model.get_binding("db")``); ``network`` is read
+    when asked for."""
+
+    def __init__(self, name: str, relation_id: int | None) -> None:
+        self.name = name
+        self._relation_id = relation_id
+
+    @property
+    def network(self) -> Network:
+        return Network(call(_host.network.get, self.name, self._relation_id))
+
+
+class Resources:
+    """The charm's file resources."""
+
+    def fetch(self, name: str) -> pathlib.Path:
+        """Where resource ``name`` is on this unit, fetched by Juju if need be."""
+        return pathlib.Path(call(_host.resources.get, name))
+
+
+@dataclass(frozen=True)
+class CloudCredential:
+    auth_type: str
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CloudSpec:
+    """The cloud the model runs on (``self.model.get_cloud_spec()``)."""
+
+    type: str
+    name: str
+    region: str | None
+    endpoint: str | None
+    identity_endpoint: str | None
+    storage_endpoint: str | None
+    credential: CloudCredential | None
+    ca_certificates: list[str]
+    skip_tls_verify: bool
+    is_controller_cloud: bool
 
 
 # --- config ------------------------------------------------------------------------------
@@ -415,6 +517,37 @@ class Model:
     def relations(self) -> _Relations:
         """``self.model.relations["db"]``: every relation on an endpoint."""
         return _Relations()
+
+    def get_binding(self, binding: str | Relation) -> Binding:
+        """Where this unit is on the network for an endpoint (or a relation on one)."""
+        if isinstance(binding, Relation):
+            return Binding(binding.name, binding.id)
+        return Binding(binding, None)
+
+    def get_cloud_spec(self) -> CloudSpec:
+        """The cloud the model runs on; only for an application deployed with
+        ``--trust`` (``ModelError`` otherwise)."""
+        spec = call(_host.model.cloud)
+        credential = spec.credential
+        return CloudSpec(
+            type=spec.type,
+            name=spec.name,
+            region=spec.region,
+            endpoint=spec.endpoint,
+            identity_endpoint=spec.identity_endpoint,
+            storage_endpoint=spec.storage_endpoint,
+            credential=None
+            if credential is None
+            else CloudCredential(credential.auth_type, dict(credential.attributes)),
+            ca_certificates=list(spec.ca_certificates),
+            skip_tls_verify=spec.skip_tls_verify,
+            is_controller_cloud=spec.is_controller_cloud,
+        )
+
+    @property
+    def resources(self) -> Resources:
+        """The charm's file resources: ``self.model.resources.fetch("name")``."""
+        return Resources()
 
     @property
     def storages(self) -> _Storages:

@@ -925,7 +925,9 @@ impl HookTools for SimJuju {
             .resources
             .get(name.as_str())
             .cloned()
-            .ok_or_else(|| BackendError::NotFound(format!("resource {name:?} not found")))
+            .ok_or_else(|| {
+                BackendError::NotFound(format!("resource `{}` not found", name.as_str()))
+            })
     }
 }
 
