@@ -316,7 +316,7 @@ fn without_componentize_py_build_says_how_to_get_it() {
 }
 
 #[test]
-fn a_component_of_many_core_instances_runs_in_test_as_in_dispatch() {
+fn a_component_of_38_core_instances_runs_in_the_test_runner() {
     // componentize-py's --stub-wasi output makes 38 core module instances, more than
     // the test runner's pool once took (16) though a dispatch ran it.
     let Some(componentize) = componentize_py() else {
