@@ -255,6 +255,23 @@ fn the_sdk_reads_bindings_resources_planned_units_and_the_cloud() {
     );
 }
 
+#[test]
+fn what_ops_charms_lean_on_behaves_as_in_ops() {
+    // Two event sets on one object, `from ops.main import main` under __main__ with a
+    // base charm class beside the charm, a secret that is not there, an undeclared
+    // storage, a remote unit, and a layer the SDK refuses.
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = fixture_charm("hello-ingress", "ops_details.py", None);
+    build_and_install(
+        &componentize,
+        dir.path(),
+        "message: '[''ping'', ''pong''] SecretNotFoundError KeyError unknown RuntimeError \
+         InvalidInputError'",
+    );
+}
+
 /// Builds the charm in `dir`, runs `install` on a simulated unit, and finds `expected`
 /// in the report.
 fn build_and_install(componentize: &Path, dir: &Path, expected: &str) {

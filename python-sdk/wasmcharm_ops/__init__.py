@@ -24,6 +24,8 @@ the package's README.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._host import (
     CommandError,
     InvalidInputError,
@@ -94,15 +96,17 @@ from .model import (
     WaitingStatus,
 )
 from .pebble import CheckInfo, CheckLevel, CheckStatus, Container, Layer
-from .secret import Secret, SecretInfo, SecretRotate
+from .secret import Secret, SecretInfo, SecretNotFoundError, SecretRotate
 
 from . import machine, pebble  # noqa: E402
 
 
-def main(charm_class: type[CharmBase]) -> None:
-    """Names the charm: call it at the top level of ``charm.py``, as an ``ops`` charm
-    calls ``ops.main`` (here without ``if __name__ == "__main__"``: the module is
-    imported when the component is built, never run as a script)."""
+def main(charm_class: type[CharmBase], **_options: Any) -> None:
+    """Names the charm, from the top level of ``charm.py``. An ``ops`` charm's
+    ``ops.main(Charm)`` under ``if __name__ == "__main__"`` serves too: the module is
+    imported when the component is built, never run, and the charm is then the one
+    ``CharmBase`` subclass it defines. ``ops``' options (``use_juju_for_storage``...)
+    are accepted and have nothing to change: state is always the unit's own store."""
     from . import world
 
     if not (isinstance(charm_class, type) and issubclass(charm_class, CharmBase)):
@@ -110,7 +114,7 @@ def main(charm_class: type[CharmBase]) -> None:
     world.registry.charm = charm_class
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [name for name in dir() if not name.startswith("_") and name not in ("Any", "annotations")]
 
 
 def _answer_as_ops() -> None:
@@ -122,15 +126,29 @@ def _answer_as_ops() -> None:
 
     from . import charm, framework, model
 
+    import types
+
     this = sys.modules[__name__]
-    # ops has Secret in ops.model; a library importing it from there finds it.
+    # ops has these in ops.model; a library importing them from there finds them.
     model.Secret = Secret  # type: ignore[attr-defined]
+    model.SecretNotFoundError = SecretNotFoundError  # type: ignore[attr-defined]
+    model.SecretRotate = SecretRotate  # type: ignore[attr-defined]
+
+    class _MainModule(types.ModuleType):
+        """``from ops.main import main`` and ``ops.main(Charm)`` both, as in ``ops``."""
+
+        def __call__(self, charm_class: type[CharmBase], **options: Any) -> None:
+            main(charm_class, **options)
+
+    main_module = _MainModule("ops.main")
+    main_module.main = main  # type: ignore[attr-defined]
     for name, module in {
         "ops": this,
         "ops.charm": charm,
         "ops.framework": framework,
         "ops.model": model,
         "ops.pebble": pebble,
+        "ops.main": main_module,
     }.items():
         sys.modules.setdefault(name, module)
 

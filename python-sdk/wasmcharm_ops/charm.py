@@ -311,7 +311,8 @@ class _Prefixed:
     def __getattr__(self, kind: str) -> BoundEvent:
         if kind.startswith("_"):
             raise AttributeError(kind)
-        return BoundEvent(self._events, None, f"{self._prefix}_{kind}")
+        # A library's EventSource of that name, else Juju's event.
+        return getattr(self._events, f"{self._prefix}_{kind}")
 
 
 class CharmBase(Object):

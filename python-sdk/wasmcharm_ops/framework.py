@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _host
-from ._host import ModelError, call
+from ._host import InvalidInputError, call
 
 
 class Handle:
@@ -141,18 +141,24 @@ class ObjectEvents(Object):
     instance gets its own of, holding its ``EventSource`` kinds."""
 
     handle_kind = "on"
+    _attribute = "on"
 
     def __init__(self, parent: Object | None = None, key: str | None = None) -> None:
         if parent is not None:
             super().__init__(parent, key)
 
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attribute = name
+
     def __get__(self, emitter: Object | None, owner: type) -> Any:
         if emitter is None:
             return self
-        bound = emitter.__dict__.get("_wasmcharm_on")
+        # One per emitter and per attribute: an object may have several.
+        slot = f"_wasmcharm_events_{self._attribute}"
+        bound = emitter.__dict__.get(slot)
         if bound is None:
-            bound = type(self)(emitter)
-            emitter.__dict__["_wasmcharm_on"] = bound
+            bound = type(self)(emitter, self._attribute)
+            emitter.__dict__[slot] = bound
         return bound
 
 
@@ -225,7 +231,7 @@ class BoundStoredState:
         raw = _host.store.get(key)
         data = json.loads(raw.decode()) if raw else {}
         if not isinstance(data, dict):
-            raise ModelError(f"stored state {key!r} is not a JSON object", "invalid-input")
+            raise InvalidInputError(f"stored state {key!r} is not a JSON object", "invalid-input")
         object.__setattr__(self, "_data", data)
 
     def _save(self, data: dict[str, Any]) -> None:
@@ -233,11 +239,14 @@ class BoundStoredState:
         try:
             raw = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
         except (TypeError, ValueError) as e:
-            raise ModelError(f"stored state holds what JSON cannot: {e}", "invalid-input") from None
+            raise InvalidInputError(f"stored state holds what JSON cannot: {e}", "invalid-input") from None
         _host.store.set(self._key, raw)
-        object.__setattr__(self, "_data", data)
+        # What was stored, as the next dispatch will read it (tuples become lists).
+        object.__setattr__(self, "_data", json.loads(raw))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._data[name]
         except KeyError:

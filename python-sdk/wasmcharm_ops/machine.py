@@ -97,7 +97,7 @@ class systemd:  # noqa: N801  (as charms.operator_libs_linux.v1.systemd)
         call(_m.daemon_reload)
 
 
-class snap:  # noqa: N801  (as charms.operator_libs_linux.v2.snap)
+class snap:  # noqa: N801  (in place of charms.operator_libs_linux.v2.snap)
     """Snaps (declared under ``machine.snaps``)."""
 
     @staticmethod

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _host, secret
-from ._host import ModelError, call
+from ._host import InvalidInputError, ModelError, NotFoundError, call
 from .pebble import Container
 
 # --- statuses ------------------------------------------------------------------------
@@ -100,9 +100,16 @@ class ErrorStatus(StatusBase):
 
 class _SecretOwner:
     """``add_secret``, for the application (its leader manages the secret) and for a
-    unit (which alone owns it)."""
+    unit (which alone owns it); and the refusal, as ``ops`` refuses, to act for a
+    remote one."""
 
     _owner: Any
+    _local: bool
+    name: str
+
+    def _only_local(self, what: str) -> None:
+        if not self._local:
+            raise RuntimeError(f"{what} is only for this unit and its application, not {self.name}")
 
     def add_secret(
         self,
@@ -114,28 +121,36 @@ class _SecretOwner:
         rotate: secret.SecretRotate | None = None,
     ) -> secret.Secret:
         """A new secret this application or unit owns."""
+        self._only_local("add_secret")
         return secret.add(self._owner, content, label, description, expire, rotate)
 
 
 class Application(_SecretOwner):
-    """This charm's application (``self.app``)."""
+    """This charm's application (``self.app``), or a remote one in a relation."""
 
     _owner = _host.secrets.SecretOwner.APPLICATION
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, local: bool = False) -> None:
         self.name = name
+        self._local = local
 
     def planned_units(self) -> int:
-        """How many units Juju means the application to have (``goal-state``)."""
-        return len(call(_host.model.goal_state).units)
+        """How many units Juju means the application to have (``goal-state``), dying
+        ones not counted, as ``ops`` counts them."""
+        self._only_local("planned_units")
+        return sum(1 for u in call(_host.model.goal_state).units if u.status != "dying")
 
     @property
     def status(self) -> StatusBase:
-        """The application's status; only the leader may set it."""
+        """The application's status; only the leader may set it. A remote
+        application's is not known here."""
+        if not self._local:
+            return UnknownStatus()
         return StatusBase._from_host(call(_host.status.get_app))
 
     @status.setter
     def status(self, status: StatusBase) -> None:
+        self._only_local("setting a status")
         call(_host.status.set_app, status._to_host())
 
     def __repr__(self) -> str:
@@ -149,20 +164,24 @@ class Unit(_SecretOwner):
 
     def __init__(self, name: str, local: bool = False) -> None:
         self.name = name
-        self.app = Application(name.split("/")[0])
+        self.app = Application(name.split("/")[0], local)
         self._local = local
 
     @property
     def status(self) -> StatusBase:
-        """This unit's status."""
+        """This unit's status. A remote unit's is not known here."""
+        if not self._local:
+            return UnknownStatus()
         return StatusBase._from_host(call(_host.status.get_unit))
 
     @status.setter
     def status(self, status: StatusBase) -> None:
+        self._only_local("setting a status")
         call(_host.status.set_unit, status._to_host())
 
     def is_leader(self) -> bool:
         """Whether this unit leads its application."""
+        self._only_local("is_leader")
         return call(_host.context.is_leader)
 
     def reboot(self, now: bool = False) -> None:
@@ -223,13 +242,13 @@ class Port:
 
     def _to_host(self) -> _host.ports.PortRange:
         if self.protocol not in _PROTOCOLS:
-            raise ModelError(f"protocol {self.protocol!r} is not tcp, udp or icmp", "invalid-input")
+            raise InvalidInputError(f"protocol {self.protocol!r} is not tcp, udp or icmp", "invalid-input")
         if self.protocol == "icmp":
             if self.port is not None:
-                raise ModelError("icmp has no port", "invalid-input")
+                raise InvalidInputError("icmp has no port", "invalid-input")
             number = 0
         elif not isinstance(self.port, int) or not 0 < self.port < 65536:
-            raise ModelError(f"port {self.port!r} is not 1 to 65535", "invalid-input")
+            raise InvalidInputError(f"port {self.port!r} is not 1 to 65535", "invalid-input")
         else:
             number = self.port
         protocol = getattr(_host.ports.Protocol, self.protocol.upper())
@@ -258,7 +277,10 @@ class _Storages(Mapping[str, "list[Storage]"]):
     """``self.model.storages["data"]``: the instances of a storage attached here."""
 
     def __getitem__(self, name: str) -> list[Storage]:
-        ids = call(_host.storage.list, name)
+        try:
+            ids = call(_host.storage.list, name)
+        except NotFoundError:
+            raise KeyError(name) from None
         return [
             Storage(i.name, i.index, call(_host.storage.get, i).location) for i in ids
         ]
@@ -555,8 +577,11 @@ class Model:
         return _Storages()
 
     def get_secret(self, *, id: str | None = None, label: str | None = None) -> secret.Secret:  # noqa: A002
-        """A secret by id or label; its content is read when asked for."""
-        return secret.Secret(id, label)
+        """A secret by id or label, as ``ops`` gets it: read now (the revision this unit
+        tracks), so that one that does not exist is ``SecretNotFoundError`` here."""
+        found = secret.Secret(id, label)
+        found.get_content()
+        return found
 
 
 class _Relations:

@@ -11,7 +11,13 @@ from enum import Enum
 from typing import Any
 
 from . import _host
-from ._host import ConnectionError, ModelError, NotFoundError, call  # noqa: F401
+from ._host import (  # noqa: F401
+    ConnectionError,
+    InvalidInputError,
+    ModelError,
+    NotFoundError,
+    call,
+)
 
 _p = _host.pebble
 
@@ -41,7 +47,7 @@ def _ms(value: Any, what: str) -> int | None:
     text = str(value)
     parts = _DURATION.findall(text)
     if not parts or "".join(n + u for n, u in parts) != text:
-        raise ModelError(f"{what}: {text!r} is not a duration such as 500ms or 1.5s", "invalid-input")
+        raise InvalidInputError(f"{what}: {text!r} is not a duration such as 500ms or 1.5s", "invalid-input")
     return round(sum(float(n) * _UNITS_MS[u] for n, u in parts))
 
 
@@ -55,7 +61,7 @@ def _choice(table: Mapping[str, Any], value: Any, what: str) -> Any:
     try:
         return table[value]
     except KeyError:
-        raise ModelError(
+        raise InvalidInputError(
             f"{what}: {value!r} is not one of {', '.join(sorted(table))}", "invalid-input"
         ) from None
 
@@ -63,12 +69,12 @@ def _choice(table: Mapping[str, Any], value: Any, what: str) -> Any:
 def _service_to_host(name: str, raw: Mapping[str, Any]) -> _p.Service:
     unknown = set(raw) - _SERVICE_KEYS
     if unknown:
-        raise ModelError(
+        raise InvalidInputError(
             f"service {name!r}: unknown field(s) {', '.join(sorted(unknown))}", "invalid-input"
         )
     what = f"service {name!r}"
     if "override" not in raw:
-        raise ModelError(f"{what}: `override` must be merge or replace", "invalid-input")
+        raise InvalidInputError(f"{what}: `override` must be merge or replace", "invalid-input")
     return _p.Service(
         override=_choice(_OVERRIDE, raw["override"], f"{what} override"),
         summary=raw.get("summary"),
@@ -142,15 +148,24 @@ _EXEC_KEYS = {
 _LOG_TARGET_KEYS = {"override", "type", "location", "services", "labels"}
 
 
+def _count(value: Any, what: str) -> int | None:
+    """A whole number of at least 0 (a threshold, a user or group id), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
+        raise InvalidInputError(f"{what}: {value!r} is not a whole number", "invalid-input")
+    return value
+
+
 def _known(what: str, raw: Mapping[str, Any], keys: set[str]) -> None:
     unknown = set(raw) - keys
     if unknown:
-        raise ModelError(f"{what}: unknown field(s) {', '.join(sorted(unknown))}", "invalid-input")
+        raise InvalidInputError(f"{what}: unknown field(s) {', '.join(sorted(unknown))}", "invalid-input")
 
 
 def _override(what: str, raw: Mapping[str, Any]) -> Any:
     if "override" not in raw:
-        raise ModelError(f"{what}: `override` must be merge or replace", "invalid-input")
+        raise InvalidInputError(f"{what}: `override` must be merge or replace", "invalid-input")
     return _choice(_OVERRIDE, raw["override"], f"{what} override")
 
 
@@ -169,8 +184,8 @@ def _check_to_host(name: str, raw: Mapping[str, Any]) -> _p.Check:
         t = dict(raw["tcp"])
         _known(f"{what} tcp", t, {"port", "host"})
         port = t.get("port")
-        if not isinstance(port, int) or not 0 < port < 65536:
-            raise ModelError(f"{what} tcp: port {port!r} is not a TCP port", "invalid-input")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise InvalidInputError(f"{what} tcp: port {port!r} is not a TCP port", "invalid-input")
         tcp = _p.TcpCheck(port=port, host=t.get("host"))
     if "exec" in raw:
         e = dict(raw["exec"])
@@ -179,9 +194,9 @@ def _check_to_host(name: str, raw: Mapping[str, Any]) -> _p.Check:
             command=str(e.get("command", "")),
             service_context=e.get("service-context"),
             environment=[(str(k), str(v)) for k, v in dict(e.get("environment", {})).items()],
-            user_id=e.get("user-id"),
+            user_id=_count(e.get("user-id"), f"{what} exec user-id"),
             user=e.get("user"),
-            group_id=e.get("group-id"),
+            group_id=_count(e.get("group-id"), f"{what} exec group-id"),
             group=e.get("group"),
             working_dir=e.get("working-dir"),
         )
@@ -191,7 +206,7 @@ def _check_to_host(name: str, raw: Mapping[str, Any]) -> _p.Check:
         startup=_choice(_STARTUP, raw.get("startup"), f"{what} startup"),
         period=_ms(raw.get("period"), f"{what} period"),
         timeout=_ms(raw.get("timeout"), f"{what} timeout"),
-        threshold=raw.get("threshold"),
+        threshold=_count(raw.get("threshold"), f"{what} threshold"),
         http=http,
         tcp=tcp,
         exec=exec_,
@@ -266,7 +281,8 @@ class Plan:
         self.services: dict[str, dict[str, Any]] = {
             name: _service_from_host(service) for name, service in layer.services
         }
-        self.checks: list[str] = [name for name, _ in layer.checks]
+        # By name, as ops has them; what each holds is not read back yet.
+        self.checks: dict[str, dict[str, Any]] = {name: {} for name, _ in layer.checks}
 
     def to_dict(self) -> dict[str, Any]:
         """The plan's services as Pebble shows them."""
@@ -374,7 +390,7 @@ class Identity:
 
     @staticmethod
     def _from_host(i: _p.Identity) -> Identity:
-        access = next(k for k, v in _ACCESS.items() if v == i.access)
+        access = next((k for k, v in _ACCESS.items() if v == i.access), "unknown")
         return Identity(access, i.local_user_id, i.basic_password_hash, i.cert_pem)
 
 
@@ -519,7 +535,7 @@ class Container:
         """One service; :class:`ModelError` if there is no such service."""
         services = self.get_services(name)
         if name not in services:
-            raise ModelError(f"service {name!r} not found", "not-found")
+            raise NotFoundError(f"service {name!r} not found", "not-found")
         return services[name]
 
     def get_checks(self, *names: str, level: CheckLevel | None = None) -> dict[str, CheckInfo]:
@@ -532,7 +548,7 @@ class Container:
         """One check; ``ModelError`` if the plan has none of that name."""
         checks = self.get_checks(name)
         if name not in checks:
-            raise ModelError(f"check {name!r} not found", "not-found")
+            raise NotFoundError(f"check {name!r} not found", "not-found")
         return checks[name]
 
     def start_checks(self, *names: str) -> list[str]:

@@ -10,9 +10,20 @@ from enum import Enum
 from typing import Any
 
 from . import _host
-from ._host import ModelError, call
+from ._host import InvalidInputError, NotFoundError, call
 
 _s = _host.secrets
+
+
+class SecretNotFoundError(NotFoundError):
+    """No secret of that id or label, or none this unit may read."""
+
+
+def _get(fn: Any, *args: Any) -> Any:
+    try:
+        return call(fn, *args)
+    except NotFoundError as e:
+        raise SecretNotFoundError(e.message, e.kind) from None
 
 
 class SecretRotate(Enum):
@@ -53,7 +64,7 @@ def _expire(value: Any) -> str | None:
         return None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
-            raise ModelError("expire: a datetime needs a time zone", "invalid-input")
+            raise InvalidInputError("expire: a datetime needs a time zone", "invalid-input")
         return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, datetime.timedelta):
         return f"{int(value.total_seconds())}s"
@@ -78,7 +89,7 @@ def _content(content: dict[str, str]) -> list[tuple[str, str]]:
     if not isinstance(content, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in content.items()
     ):
-        raise ModelError("secret content is a dict of strings", "invalid-input")
+        raise InvalidInputError("secret content is a dict of strings", "invalid-input")
     return list(content.items())
 
 
@@ -104,15 +115,15 @@ class Secret:
     def get_content(self, *, refresh: bool = False) -> dict[str, str]:
         """The revision this unit tracks, or with ``refresh`` the newest (then tracked)."""
         revision = _s.Revision.REFRESH if refresh else _s.Revision.TRACKED
-        return dict(call(_s.get, self._id, self._label, revision))
+        return dict(_get(_s.get, self._id, self._label, revision))
 
     def peek_content(self) -> dict[str, str]:
         """The newest revision, without tracking it."""
-        return dict(call(_s.get, self._id, self._label, _s.Revision.PEEK))
+        return dict(_get(_s.get, self._id, self._label, _s.Revision.PEEK))
 
     def get_info(self) -> SecretInfo:
         """What the owner knows of it."""
-        owned = call(_s.owned_info, self._id, self._label)
+        owned = _get(_s.owned_info, self._id, self._label)
         self._id = owned.id
         return SecretInfo(
             id=owned.id,
@@ -126,7 +137,7 @@ class Secret:
 
     def _owned_id(self) -> str:
         if self._id is None:
-            self._id = call(_s.owned_info, None, self._label).id
+            self._id = _get(_s.owned_info, None, self._label).id
         return self._id
 
     def set_content(self, content: dict[str, str]) -> None:

@@ -73,6 +73,8 @@ def _charm_class(module: object) -> type:
         and issubclass(value, CharmBase)
         and value.__module__ == getattr(module, "__name__", None)
     ]
+    # A base class the module also subclasses is not the charm.
+    defined = [c for c in defined if not any(o is not c and issubclass(o, c) for o in defined)]
     if len(defined) != 1:
         found = ", ".join(sorted(c.__name__ for c in defined)) or "none"
         raise ImportError(

@@ -115,10 +115,15 @@ class IngressRequirer(Object):
             return
         if not 1 <= self._port <= 65535:
             raise ValueError(f"port {self._port} is not a TCP port")
+        host = self._host or socket.getfqdn()
+        if host in ("", "(none)"):
+            # No name to be had (a sandbox has no resolver): the address others reach
+            # the unit at.
+            host = str(self.model.get_binding(relation).network.ingress_address or "")
         data = {
             "model": self.model.name,
             "name": self.model.app.name,
-            "host": self._host or socket.getfqdn(),
+            "host": host,
             "port": str(self._port),
         }
         if self._strip_prefix:
