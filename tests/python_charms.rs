@@ -272,6 +272,44 @@ fn what_ops_charms_lean_on_behaves_as_in_ops() {
     );
 }
 
+#[test]
+fn a_deferred_event_goes_again_only_to_the_observer_that_deferred_it() {
+    let Some(componentize) = componentize_py() else {
+        return;
+    };
+    let dir = fixture_charm("pause", "deferral.py", None);
+    let out = wasmcharm(&componentize, &["build"], dir.path());
+    assert!(out.status.success(), "{}", text(&out));
+    let run = |event: &str, state: Option<&Path>, out: &Path| {
+        let mut command = Command::new(wasmcharm_bin());
+        command
+            .arg("run")
+            .arg(dir.path())
+            .arg(event)
+            .arg("--out")
+            .arg(out);
+        if let Some(state) = state {
+            command.arg("--state").arg(state);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", text(&output));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let first = dir.path().join("first.yaml");
+    run("config-changed", None, &first);
+    // The next dispatch delivers the deferred config-changed first: to _wait alone.
+    let second = run(
+        "update-status",
+        Some(&first),
+        &dir.path().join("second.yaml"),
+    );
+    let state: serde_yaml::Value = serde_yaml::from_str(&second).unwrap();
+    let stored = state["stored"]["Deferring/StoredStateData[_stored]"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(stored, r#"{"counter":1,"waiter":2}"#, "{second}");
+}
+
 /// Builds the charm in `dir`, runs `install` on a simulated unit, and finds `expected`
 /// in the report.
 fn build_and_install(componentize: &Path, dir: &Path, expected: &str) {

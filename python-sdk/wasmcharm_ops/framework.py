@@ -7,6 +7,7 @@ store through the host and is kept only if the whole dispatch succeeds."""
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 from collections.abc import Callable
@@ -42,6 +43,9 @@ class EventBase:
         self.deferred = False
         # Only the event Juju delivered can be deferred: the host keeps that one.
         self._from_juju = False
+        # The observer running now, and those that deferred this event.
+        self._observer: str | None = None
+        self._deferred_by: set[str] = set()
 
     def defer(self) -> None:
         """Delivers this event again at the start of the next dispatch."""
@@ -53,6 +57,8 @@ class EventBase:
         if not self.deferred:
             call(_host.deferral.defer)
             self.deferred = True
+        if self._observer is not None:
+            self._deferred_by.add(self._observer)
 
     def snapshot(self) -> dict[str, Any]:
         """What ``ops`` would store of this event to deliver it again; subclasses add to
@@ -187,12 +193,55 @@ class Framework:
     def _observes(self, kind: str) -> bool:
         return bool(self._observers.get(kind))
 
-    def _emit(self, kind: str, event: EventBase) -> bool:
-        """Runs the observers of ``kind``; whether there were any."""
-        handlers = self._observers.get(kind, [])
+    def _emit(self, kind: str, event: EventBase, only: set[str] | None = None) -> bool:
+        """Runs the observers of ``kind`` (of them, with ``only``, those named); whether
+        there were any."""
+        handlers = [h for h in self._observers.get(kind, []) if only is None or _name(h) in only]
         for handler in handlers:
+            event._observer = _name(handler)
             handler(event)
+        event._observer = None
         return bool(handlers)
+
+
+def _name(handler: Handler) -> str:
+    """An observer's name, as ``ops`` keeps it with a deferred event: its object's
+    handle and its method."""
+    owner = getattr(handler, "__self__", None)
+    handle = getattr(owner, "handle", None)
+    where = handle.path if isinstance(handle, Handle) else type(owner).__name__
+    return f"{where}/{getattr(handler, '__name__', repr(handler))}"
+
+
+class Deferrals:
+    """Which observers deferred each event the host keeps queued, in the unit's store,
+    so that a redelivered event goes to those observers only, as ``ops`` delivers it.
+    An event is named by what the host delivers (the host keeps one of each)."""
+
+    PREFIX = "wasmcharm-ops/deferred/"
+
+    @staticmethod
+    def key(event: object) -> str:
+        # hashlib is imported with this module: at hook time nothing more can be.
+        return Deferrals.PREFIX + hashlib.sha256(repr(event).encode()).hexdigest()[:32]
+
+    @staticmethod
+    def observers(event: object) -> set[str] | None:
+        """Those that deferred ``event``; None when nothing says (all of them, then)."""
+        raw = _host.store.get(Deferrals.key(event))
+        if not raw:
+            return None
+        names = json.loads(raw.decode())
+        return set(names) if isinstance(names, list) else None
+
+    @staticmethod
+    def keep(event: object, observers: set[str]) -> None:
+        """Notes who deferred ``event`` this time; none means it is done with."""
+        key = Deferrals.key(event)
+        if observers:
+            _host.store.set(key, json.dumps(sorted(observers)).encode())
+        elif _host.store.get(key):
+            _host.store.delete(key)
 
 
 class StoredState:

@@ -16,7 +16,7 @@ from componentize_py_types import Err
 from . import _host
 from ._host import CommandError, ModelError
 from .charm import CollectStatusEvent, event_of
-from .framework import Framework
+from .framework import Deferrals, Framework
 from .model import Model
 
 _LEVELS = [
@@ -253,9 +253,17 @@ def _dispatch(event: _host.event.Event) -> None:
     framework = Framework(Model())
     charm = cls(framework)
     kind, ops_event = event_of(event, charm)
-    framework._emit(kind, ops_event)
+    redelivered = _host.deferral.is_redelivery()
+    # A deferred event goes again to the observers that deferred it, as in ops.
+    framework._emit(kind, ops_event, Deferrals.observers(event) if redelivered else None)
+    if redelivered:
+        Deferrals.keep(event, ops_event._deferred_by)
+    elif ops_event._deferred_by:
+        # Deferred again while still queued: the host keeps one, for all of them.
+        earlier = Deferrals.observers(event) or set()
+        Deferrals.keep(event, earlier | ops_event._deferred_by)
     # The dispatch's own event comes last, after any deferred ones: collect then.
-    if _host.deferral.is_redelivery():
+    if redelivered:
         return
     unit_statuses = CollectStatusEvent(charm.on.handle.nest("collect_unit_status", "1"))
     if framework._emit("collect_unit_status", unit_statuses):
