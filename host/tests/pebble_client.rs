@@ -519,9 +519,12 @@ fn answering_pebble(body: Vec<u8>) -> tempfile::TempDir {
             std::thread::spawn(move || {
                 let mut request = [0u8; 4096];
                 let _ = stream.read(&mut request);
+                // One answer per connection, and said so: a client that kept the
+                // connection for its next call would find it closed under it.
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Connection: close\r\nContent-Length: {}\r\n\r\n",
                     body.len()
                 );
                 let _ = stream.write_all(&body);
