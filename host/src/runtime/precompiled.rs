@@ -202,7 +202,7 @@ impl Cache {
         let (cwasm, record_path) = self.paths(tier, wasm);
         self.make()?;
         let bytes = component.serialize().map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, &cwasm, &bytes)?;
+        write_atomically(&self.dir, &cwasm, &bytes, PRIVATE)?;
         self.keep_record(engine, tier, wasm, made_from, &cwasm, &record_path)
     }
 
@@ -229,7 +229,7 @@ impl Cache {
         }
         let record = Record::made_from(engine, made_from.clone(), cwasm)?;
         let json = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, record_path, &json)?;
+        write_atomically(&self.dir, record_path, &json, PRIVATE)?;
         if tier == Tier::Optimized {
             self.forget_tier(Tier::Baseline, wasm);
             let _ = std::fs::remove_file(self.unoptimizable_path(wasm));
@@ -307,7 +307,7 @@ impl Cache {
     fn write_note(&self, wasm: &Path, note: &Unoptimizable) -> std::io::Result<()> {
         self.make()?;
         let json = serde_json::to_vec(note).map_err(std::io::Error::other)?;
-        write_atomically(&self.dir, &self.unoptimizable_path(wasm), &json)
+        write_atomically(&self.dir, &self.unoptimizable_path(wasm), &json, PRIVATE)
     }
 
     /// Notes that a try to optimise `wasm` (as it was: `made_from`) begins.
@@ -377,20 +377,27 @@ impl Cache {
             Err(std::fs::TryLockError::Error(e)) => Err(e),
         }
     }
-
-    /// The lock file, for whoever must wait for the optimiser (a benchmark).
-    pub fn optimizer_lock_path(&self) -> PathBuf {
-        self.dir.join(OPTIMIZER_LOCK)
-    }
 }
 
 const OPTIMIZER_LOCK: &str = "optimize.lock";
 
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// What the host keeps for itself: its user's alone, as the cache's directory is.
+const PRIVATE: u32 = 0o600;
+
+/// Writes `path` (in `dir`) whole or not at all, with `mode`.
+pub(crate) fn write_atomically(
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use ed25519_dalek::SigningKey;
 
 use crate::charm_dir::{CharmDir, CharmDirError};
 use crate::runtime::engine::LoadError;
+use crate::runtime::precompiled::write_atomically;
 use crate::runtime::shipped::{self, Signed};
 use crate::sandbox::trust;
 
@@ -159,28 +160,18 @@ pub fn sign(dir: &Path, key: &SigningKey) -> Result<SignedCode, SignError> {
     };
     // The signature last: until it is written, the new code is not taken for signed.
     let _ = std::fs::remove_file(&signature_path);
-    write_file(&code_path, &code).map_err(write_error(&code_path))?;
+    // Shipped for others to read, as the component beside them is.
+    let dir = match component.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    write_atomically(dir, &code_path, &code, 0o644).map_err(write_error(&code_path))?;
     let json = serde_json::to_vec_pretty(&signed).unwrap_or_default();
-    write_file(&signature_path, &json).map_err(write_error(&signature_path))?;
+    write_atomically(dir, &signature_path, &json, 0o644).map_err(write_error(&signature_path))?;
     Ok(SignedCode {
         code: code_path,
         signature: signature_path,
         signed,
         size: code.len() as u64,
     })
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".wasmcharm-")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    std::fs::set_permissions(
-        temp.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o644),
-    )?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
